@@ -1,0 +1,76 @@
+"""An adapter-neutral picture of a workbook: sheet names and cell values as 2-D lists.
+
+The file reader (calamine) and the live-Excel reader (xlwings) both produce this, so the core
+never learns where the cells came from. Row 0 of `rows` is Excel row 1 and column 0 is column A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!",
+     "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"}
+)
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An Excel error value (#N/A, #REF! …) kept distinct from text and from an empty cell."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[object]]
+    hidden: bool = False
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class Book:
+    """Sheets in workbook order; `path` is where they came from (None for a live workbook)."""
+
+    sheets: dict[str, Sheet] = field(default_factory=dict)
+    path: Path | None = None
+
+    def get(self, name: str) -> Sheet | None:
+        if name in self.sheets:
+            return self.sheets[name]
+        wanted = name.strip().casefold()
+        for key, sheet in self.sheets.items():
+            if key.strip().casefold() == wanted:
+                return sheet
+        return None
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.sheets)
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int) -> str:
+    """Excel reference for an Excel row number and 0-based column index."""
+    return f"{column_letter(col)}{row}"

@@ -1,0 +1,27 @@
+"""Exceptions for the few situations where a run cannot go on at all.
+
+Everything else (a bad cell, a bad rule) is a finding, not an exception. Each message is
+Chinese first, then English, because the CLI prints it as its one-line reason on stderr.
+"""
+
+
+class BeianError(Exception):
+    """Base class: `str(exc)` is the one-line reason shown to the user."""
+
+    exit_code = 2
+
+
+class UnreadableWorkbook(BeianError):
+    """The file cannot be opened as a workbook (missing, wrong type, encrypted, corrupt)."""
+
+
+class TrackerNotFound(BeianError):
+    """No sheet looks like a filing tracker."""
+
+
+class OutputLocked(BeianError):
+    """An output file is open in Excel (a ~$ lock file sits beside it)."""
+
+
+class TemplateProblem(BeianError):
+    """A Word template cannot be rendered (undefined placeholder, unsafe expression, bad file)."""

@@ -1,0 +1,124 @@
+"""The finding: the one output shape shared by validate, deadlines, the CLI and the buttons."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    title: str
+    description: str
+
+
+@cache
+def codes() -> dict[str, Code]:
+    """The registry of finding codes, kept as data (`data/codes.csv`) so docs and tests can list it."""
+    text = files("pyaddin.data").joinpath("codes.csv").read_text(encoding="utf-8")
+    return {r["代码"]: Code(r["代码"], r["级别"], r["标题"], r["说明"]) for r in csv.DictReader(text.splitlines())}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    severity: Severity
+    sheet: str | None = None
+    row: int | None = None
+    column: int | None = None
+    """0-based column index of the offending cell, for hyperlinks; None when not a cell."""
+    field: str | None = None
+    filing_id: str | None = None
+    activity: str | None = None
+    value: object = None
+    rule: str | None = None
+    due: date | None = None
+    days_left: int | None = None
+    """Working days until (positive) or since (negative) `due`, for deadline findings."""
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        d["value"] = None if self.value is None else _json_value(self.value)
+        d["due"] = self.due.isoformat() if self.due else None
+        return d
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def make(code: str, message: str, *, severity: Severity | None = None, **where) -> Finding:
+    """A finding with the registry's default severity unless the caller overrides it."""
+    known = codes().get(code)
+    if known is None:
+        raise KeyError(f"unregistered finding code {code!r}")
+    return Finding(code=code, message=message, severity=severity or known.severity, **where)
+
+
+def sort_key(f: Finding):
+    return (f.sheet or "", f.row if f.row is not None else -1, f.column if f.column is not None else -1,
+            SEVERITY_ORDER[f.severity], f.code)
+
+
+@dataclass
+class Report:
+    """What one command found: the rows it read and every finding, collected before reporting."""
+
+    command: str
+    workbook: str
+    today: date
+    rows: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def summary(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out
+
+    def as_json(self) -> dict:
+        return {
+            "tool": "beian",
+            "command": self.command,
+            "workbook": self.workbook,
+            "today": self.today.isoformat(),
+            "rows": self.rows,
+            "findings": [f.as_json() for f in self.findings],
+            "summary": self.summary(),
+        }
+
+    def flatten(self, spec: list[str]) -> list[list]:
+        """Chosen attributes of every finding, for compact exact assertions in tests."""
+        return [[getattr(f, k) for k in spec] for f in self.findings]
+
+    def merged(self, other: Report, command: str) -> Report:
+        seen = set()
+        findings = []
+        for f in self.findings + other.findings:
+            key = (f.code, f.sheet, f.row, f.field, f.message)
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+        return Report(command, self.workbook, self.today, max(self.rows, other.rows), findings)
+
+    def sorted(self) -> Report:
+        return replace(self, findings=sorted(self.findings, key=sort_key))

@@ -1,0 +1,36 @@
+"""Normalising header and category text so that teams' spellings meet the canonical names.
+
+Matching ignores case, spaces, full-width vs half-width forms and a trailing unit in
+parentheses, because that is how the same header drifts between teams' trackers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_UNIT = re.compile(r"[（(][^（()）]*[)）]\s*$")
+_SPACE = re.compile(r"[\s\u3000_\-]+")
+PART_SEPARATORS = re.compile(r"[/／、,，;；|]")
+
+
+def fold(text: object) -> str:
+    """NFKC (full-width → half-width), casefold, and drop all whitespace."""
+    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    return _SPACE.sub("", s)
+
+
+def header_key(text: object) -> str:
+    """The form of a header used for alias lookup: folded, trailing unit removed."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    s = _UNIT.sub("", s)
+    s = s.rstrip("*＊:： ")
+    return fold(s)
+
+
+def header_parts(text: object) -> list[str]:
+    """A compound header such as 驳回原因/补充要求 split into its parts."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    s = _UNIT.sub("", s)
+    parts = [p for p in PART_SEPARATORS.split(s) if p.strip()]
+    return [header_key(p) for p in parts] if len(parts) > 1 else []

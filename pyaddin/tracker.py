@@ -1,0 +1,361 @@
+"""Finding a team's tracker in a workbook and reading it into a normalised DataFrame.
+
+Teams keep their own trackers: a title row above the header, their own words for columns,
+dates typed five ways. This module finds the sheet and the header, maps every header it can to a
+canonical field (aliases from data/fields.csv and the 字段映射 sheet), keeps the rest untouched, and
+normalises each cell; a cell it cannot read becomes a finding on that cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .book import Book, CellError, Sheet
+from .catalog import Catalog
+from .errors import TrackerNotFound
+from .findings import Finding, make
+from .settings import Settings
+from .textnorm import fold, header_key, header_parts
+from .values import (
+    Unreadable,
+    as_text,
+    is_blank,
+    is_error,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    split_multi,
+)
+
+TRACKER_SHEET = "备案台账"
+HEADER_SCAN_ROWS = 20
+MIN_HEADER_MATCHES = 4
+MATERIAL_PREFIX = "material:"
+OUTPUT_SHEETS = {"校验结果", "到期提醒", "归档索引", "周报", "使用说明", "平台", "平台规则", "材料", "设置", "节假日",
+                 "xlwings.conf", "字段映射", "资质库", "行业资质"}
+RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
+"""Columns the buttons append right of the user's last column; never read as data."""
+
+
+@dataclass
+class Tracker:
+    sheet: str
+    header_row: int
+    """Excel row number of the header."""
+    df: pd.DataFrame
+    """Index: Excel row numbers. Columns: every canonical field key (None where absent),
+    `platforms` (all platforms named), and `material:<名称>` per material checklist column."""
+    raw: pd.DataFrame
+    """The cells as read, same index, columns keyed like `df` for mapped columns."""
+    columns: dict[str, int]
+    """Field key or material column → 0-based column index in the sheet."""
+    headers: dict[str, str]
+    """Field key or material column → the header text as the user's sheet spells it."""
+    extra_columns: dict[str, int]
+    """Unmapped headers → column index (kept, never touched)."""
+    n_cols: int
+    result_columns: dict[str, int] = field(default_factory=dict)
+    """Existing 校验结果/问题说明/到期提醒 columns (from an earlier button run) → column index."""
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.df)
+
+    def header_of(self, key: str) -> str:
+        return self.headers.get(key, key)
+
+    def materials(self) -> list[str]:
+        return [c[len(MATERIAL_PREFIX):] for c in self.df.columns if c.startswith(MATERIAL_PREFIX)]
+
+
+class HeaderMatcher:
+    """Maps one header cell to a field key or material column, or to nothing."""
+
+    def __init__(self, catalog: Catalog):
+        self.lookup: dict[str, str] = {}
+        for spec in catalog.fields:
+            for name in (spec.header, spec.key, *spec.aliases):
+                self.lookup.setdefault(header_key(name), spec.key)
+        for m in catalog.materials:
+            for name in (m.name, m.key):
+                self.lookup.setdefault(header_key(name), MATERIAL_PREFIX + m.name)
+        self.lookup.update(catalog.header_overrides)
+
+    def match(self, text: object) -> str | None:
+        if is_blank(text) or is_error(text):
+            return None
+        key = header_key(as_text(text))
+        if key in self.lookup:
+            return self.lookup[key]
+        for part in header_parts(as_text(text)):
+            if part in self.lookup:
+                return self.lookup[part]
+        return None
+
+    def map_row(self, cells: list[object]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for c, v in enumerate(cells):
+            key = self.match(v)
+            if key is not None and key not in found:
+                found[key] = c
+        return found
+
+
+def _score(mapping: dict[str, int]) -> int:
+    return sum(1 for k in mapping if not k.startswith(MATERIAL_PREFIX))
+
+
+def find_header(sheet: Sheet, matcher: HeaderMatcher) -> tuple[int, dict[str, int]] | None:
+    """(0-based row index, mapping) of the first row in the first 20 that names enough fields."""
+    for r, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        mapping = matcher.map_row(cells)
+        if _score(mapping) >= MIN_HEADER_MATCHES:
+            return r, mapping
+    return None
+
+
+def choose_sheet(book: Book, matcher: HeaderMatcher, requested: str | None, settings: Settings) -> Sheet:
+    """`--sheet`, else 设置 台账工作表, else 备案台账, else the sheet whose header matches best."""
+    for name, origin in ((requested, "--sheet"), (settings.tracker_sheet, "设置“台账工作表”")):
+        if name:
+            sheet = book.get(name)
+            if sheet is None:
+                raise TrackerNotFound(
+                    f"找不到工作表“{name}”（{origin}），现有工作表：{'、'.join(book.names)}。"
+                    f" / Sheet {name!r} ({origin}) not found.")
+            return sheet
+    sheet = book.get(TRACKER_SHEET)
+    if sheet is not None and find_header(sheet, matcher) is not None:
+        return sheet
+    best, best_score = None, 0
+    for candidate in book.sheets.values():
+        if candidate.name in OUTPUT_SHEETS:
+            continue
+        found = find_header(candidate, matcher)
+        if found is None:
+            continue
+        score = _score(found[1])
+        if ("platform" in found[1] or "filing_id" in found[1]) and score > best_score:
+            best, best_score = candidate, score
+    if best is None:
+        raise TrackerNotFound(
+            "找不到备案台账：没有工作表在前20行内含有至少4个台账表头（须包括“平台”或“备案编号”），"
+            "请用 --sheet 指定工作表或在“字段映射”中映射表头。 / No tracker sheet found.")
+    return best
+
+
+def read_tracker(book: Book, catalog: Catalog, settings: Settings, *, sheet_name: str | None = None) -> Tracker:
+    matcher = HeaderMatcher(catalog)
+    sheet = choose_sheet(book, matcher, sheet_name, settings)
+    found = find_header(sheet, matcher)
+    if found is None:
+        raise TrackerNotFound(
+            f"工作表“{sheet.name}”的前20行内找不到台账表头（至少4个字段，如 备案编号、活动名称、平台、状态），"
+            f"请检查表头或在“字段映射”中映射。 / No header row found in sheet {sheet.name!r}.")
+    header_idx, mapping = found
+    header_cells = sheet.rows[header_idx]
+    header_row = header_idx + 1
+
+    result_columns = {}
+    extra = {}
+    for c, v in enumerate(header_cells):
+        if is_blank(v) or c in mapping.values():
+            continue
+        text = as_text(v)
+        if text in RESULT_HEADERS:
+            result_columns[text] = c
+        else:
+            extra[text] = c
+    n_cols = max(len(header_cells), max(mapping.values(), default=-1) + 1)
+    body = sheet.rows[header_idx + 1:]
+    findings: list[Finding] = []
+
+    keys = list(mapping)
+    idx = [mapping[k] for k in keys]
+    kept_rows: list[int] = []
+    kept: list[list[object]] = []
+    for offset, cells in enumerate(body):
+        if all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in cells):
+            continue
+        kept_rows.append(header_row + 1 + offset)
+        width = len(cells)
+        kept.append([cells[i] if i < width else None for i in idx])
+    raw = pd.DataFrame(kept, columns=keys, index=pd.Index(kept_rows, name="row"), dtype=object)
+
+    headers = {k: as_text(header_cells[mapping[k]]) for k in keys}
+    df = pd.DataFrame(index=raw.index)
+    normaliser = _Normaliser(catalog, sheet.name, headers, mapping, raw, findings)
+    kinds = {f.key: f.kind for f in catalog.fields}
+    for key in keys:
+        kind = "bool" if key.startswith(MATERIAL_PREFIX) else kinds[key]
+        if kind == "platform":
+            df["platform"], df["platforms"] = normaliser.platform(key)
+        else:
+            df[key] = normaliser.column(key, kind)
+    for spec in catalog.fields:
+        if spec.key not in df.columns:
+            df[spec.key] = pd.Series([None] * len(df), index=df.index, dtype=object)
+    if "platforms" not in df.columns:
+        df["platforms"] = pd.Series([[] for _ in range(len(df))], index=df.index, dtype=object)
+    for spec in catalog.fields:
+        if spec.required and spec.key not in mapping:
+            findings.append(make(
+                "missing-column", f"台账缺少必需列“{spec.header}”，请在表头行添加该列或在“字段映射”中指定对应列。",
+                sheet=sheet.name, row=header_row, field=spec.header))
+    return Tracker(sheet.name, header_row, df, raw, dict(mapping), headers, extra, n_cols, result_columns, findings)
+
+
+class _Normaliser:
+    """Per-column normalisation, parsing each distinct value once (trackers repeat values a lot)."""
+
+    def __init__(self, catalog, sheet_name, headers, mapping, raw, findings):
+        self.catalog = catalog
+        self.sheet = sheet_name
+        self.headers = headers
+        self.mapping = mapping
+        self.raw = raw
+        self.findings = findings
+
+    def _ids(self, row: int) -> tuple[str | None, str | None]:
+        def get(key):
+            if key not in self.raw.columns:
+                return None
+            v = self.raw.at[row, key]
+            return None if is_blank(v) or is_error(v) else as_text(v)
+        return get("filing_id"), get("activity")
+
+    def _report(self, key: str, code: str, bad: dict[object, str], severity=None) -> None:
+        if not bad:
+            return
+        series = self.raw[key]
+        hits = series[series.map(lambda v: v in bad)]
+        for row, value in hits.items():
+            fid, act = self._ids(row)
+            self.findings.append(make(
+                code, bad[value], severity=severity, sheet=self.sheet, row=int(row), column=self.mapping[key],
+                field=self.headers[key], filing_id=fid, activity=act, value=value))
+
+    def _map(self, key: str, parse) -> tuple[pd.Series, dict[object, str]]:
+        series = self.raw[key]
+        mapping: dict[object, object] = {}
+        bad: dict[object, str] = {}
+        for value in pd.unique(series.to_numpy(dtype=object)):
+            if is_blank(value) or is_error(value):
+                mapping[value] = None
+                continue
+            try:
+                mapping[value] = parse(value)
+            except Unreadable as exc:
+                mapping[value] = None
+                bad[value] = str(exc)
+        out = pd.Series([mapping.get(v) for v in series.to_numpy(dtype=object)], index=series.index, dtype=object)
+        return out, bad
+
+    def column(self, key: str, kind: str) -> pd.Series:
+        header = self.headers[key]
+        if kind == "date":
+            out, bad = self._map(key, parse_date)
+            self._report(key, "invalid-date", {v: f"“{header}”{r}。" for v, r in bad.items()})
+        elif kind == "bool":
+            out, bad = self._map(key, parse_bool)
+            self._report(key, "invalid-value", {v: f"“{header}”{r}。" for v, r in bad.items()})
+        elif kind == "amount":
+            out, bad = self._map(key, parse_amount)
+            self._report(key, "invalid-value", {v: f"“{header}”{r}。" for v, r in bad.items()})
+        elif kind == "status":
+            out, bad = self._map(key, self._vocab(self.catalog.statuses, "状态"))
+            self._report(key, "unknown-status", {v: f"{r}请从 {'、'.join(self.catalog.statuses.names)} 中选择。"
+                                                 for v, r in bad.items()})
+        elif kind == "industry":
+            out, bad = self._map(key, self._vocab(self.catalog.industries, "行业"))
+            self._report(key, "unknown-value", {v: f"{r}规则按原文匹配，请从行业目录中选择。" for v, r in bad.items()})
+            # unknown industries keep their own text so table rules naming them still match
+            out = pd.Series([o if o is not None else (None if is_blank(r) or is_error(r) else as_text(r))
+                             for o, r in zip(out, self.raw[key], strict=True)], index=out.index, dtype=object)
+        elif kind == "forms":
+            out, bad = self._map(key, self._forms)
+            self._report(key, "unknown-value", {v: f"{r}请从创意形式目录中选择。" for v, r in bad.items()})
+            out = pd.Series([o if o is not None else ([] if is_blank(r) or is_error(r) else split_multi(r))
+                             for o, r in zip(out, self.raw[key], strict=True)], index=out.index, dtype=object)
+        elif kind == "credit_code":
+            out, _ = self._map(key, lambda v: as_text(v).replace(" ", "").upper())
+        else:
+            out, _ = self._map(key, as_text)
+        return out
+
+    @staticmethod
+    def _vocab(vocab, label):
+        def parse(value):
+            text = as_text(value)
+            name = vocab.get(text)
+            if name is None:
+                raise Unreadable(f"{label}“{text}”不在目录中，")
+            return name
+        return parse
+
+    def _forms(self, value) -> list[str]:
+        parts = split_multi(value)
+        out, unknown = [], []
+        for p in parts:
+            name = self.catalog.forms.get(p)
+            (out if name else unknown).append(name or p)
+        if unknown:
+            raise Unreadable(f"创意形式“{'、'.join(unknown)}”不在目录中，")
+        return out
+
+    def platform(self, key: str) -> tuple[pd.Series, pd.Series]:
+        """(the one canonical platform or None, every platform named) with multi/unknown findings."""
+        series = self.raw[key]
+        names = self.catalog.platform_names
+        single: dict[object, object] = {}
+        multi: dict[object, list[str]] = {}
+        unknown: dict[object, str] = {}
+        multi_bad: dict[object, str] = {}
+        for value in pd.unique(series.to_numpy(dtype=object)):
+            if is_blank(value) or is_error(value):
+                single[value], multi[value] = None, []
+                continue
+            text = as_text(value)
+            whole = names.get(text)
+            if whole is not None:
+                single[value], multi[value] = whole, [whole]
+                continue
+            parts = [p for p in split_multi(text)]
+            found = [names.get(p) for p in parts]
+            known = list(dict.fromkeys(f for f in found if f))
+            missing = [p for p, f in zip(parts, found, strict=True) if f is None]
+            multi[value] = known
+            single[value] = known[0] if len(known) == 1 and not missing else None
+            if len(known) > 1:
+                multi_bad[value] = (f"一行填写了多个平台（{'、'.join(known)}），每个平台须单独备案，"
+                                    f"请拆成 {len(known)} 行并分别编号。")
+            elif missing:
+                unknown[value] = (f"平台“{text}”不在平台表中，请改用标准名称（如 {'、'.join(names.names[:5])}）"
+                                  f"或在“平台”表中添加别名。")
+        self._report(key, "multi-platform", multi_bad)
+        self._report(key, "unknown-platform", unknown)
+        values = series.to_numpy(dtype=object)
+        return (pd.Series([single.get(v) for v in values], index=series.index, dtype=object),
+                pd.Series([multi.get(v, []) for v in values], index=series.index, dtype=object))
+
+
+def error_cells(tracker: Tracker, keys: list[str]) -> dict[tuple[int, str], CellError | str]:
+    """(row, key) → the Excel error value read there, for 'required field holds #N/A' messages."""
+    out = {}
+    for key in keys:
+        if key not in tracker.raw.columns:
+            continue
+        col = tracker.raw[key]
+        errors = {v for v in pd.unique(col.to_numpy(dtype=object)) if is_error(v)}
+        if not errors:
+            continue
+        for row, v in col[col.map(lambda v: v in errors)].items():
+            out[(int(row), key)] = v
+    return out
+
+
+def folded(value: object) -> str:
+    return fold(as_text(value)) if value is not None else ""
