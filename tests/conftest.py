@@ -1,0 +1,32 @@
+"""Shared fixtures. Tests needing an external tool skip locally without it, but fail in CI.
+
+CI sets BEIAN_REQUIRE_TOOLS=1 so that a missing LibreOffice (or olevba, pdftotext …) is a failure
+there, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = ROOT / "sample_data"
+
+
+def require_tool(name: str) -> str:
+    """Path of an executable, or skip (locally) / fail (CI) when it is missing."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed"
+    if os.environ.get("BEIAN_REQUIRE_TOOLS") == "1":
+        pytest.fail(message + " (BEIAN_REQUIRE_TOOLS=1: CI must install it)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def soffice() -> str:
+    return require_tool("soffice")
