@@ -122,3 +122,9 @@ class Report:
 
     def sorted(self) -> Report:
         return replace(self, findings=sorted(self.findings, key=sort_key))
+
+
+DEADLINE_CODES = frozenset({
+    "license-missing", "license-expired", "license-expiring", "license-gap", "review-overdue",
+    "supplement-overdue", "submit-late-risk", "launch-unapproved", "archive-overdue", "calendar-fallback",
+})

@@ -258,13 +258,13 @@ class _Normaliser:
         header = self.headers[key]
         if kind == "date":
             out, bad = self._map(key, parse_date)
-            self._report(key, "invalid-date", {v: f"“{header}”{r}。" for v, r in bad.items()})
+            self._report(key, "invalid-date", {v: f"“{header}”的值{r}。" for v, r in bad.items()})
         elif kind == "bool":
             out, bad = self._map(key, parse_bool)
-            self._report(key, "invalid-value", {v: f"“{header}”{r}。" for v, r in bad.items()})
+            self._report(key, "invalid-value", {v: f"“{header}”的值{r}。" for v, r in bad.items()})
         elif kind == "amount":
             out, bad = self._map(key, parse_amount)
-            self._report(key, "invalid-value", {v: f"“{header}”{r}。" for v, r in bad.items()})
+            self._report(key, "invalid-value", {v: f"“{header}”的值{r}。" for v, r in bad.items()})
         elif kind == "status":
             out, bad = self._map(key, self._vocab(self.catalog.statuses, "状态"))
             self._report(key, "unknown-status", {v: f"{r}请从 {'、'.join(self.catalog.statuses.names)} 中选择。"

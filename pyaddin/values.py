@@ -90,7 +90,7 @@ def parse_date(value: object, *, allow_long_term: bool = False) -> date:
             try:
                 return date(y, mo, d)
             except ValueError as exc:
-                raise Unreadable(f"“{text}”不是存在的日期") from exc
+                raise Unreadable(f"“{text}”不是存在的日期，请改正") from exc
     raise Unreadable(f"“{text}”不是可识别的日期（请写成 2025-11-01 或 2025年11月1日）")
 
 

@@ -1,0 +1,1 @@
+"""Thin adapters that move cells between files or live Excel and the core's `Book`."""

@@ -1,0 +1,152 @@
+"""Reading workbook files into the core's `Book`, with python-calamine (fast, read-only).
+
+Calamine reads cached formula values and gives merged cells' value to the top-left cell only,
+as SPEC §3 wants; it drops Excel error values, so a cheap scan of the sheet XML puts them back
+(#N/A must be a finding on a required field, not an empty cell). Any file that cannot be read
+raises `UnreadableWorkbook` with a one-line reason naming the file.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import python_calamine as pc
+
+from ..book import Book, CellError, Sheet
+from ..errors import UnreadableWorkbook
+
+MAX_UNCOMPRESSED = 1_500_000_000
+"""Refuse workbooks that would expand beyond this (zip bombs); a 100k-row tracker is ~100 MB."""
+MAX_RATIO = 200
+"""…or whose parts are compressed more than this (ordinary sheets compress 5–20×)."""
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+SUPPORTED = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+
+
+def _fail(path: Path, zh: str, en: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(f"无法读取“{path.name}”：{zh} / Cannot read {path.name}: {en}")
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise _fail(path, "文件不存在，请检查路径。", "file not found.")
+    if path.is_dir():
+        raise _fail(path, "这是一个文件夹，请指定工作簿文件。", "it is a folder.")
+    suffix = path.suffix.lower()
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise _fail(path, "文件为空，请确认文件已完整保存。", "the file is empty.")
+    if head.startswith(OLE_MAGIC) and suffix in {".xlsx", ".xlsm", ".xlsb"}:
+        raise _fail(path, "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再试。",
+                    "the workbook is password-protected (encrypted).")
+    if suffix == ".csv":
+        raise _fail(path, "这是 CSV 文本文件，请在 Excel 中另存为 .xlsx 后再试。", "CSV is not a workbook; save it as .xlsx.")
+    if suffix not in SUPPORTED:
+        raise _fail(path, f"不支持“{suffix or '无扩展名'}”文件，请使用 .xlsx 或 .xlsm 工作簿。", "unsupported file type.")
+    if suffix in {".xlsx", ".xlsm", ".xlsb", ".ods"}:
+        if not head.startswith(ZIP_MAGIC):
+            raise _fail(path, "文件内容不是 Excel 工作簿（可能是改了扩展名的其他文件），请用 Excel 另存为 .xlsx。",
+                        "the content is not an Excel workbook.")
+        _check_zip(path)
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _fail(path, "文件已损坏或不完整，请重新保存或从备份恢复。", f"the file is corrupt ({exc}).") from exc
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNCOMPRESSED or (total > 50_000_000 and total / packed > MAX_RATIO):
+        raise _fail(path, f"解压后体积异常（{total / 1e6:.0f} MB），可能是损坏或恶意文件，已拒绝读取。",
+                    "it expands to an abnormal size (zip bomb?).")
+
+
+def read_book(path: str | Path) -> Book:
+    path = Path(path)
+    _check_file(path)
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        sheets: dict[str, Sheet] = {}
+        for meta in wb.sheets_metadata:
+            if str(getattr(meta, "typ", "WorkSheet")).endswith("ChartSheet"):
+                continue
+            try:
+                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            except Exception:  # noqa: BLE001 - a chart or dialog sheet calamine cannot read
+                continue
+            hidden = not str(meta.visible).endswith("Visible")
+            sheets[meta.name] = Sheet(meta.name, rows, hidden)
+    except UnreadableWorkbook:
+        raise
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types for corrupt files
+        raise _fail(path, "文件已损坏或格式不正确，请用 Excel 打开确认后另存为 .xlsx。", f"{type(exc).__name__}: {exc}") from exc
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        _restore_errors(path, sheets)
+    return Book(sheets, path)
+
+
+_ERROR_CELL = re.compile(rb'<c\b([^>]*?)\bt="e"([^>]*)>(.*?)</c>', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part path inside the package, from workbook.xml and its relationships."""
+    from defusedxml import ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        targets[rel.get("Id")] = target
+    out = {}
+    for sheet in workbook.iter(f"{ns_main}sheet"):
+        rid = sheet.get(f"{ns_rel}id")
+        if rid in targets:
+            out[sheet.get("name")] = targets[rid]
+    return out
+
+
+def _restore_errors(path: Path, sheets: dict[str, Sheet]) -> None:
+    """Put Excel error values (#N/A, #REF! …) back where calamine left empty strings."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = _sheet_parts(zf)
+            for name, part in parts.items():
+                if name not in sheets:
+                    continue
+                data = zf.read(part)
+                if b't="e"' not in data:
+                    continue
+                rows = sheets[name].rows
+                for m in _ERROR_CELL.finditer(data):
+                    ref = _REF.search(m.group(1) + m.group(2))
+                    value = _VALUE.search(m.group(3))
+                    if not ref or not value:
+                        continue
+                    r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
+                    while len(rows) <= r:
+                        rows.append([])
+                    row = rows[r]
+                    if len(row) <= c:
+                        row.extend([""] * (c + 1 - len(row)))
+                    row[c] = CellError(value.group(1).decode("utf-8", "replace"))
+    except (KeyError, zipfile.BadZipFile, OSError, SyntaxError):
+        return  # error values stay empty; the workbook itself was readable

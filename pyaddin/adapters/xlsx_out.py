@@ -1,0 +1,98 @@
+"""Writing output files safely: atomic replace, Excel lock files, safe names, no formula injection."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import OutputLocked
+
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_NAME = 120
+
+
+def xlsx_writer_options() -> dict:
+    """XlsxWriter options for every workbook beian writes: user text is never a formula or URL."""
+    return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "nan_inf_to_errors": True}
+
+
+def neutralise(text: str) -> str:
+    """For CSV/Markdown cells: text that a spreadsheet would run as a formula gets a leading quote."""
+    return "'" + text if isinstance(text, str) and text.startswith(INJECTION_PREFIXES) else text
+
+
+def lock_file(path: Path) -> Path:
+    return path.with_name("~$" + path.name)
+
+
+def check_not_locked(path: Path) -> None:
+    """Excel keeps `~$name` beside a workbook it has open; overwriting then fails or loses work."""
+    path = Path(path)
+    candidates = {lock_file(path)}
+    if len(path.name) > 2:
+        candidates.add(path.with_name("~$" + path.name[2:]))  # Word and Excel sometimes drop 2 chars
+    for lock in candidates:
+        if lock.exists():
+            raise OutputLocked(f"“{path.name}”正在被 Excel 或 Word 打开（发现锁文件 {lock.name}），请关闭该文件后重试。 "
+                               f"/ {path.name} is open in Excel or Word; close it and try again.")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Run `write(tmp)` then rename over `path`, so a crash never leaves half a file behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    check_not_locked(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=".beian-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+
+
+def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = MAX_NAME) -> str:
+    """A name valid on Windows and POSIX that cannot leave its folder: no separators, no `..`,
+    no reserved device names, no trailing dots or spaces, at most `max_len` characters."""
+    s = unicodedata.normalize("NFC", str(text))
+    s = _UNSAFE.sub("_", s)
+    s = "".join(ch if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"} else "_" for ch in s)
+    s = s.strip().strip(".").strip()
+    s = re.sub(r"_{2,}", "_", s)
+    if not s or set(s) <= {"_", "."}:
+        s = fallback
+    stem = s.split(".")[0].upper()
+    if stem in WINDOWS_RESERVED:
+        s = "_" + s
+    if len(s) > max_len:
+        s = s[:max_len].rstrip(". ")
+    return s
+
+
+def inside(root: Path, candidate: Path) -> bool:
+    """True when `candidate` resolves to a path under `root` (guards against traversal)."""
+    try:
+        candidate.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,75 @@
+"""Everything a command needs about one workbook, loaded once: settings, vocabularies, rules,
+the tracker and the licenses register.
+
+Both the CLI (from a file) and the buttons (from live Excel) build a `Book` and call
+`build_context`; nothing below this point knows where the cells came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .book import Book
+from .catalog import Catalog, load_catalog
+from .findings import Finding
+from .licenses import Licenses, load_licenses
+from .rules import RuleSet, load_rules
+from .settings import Settings, load_settings
+from .tracker import Tracker, read_tracker
+
+
+@dataclass
+class Context:
+    book: Book
+    settings: Settings
+    catalog: Catalog
+    rules: RuleSet
+    tracker: Tracker
+    licenses: Licenses
+    today: date
+    path: Path | None = None
+    """The workbook holding the tracker, for hyperlinks back to the offending cell."""
+    archive_materials: dict[str, set[str]] | None = None
+    """filing_id → material names found in the archive, when an archive root is configured."""
+    setup_findings: list[Finding] = field(default_factory=list)
+    """Findings about the setup (设置, 平台, 平台规则, 资质库 …) rather than about tracker rows."""
+
+
+def build_context(
+    book: Book,
+    *,
+    system_today: date,
+    today: date | None = None,
+    sheet: str | None = None,
+    rules_book: Book | None = None,
+    tracker_book: Book | None = None,
+) -> Context:
+    """`today` (an explicit --today) wins over 设置 今天, which wins over `system_today`.
+
+    `rules_book` supplies 平台/平台规则/材料 from another workbook (`--rules`); `tracker_book` is the
+    workbook named in 设置 台账文件, when the team keeps the tracker in its own file.
+    """
+    settings = load_settings(book)
+    table_book = rules_book or book
+    catalog = load_catalog(table_book, default_review_days=settings.default_review_days,
+                           default_lead_days=settings.default_lead_days)
+    if rules_book is not None and book.get("字段映射") is not None:
+        catalog.header_overrides.update(load_catalog(book).header_overrides)
+    rules = load_rules(table_book, catalog)
+    source = tracker_book or book
+    tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
+    licenses = load_licenses(source if source.get("资质库") is not None else book)
+    setup = [*settings.findings, *catalog.findings, *rules.findings, *licenses.findings]
+    return Context(
+        book=book,
+        settings=settings,
+        catalog=catalog,
+        rules=rules,
+        tracker=tracker,
+        licenses=licenses,
+        today=today or settings.today or system_today,
+        path=source.path,
+        setup_findings=setup,
+    )

@@ -1,0 +1,273 @@
+"""`beian validate`: every tracker row against the built-in checks and the 平台规则 table.
+
+Checks run column-wise over the normalised DataFrame and collect every finding before anything
+is reported (lazy, like pandera); structural findings (missing columns, bad rules, settings) come
+first, then data findings in sheet order.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from . import credit_code
+from .context import Context
+from .findings import Finding, Report, make, sort_key
+from .rules import applies, row_dates
+from .tracker import MATERIAL_PREFIX, error_cells
+from .values import as_text, is_blank
+
+PHONE_PATTERNS = [
+    re.compile(r"^(?:\+?86)?1[3-9]\d{9}$"),
+    re.compile(r"^0\d{2,3}\d{7,8}(?:(?:转|ext|#)\d{1,6})?$"),
+    re.compile(r"^[48]00\d{7}$"),
+]
+EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+URL = re.compile(r"^https?://[^\s/?#.][^\s/?#]*\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+class RowFindings:
+    """Builds findings for tracker rows, filling sheet, cell, 备案编号 and 活动名称 consistently."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.t = ctx.tracker
+        self.out: list[Finding] = []
+
+    def add(self, code: str, row: int, key: str | None, message: str, *, severity=None, rule=None,
+            value=None, due=None, days_left=None) -> None:
+        df = self.t.df
+        column = self.t.columns.get(key) if key else None
+        if key is None:
+            header = None
+        elif key in self.t.headers:
+            header = self.t.headers[key]
+        elif key.startswith(MATERIAL_PREFIX):
+            header = key[len(MATERIAL_PREFIX):]
+        else:
+            header = self.ctx.catalog.field_by_key[key].header if key in self.ctx.catalog.field_by_key else key
+        if value is None and key is not None and key in self.t.raw.columns:
+            raw = self.t.raw.at[row, key]
+            value = None if raw is None or raw == "" else raw
+        self.out.append(make(
+            code, message, severity=severity, sheet=self.t.sheet, row=int(row), column=column, field=header,
+            filing_id=df.at[row, "filing_id"], activity=df.at[row, "activity"], value=value, rule=rule,
+            due=due, days_left=days_left))
+
+    def header(self, key: str) -> str:
+        return self.t.headers.get(key) or self.ctx.catalog.field_by_key[key].header
+
+
+def validate(ctx: Context) -> Report:
+    f = RowFindings(ctx)
+    df = ctx.tracker.df
+    _required(ctx, f)
+    _duplicate_ids(df, f)
+    _date_order(df, f)
+    _credit_codes(df, f)
+    _contacts(df, f)
+    _prize(ctx, df, f)
+    _status(ctx, df, f)
+    _approval_numbers(ctx, df, f)
+    _company(ctx, df, f)
+    _table_rules(ctx, df, f)
+    structural = [*ctx.setup_findings, *[x for x in ctx.tracker.findings if x.row == ctx.tracker.header_row
+                                         and x.code == "missing-column"]]
+    data = [x for x in ctx.tracker.findings if x not in structural] + f.out
+    return Report("validate", str(ctx.path or ""), ctx.today, ctx.tracker.rows,
+                  structural + sorted(data, key=sort_key))
+
+
+def _required(ctx: Context, f: RowFindings) -> None:
+    df = ctx.tracker.df
+    required = [s for s in ctx.catalog.fields if s.required and s.key in ctx.tracker.columns]
+    errors = error_cells(ctx.tracker, [s.key for s in required])
+    for spec in required:
+        for row in df.index[df[spec.key].isna()]:
+            err = errors.get((int(row), spec.key))
+            if err is not None:
+                msg = f"必填项“{f.header(spec.key)}”是错误值 {err}，请改正公式或直接填写。"
+            elif spec.key in ("platform", "status") and not is_blank(ctx.tracker.raw.at[row, spec.key]):
+                continue  # unknown-platform, multi-platform or unknown-status already says what is wrong
+            else:
+                msg = f"必填项“{f.header(spec.key)}”为空，请填写。"
+            f.add("missing-value", row, spec.key, msg, value=err)
+
+
+def _norm_id(value: object) -> str | None:
+    if value is None:
+        return None
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", str(value)).strip().upper() or None
+
+
+def _duplicate_ids(df: pd.DataFrame, f: RowFindings) -> None:
+    ids = df["filing_id"].map(_norm_id)
+    present = ids[ids.notna()]
+    dup = present[present.duplicated(keep=False)]
+    first: dict[str, int] = {}
+    for row, key in dup.items():
+        if key not in first:
+            first[key] = int(row)
+            continue
+        f.add("duplicate-id", row, "filing_id",
+              f"备案编号“{df.at[row, 'filing_id']}”与第{first[key]}行重复，请为每个活动×平台使用唯一编号。")
+
+
+def _date_order(df: pd.DataFrame, f: RowFindings) -> None:
+    pairs = [("start_date", "end_date", "开始", "结束"), ("submitted_date", "approved_date", "提交", "通过")]
+    for early, late, a, b in pairs:
+        both = df[early].notna() & df[late].notna()
+        if not both.any():
+            continue
+        sub = df[both]
+        bad = sub[[x > y for x, y in zip(sub[early], sub[late], strict=True)]]
+        for row in bad.index:
+            f.add("date-order", row, late,
+                  f"{a}日期 {bad.at[row, early]:%Y-%m-%d} 晚于{b}日期 {bad.at[row, late]:%Y-%m-%d}，"
+                  f"请核对“{f.header(early)}”和“{f.header(late)}”。")
+
+
+def _credit_codes(df: pd.DataFrame, f: RowFindings) -> None:
+    codes = df["credit_code"]
+    for value in pd.unique(codes[codes.notna()].to_numpy(dtype=object)):
+        problem = credit_code.problem(value)
+        if problem is None:
+            continue
+        severity, message = problem
+        for row in df.index[codes == value]:
+            f.add("invalid-credit-code", row, "credit_code", message, severity=severity)
+
+
+def _matches_any(patterns, text: str) -> bool:
+    return any(p.match(text) for p in patterns)
+
+
+def _contacts(df: pd.DataFrame, f: RowFindings) -> None:
+    phones = df["contact_phone"]
+    for row, value in phones[phones.notna()].items():
+        digits = re.sub(r"[\s\-()（）]", "", value)
+        if not _matches_any(PHONE_PATTERNS, digits):
+            f.add("invalid-phone", row, "contact_phone",
+                  f"联系电话“{value}”不是有效的手机号或座机号，请填写 11 位手机号或带区号的座机号。")
+    emails = df["contact_email"]
+    for row, value in emails[emails.notna()].items():
+        if not EMAIL.match(value.strip()):
+            f.add("invalid-email", row, "contact_email", f"联系邮箱“{value}”格式不正确，请填写如 name@example.com 的邮箱。")
+    urls = df["privacy_url"]
+    for row, value in urls[urls.notna()].items():
+        if not URL.match(value.strip()):
+            f.add("invalid-url", row, "privacy_url",
+                  f"隐私政策链接“{value}”不是 http(s) 网址，请填写以 https:// 开头的完整链接。")
+
+
+def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    limit = ctx.settings.prize_limit
+    prizes = df["top_prize"]
+    for row, value in prizes[prizes.notna()].items():
+        if value > limit:
+            f.add("prize-over-limit", row, "top_prize",
+                  f"最高奖金额 ¥{value:,.2f} 超过抽奖上限 ¥{limit:,.0f}（《反不正当竞争法》），请降低奖品价值或改为非抽奖形式。")
+
+
+def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    needs = {
+        "已通过": [("approval_no", "备案号"), ("approved_date", "通过日期")],
+        "已提交": [("submitted_date", "提交日期")],
+        "审核中": [("submitted_date", "提交日期")],
+        "需补充": [("feedback", "审核意见")],
+        "已驳回": [("feedback", "审核意见")],
+    }
+    status = df["status"]
+    for state, required in needs.items():
+        rows = df[status == state]
+        for key, label in required:
+            for row in rows.index[rows[key].isna()]:
+                present = key in ctx.tracker.columns
+                f.add("status-inconsistent", row, key if present else "status",
+                      f"状态为“{state}”但{label}为空，请填写{label}或更正状态。")
+
+
+def _approval_numbers(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    numbers = df["approval_no"]
+    filled = df[numbers.notna()]
+    for row in filled.index:
+        platform = ctx.catalog.platforms.get(filled.at[row, "platform"])
+        number = filled.at[row, "approval_no"].strip()
+        if platform is not None and platform.pattern is not None and not platform.pattern.fullmatch(number):
+            f.add("approval-no-format", row, "approval_no",
+                  f"备案号“{number}”不符合{platform.name}的备案号格式 {platform.pattern_text}，"
+                  f"请核对平台回执或在“平台”表中修改格式。")
+    key = filled["approval_no"].map(lambda s: s.strip().upper())
+    first: dict[str, tuple[int, str]] = {}
+    for row, number in key.items():
+        platform = filled.at[row, "platform"]
+        if number not in first:
+            first[number] = (int(row), platform)
+            continue
+        first_row, first_platform = first[number]
+        if platform != first_platform:
+            f.add("approval-no-reused", row, "approval_no",
+                  f"备案号“{filled.at[row, 'approval_no']}”已用于第{first_row}行的{first_platform}，"
+                  f"同一备案号不能用于两个平台，请核对。")
+
+
+def _company(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    lic = ctx.licenses.frame
+    if not ctx.licenses.present or lic.empty:
+        return
+    from .textnorm import fold
+
+    names_by_code: dict[str, set[str]] = {}
+    codes_by_name: dict[str, set[str]] = {}
+    for code, name in zip(lic["credit_code"], lic["company_key"], strict=True):
+        if code and name:
+            names_by_code.setdefault(code, set()).add(name)
+            codes_by_name.setdefault(name, set()).add(code)
+    for row in df.index:
+        company, code = df.at[row, "company"], df.at[row, "credit_code"]
+        if not company or not code:
+            continue
+        name = fold(company)
+        if code in names_by_code and name not in names_by_code[code]:
+            registered = ctx.licenses.frame.loc[ctx.licenses.frame["credit_code"] == code, "company"].iloc[0]
+            f.add("company-mismatch", row, "company",
+                  f"统一社会信用代码 {code} 在资质库中属于“{registered}”，与主体名称“{company}”不一致，请核对主体或代码。")
+        elif code not in names_by_code and name in codes_by_name:
+            f.add("company-mismatch", row, "credit_code",
+                  f"主体“{company}”在资质库中的统一社会信用代码为 {'、'.join(sorted(codes_by_name[name]))}，"
+                  f"与本行的 {code} 不一致，请核对。")
+
+
+def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    if df.empty:
+        return
+    dates = row_dates(df, ctx.today)
+    exploded = df["forms"].explode()
+    archive = ctx.archive_materials
+    for rule in ctx.rules.rules:
+        mask = applies(rule, df, dates, exploded)
+        if not mask.any():
+            continue
+        rows = df[mask]
+        if rule.is_material:
+            col = rule.target
+            ticked = rows[col].eq(True) if col in rows.columns else pd.Series(False, index=rows.index)
+            unmet = rows.index[~ticked.fillna(False).astype(bool)]
+            for row in unmet:
+                if archive is not None and rule.target_name in archive.get(as_text(df.at[row, "filing_id"] or ""), set()):
+                    continue
+                where = "该行未勾选" if col in ctx.tracker.columns else f"台账没有“{rule.target_name}”列"
+                archived = "且归档中未找到，" if archive is not None else "，"
+                f.add("missing-material", row, col, f"规则 {rule.id} 要求材料“{rule.target_name}”，{where}{archived}"
+                      f"请补齐后在“{rule.target_name}”列填“是”。（{rule.description}）",
+                      severity=rule.severity, rule=rule.id)
+        else:
+            values = rows[rule.target]
+            empty = values.isna() | values.map(lambda v: isinstance(v, list) and not v).astype(bool)
+            for row in rows.index[empty]:
+                f.add("missing-field", row, rule.target,
+                      f"规则 {rule.id} 要求填写“{f.header(rule.target)}”，请补充。（{rule.description}）",
+                      severity=rule.severity, rule=rule.id)
