@@ -352,7 +352,7 @@ def error_cells(tracker: Tracker, keys: list[str]) -> dict[tuple[int, str], Cell
         errors = {v for v in pd.unique(col.to_numpy(dtype=object)) if is_error(v)}
         if not errors:
             continue
-        for row, v in col[col.map(lambda v: v in errors)].items():
+        for row, v in col[col.isin(list(errors))].items():
             out[(int(row), key)] = v
     return out
 
