@@ -75,13 +75,18 @@ class HeaderMatcher:
     """Maps one header cell to a field key or material column, or to nothing."""
 
     def __init__(self, catalog: Catalog):
+        # canonical names first, then material names, then aliases: 隐私政策 is a material even
+        # though a team might also use it loosely for the link column
         self.lookup: dict[str, str] = {}
         for spec in catalog.fields:
-            for name in (spec.header, spec.key, *spec.aliases):
+            for name in (spec.header, spec.key):
                 self.lookup.setdefault(header_key(name), spec.key)
         for m in catalog.materials:
             for name in (m.name, m.key):
                 self.lookup.setdefault(header_key(name), MATERIAL_PREFIX + m.name)
+        for spec in catalog.fields:
+            for name in spec.aliases:
+                self.lookup.setdefault(header_key(name), spec.key)
         self.lookup.update(catalog.header_overrides)
 
     def match(self, text: object) -> str | None:

@@ -101,12 +101,18 @@ _FALSE = {"否", "无", "n", "no", "×", "✗", "✘", "☐", "false", "0", "缺
           "缺失", "未备", "不收集", "不涉及", "不需要", "未完成", "f", "x"}
 
 
-def parse_bool(value: object) -> bool:
+_NOT_APPLICABLE = {"不适用", "无需", "n/a", "na", "-", "—", "/", "不涉及材料"}
+
+
+def parse_bool(value: object) -> bool | None:
+    """True/False from the many yes/no spellings; None for 不适用 (explicitly not applicable)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
     text = _nfkc(as_text(value)).casefold()
+    if text in _NOT_APPLICABLE:
+        return None
     if text in _TRUE:
         return True
     if text in _FALSE:
