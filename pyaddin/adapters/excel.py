@@ -1,0 +1,330 @@
+"""The xlwings glue for the buttons: read live sheets into the core's `Book`, write result blocks.
+
+Every Excel call is a COM (Windows) or AppleScript (macOS) round trip, so the number of calls per
+click must not depend on the number of rows: each sheet is read with one `.value` call and each
+output block is written with one `.value` call; colours come from conditional-format rules on
+whole columns, links from `=HYPERLINK()` formulas inside the block. Blocks that hold user text get
+the text number format first, so a cell typed as `=HYPERLINK("http://…")` stays text.
+
+The pure functions (`result_block`, `findings_block`, …) decide what to write; the `write_*`
+functions only make the calls, so tests can check both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from ..book import EXCEL_ERRORS, Book, CellError, Sheet, cell_ref, column_letter
+from ..findings import SEVERITY_ORDER, SEVERITY_ZH, Finding, Report
+
+RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
+OUTPUT_SHEETS = frozenset({"校验结果", "到期提醒", "归档索引", "周报"})
+NOT_READ = OUTPUT_SHEETS | {"使用说明", "xlwings.conf"}
+"""Sheets the core never needs: skipped when reading, so their size costs nothing."""
+
+MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
+LABEL = {sev: f"{MARK[sev]} {SEVERITY_ZH[sev]}" for sev in MARK}
+PASSED = "✔ 通过"
+RED, YELLOW = "#FFC7CE", "#FFEB9C"
+MAX_CELL_TEXT = 2000
+
+FINDING_HEADERS = ("位置", "工作表", "行", "备案编号", "活动名称", "字段", "值", "级别", "代码", "说明", "规则",
+                   "到期日", "剩余工作日")
+
+
+# ---------------------------------------------------------------------------------------------
+# reading
+
+_ADDRESS = re.compile(r"\$?([A-Z]+)\$?(\d+)")
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value in EXCEL_ERRORS:
+        return CellError(value)
+    return value
+
+
+def pad_grid(values: list[list[object]] | None, address: str) -> list[list[object]]:
+    """The used range's values placed so that row 0 is Excel row 1 and column 0 is column A."""
+    first = _ADDRESS.search(address or "A1")
+    top = int(first.group(2)) - 1 if first else 0
+    left = _col_number(first.group(1)) if first else 0
+    rows = [[None] * left + [_cell(v) for v in row] for row in (values or [])]
+    if len(rows) == 1 and all(v is None for v in rows[0]):
+        rows = []  # an empty sheet reports A1 as its used range
+    return [[] for _ in range(top)] + rows
+
+
+def read_sheet(xsheet) -> Sheet:
+    """One sheet in one value call (plus the used range's address)."""
+    used = xsheet.used_range
+    address = used.address
+    values = used.options(ndim=2, err_to_str=True).value
+    return Sheet(xsheet.name, pad_grid(values, address))
+
+
+def read_book(xbook, *, skip: frozenset[str] = NOT_READ) -> Book:
+    """Every sheet the core may need (settings, tables, tracker, licenses), each in one call."""
+    sheets = {}
+    for xsheet in xbook.sheets:
+        name = xsheet.name
+        if name in skip:
+            continue
+        sheets[name] = read_sheet(xsheet)
+    return Book(sheets=sheets, path=_book_path(xbook))
+
+
+def _book_path(xbook) -> Path | None:
+    try:
+        full = Path(xbook.fullname)
+    except Exception:  # noqa: BLE001 - some engines have no full name
+        return None
+    return full if full.is_absolute() else None
+
+
+def find_open_book(xbook, wanted: str):
+    """The open workbook named in 设置 台账文件 (by full path or file name), or None."""
+    target = Path(wanted)
+    if not target.is_absolute():
+        base = _book_path(xbook)
+        target = (base.parent / target) if base else target
+    for other in xbook.app.books:
+        full = str(other.fullname)
+        if full == str(target) or other.name.casefold() == target.name.casefold():
+            return other
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# deciding what to write
+
+
+def worst(findings: list[Finding]) -> str | None:
+    return min((f.severity for f in findings), key=SEVERITY_ORDER.__getitem__, default=None)
+
+
+def _join(messages: list[str]) -> str:
+    text = "；".join(dict.fromkeys(messages))
+    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
+
+
+@dataclass
+class ResultBlock:
+    """Result columns for the tracker: `columns` header → column index, `values` from the header row down."""
+
+    first_row: int  # Excel row of the header
+    columns: dict[str, int]
+    values: list[list[str]]
+    reused: bool
+    label_columns: list[str] = field(default_factory=list)
+
+    @property
+    def first_col(self) -> int:
+        return min(self.columns.values())
+
+
+def result_columns(tracker, headers: list[str], header_cells: list[object]) -> tuple[dict[str, int], bool]:
+    """Where each result column goes: its existing column from an earlier run, else right of the
+    last non-empty header cell (the user's last column, or earlier result columns)."""
+    existing = dict(tracker.result_columns)
+    last = max((i for i, v in enumerate(header_cells) if v not in (None, "")), default=tracker.n_cols - 1)
+    nxt = max(last + 1, tracker.n_cols)
+    out = {}
+    for h in RESULT_HEADERS:
+        if h not in headers:
+            continue
+        if h in existing:
+            out[h] = existing[h]
+        else:
+            out[h] = nxt
+            nxt += 1
+    return out, bool(existing) and all(h in existing for h in out)
+
+
+def result_block(tracker, sheet: Sheet, validation: Report | None, deadlines: Report | None) -> ResultBlock:
+    """The values of 校验结果/问题说明 (from `validation`) and 到期提醒 (from `deadlines`)."""
+    headers = []
+    if validation is not None:
+        headers += ["校验结果", "问题说明"]
+    if deadlines is not None:
+        headers.append("到期提醒")
+    header_cells = sheet.rows[tracker.header_row - 1] if sheet.n_rows >= tracker.header_row else []
+    columns, reused = result_columns(tracker, headers, header_cells)
+    last_row = max(sheet.n_rows, tracker.header_row, max(tracker.df.index, default=0))
+    data_rows = set(tracker.df.index)
+
+    def by_row(report: Report | None) -> dict[int, list[Finding]]:
+        out: dict[int, list[Finding]] = {}
+        for f in report.findings if report else []:
+            if f.sheet == tracker.sheet and f.row is not None and f.row > tracker.header_row:
+                out.setdefault(f.row, []).append(f)
+        return out
+
+    v_rows, d_rows = by_row(validation), by_row(deadlines)
+    width = max(columns.values()) - min(columns.values()) + 1
+    first = min(columns.values())
+    values = [[""] * width for _ in range(last_row - tracker.header_row + 1)]
+    for h, c in columns.items():
+        values[0][c - first] = h
+    for r in range(tracker.header_row + 1, last_row + 1):
+        line = values[r - tracker.header_row]
+        if r not in data_rows:
+            continue
+        if validation is not None:
+            found = v_rows.get(r, [])
+            sev = worst(found)
+            line[columns["校验结果"] - first] = LABEL[sev] if sev else PASSED
+            line[columns["问题说明"] - first] = _join([f.message for f in found])
+        if deadlines is not None:
+            found = d_rows.get(r, [])
+            sev = worst(found)
+            line[columns["到期提醒"] - first] = f"{MARK[sev]} {_join([f.message for f in found])}" if sev else ""
+    label_cols = [h for h in ("校验结果", "到期提醒") if h in columns]
+    return ResultBlock(tracker.header_row, columns, values, reused, label_cols)
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def link_formula(sheet: str, row: int, col: int | None, book_file: str | None = None) -> str:
+    """`=HYPERLINK("#'备案台账'!F12","F12")`: our own formula, never built from a cell's text."""
+    ref = cell_ref(row, col or 0)
+    target = f"{_quote_sheet(sheet)}!{ref}"
+    target = f"[{book_file}]{target}" if book_file else f"#{target}"
+    return '=HYPERLINK("{}","{}")'.format(target.replace('"', '""'), ref)
+
+
+def _plain(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def findings_block(report: Report, *, tracker_sheet: str | None = None,
+                   tracker_file: str | None = None) -> list[list[object]]:
+    """Header + one row per finding; column A links to the cell (in another workbook when the
+    tracker lives in `tracker_file`)."""
+    rows: list[list[object]] = [list(FINDING_HEADERS)]
+    for f in report.findings:
+        link = ""
+        if f.sheet and f.row is not None:
+            external = tracker_file if (tracker_file and f.sheet == tracker_sheet) else None
+            link = link_formula(f.sheet, f.row, f.column, external)
+        rows.append([
+            link, f.sheet or "", f.row if f.row is not None else "", _plain(f.filing_id), _plain(f.activity),
+            _plain(f.field), _plain(f.value), SEVERITY_ZH[f.severity], f.code, f.message, _plain(f.rule),
+            _plain(f.due), f.days_left if f.days_left is not None else "",
+        ])
+    if len(rows) == 1:
+        rows.append(["", "", "", "", "", "", "", "", "", "没有发现问题。", "", "", ""])
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# writing (each function makes a fixed number of Excel calls)
+
+
+def _runs(cols: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for c in sorted(cols):
+        if runs and c == runs[-1][-1] + 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return runs
+
+
+def write_result_block(xsheet, block: ResultBlock) -> None:
+    """Text format, values, then one colour rule per severity over each label column.
+
+    Normally the result columns sit side by side and take one format and one value call; if the
+    user moved columns in between, each run of adjacent result columns takes its own pair."""
+    top = block.first_row
+    bottom = top + len(block.values) - 1
+    first = block.first_col
+    for run in _runs(list(block.columns.values())):
+        rng = xsheet.range((top, run[0] + 1), (bottom, run[-1] + 1))
+        if block.reused:
+            rng.conditional_formats.clear()
+        rng.number_format = "@"
+        rng.value = [line[run[0] - first: run[-1] - first + 1] for line in block.values]
+    if bottom <= top:
+        return
+    for header in block.label_columns:
+        col = block.columns[header] + 1
+        cells = xsheet.range((top + 1, col), (bottom, col))
+        if header == "校验结果":
+            cells.conditional_formats.add_cell_value("equal_to", f'="{LABEL["error"]}"', fill_color=RED)
+            cells.conditional_formats.add_cell_value("equal_to", f'="{LABEL["warning"]}"', fill_color=YELLOW)
+        else:  # messages after a severity mark: INDIRECT("RC",FALSE) is the cell itself
+            cells.conditional_formats.add_custom(f'=LEFT(INDIRECT("RC",FALSE),1)="{MARK["error"]}"',
+                                                 fill_color=RED)
+            cells.conditional_formats.add_custom(f'=LEFT(INDIRECT("RC",FALSE),1)="{MARK["warning"]}"',
+                                                 fill_color=YELLOW)
+
+
+def output_sheet(xbook, name: str):
+    """The output sheet, emptied (contents, formats and rules) or newly added at the end."""
+    for xsheet in xbook.sheets:
+        if xsheet.name == name:
+            xsheet.clear()
+            return xsheet
+    return xbook.sheets.add(name, after=xbook.sheets[len(xbook.sheets) - 1])
+
+
+def write_findings_sheet(xbook, name: str, block: list[list[object]]):
+    """Findings as one block: column A our link formulas, the rest text; 级别 coloured by two rules."""
+    xsheet = output_sheet(xbook, name)
+    n = len(block)
+    width = len(block[0])
+    xsheet.range((1, 2), (n, width)).number_format = "@"
+    xsheet.range((1, 1), (n, width)).value = block
+    if n > 1:
+        col = FINDING_HEADERS.index("级别") + 1
+        cells = xsheet.range((2, col), (n, col))
+        cells.conditional_formats.add_cell_value("equal_to", f'="{SEVERITY_ZH["error"]}"', fill_color=RED)
+        cells.conditional_formats.add_cell_value("equal_to", f'="{SEVERITY_ZH["warning"]}"', fill_color=YELLOW)
+    return xsheet
+
+
+def write_table_sheet(xbook, name: str, block: list[list[object]], *, text_from: int = 0):
+    """A plain table (archive index, weekly report): columns from `text_from` on are text."""
+    xsheet = output_sheet(xbook, name)
+    n, width = len(block), max(len(r) for r in block)
+    block = [list(r) + [""] * (width - len(r)) for r in block]
+    if text_from < width:
+        xsheet.range((1, text_from + 1), (n, width)).number_format = "@"
+    xsheet.range((1, 1), (n, width)).value = block
+    return xsheet
+
+
+def set_status(xbook, text: str | bool) -> None:
+    """Progress in Excel's status bar, where the engine has one (False restores Excel's own)."""
+    try:
+        xbook.app.status_bar = text
+    except Exception:  # noqa: BLE001 - remote engines have no status bar
+        pass
+
+
+def column_range_text(block: ResultBlock) -> str:
+    cols = sorted(block.columns.values())
+    return f"{column_letter(cols[0])}–{column_letter(cols[-1])}"

@@ -1,0 +1,251 @@
+"""The workbook's buttons: one function per VBA macro (`RunPython "import pyaddin.buttons; …"`).
+
+Each function gets the calling workbook inside the function (never at import time), reads each
+sheet it needs in one call, runs the same core function as the command line, computes every
+output before writing anything, then writes each block in one call (see `adapters/excel.py`).
+Any failure shows a Chinese message, writes the traceback to `beian-error.log` beside the
+workbook and leaves the tracker as it was.
+
+Debug without clicking: `python -m pyaddin.buttons validate_tracker` with beian.xlsm open.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import xlwings as xw
+
+from .adapters import excel
+from .findings import DEADLINE_CODES, Report
+
+TITLE = "备案台账助手"
+LOG_NAME = "beian-error.log"
+
+
+class ButtonError(Exception):
+    """A problem the user can fix; the message is shown as is."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the six buttons
+
+
+def validate_tracker() -> None:
+    _run("校验台账", lambda xbook: _checks(xbook, validation=True, deadlines=False))
+
+
+def flag_deadlines() -> None:
+    _run("到期与逾期", lambda xbook: _checks(xbook, validation=False, deadlines=True))
+
+
+def check_all() -> None:
+    _run("全部检查", lambda xbook: _checks(xbook, validation=True, deadlines=True))
+
+
+def generate_documents() -> None:
+    _run("生成文书", _documents)
+
+
+def build_archive_index() -> None:
+    _run("归档索引", _archive)
+
+
+def weekly_report() -> None:
+    _run("周报", _weekly)
+
+
+# ---------------------------------------------------------------------------------------------
+# the work behind them
+
+
+def _run(title: str, work: Callable[[object], str]) -> None:
+    xbook = xw.Book.caller()
+    excel.set_status(xbook, f"{TITLE}：正在{title}……")
+    try:
+        message = work(xbook)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a crash in Excel
+        log = write_log(xbook, title)
+        excel.set_status(xbook, False)
+        xbook.app.alert(failure_message(title, exc, log), title=TITLE)
+        return
+    excel.set_status(xbook, False)
+    xbook.app.alert(message, title=TITLE)
+
+
+def failure_message(title: str, exc: Exception, log: Path | None) -> str:
+    from .errors import BeianError
+
+    if isinstance(exc, BeianError | ButtonError):
+        reason = str(exc).split(" / ")[0]
+    elif isinstance(exc, ImportError | AttributeError):
+        reason = (f"“{title}”需要的程序模块不可用（{exc}）。请在命令行运行 pip install -U beian 更新后，"
+                  "再运行 beian doctor 检查。")
+    else:
+        reason = f"“{title}”运行出错：{type(exc).__name__}: {exc}。请把日志文件发给维护者。"
+    where = f"\n详细信息已写入 {log}" if log else ""
+    return f"{reason}\n台账内容没有被修改。{where}"
+
+
+def write_log(xbook, title: str) -> Path | None:
+    """The traceback, appended to beian-error.log beside the workbook (else in the temp folder)."""
+    text = f"\n=== {datetime.now():%Y-%m-%d %H:%M:%S} {title} ===\n{traceback.format_exc()}"
+    folders = []
+    base = excel._book_path(xbook)
+    if base is not None:
+        folders.append(base.parent)
+    folders += [Path.cwd(), Path(tempfile.gettempdir())]
+    for folder in folders:
+        path = folder / LOG_NAME
+        try:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(text)
+            return path
+        except OSError:
+            continue
+    return None
+
+
+class _Live:
+    """The calling workbook read once: the core's Context plus where the tracker lives."""
+
+    def __init__(self, xbook):
+        from .context import build_context
+        from .settings import load_settings
+
+        self.xbook = xbook
+        book = excel.read_book(xbook)
+        settings = load_settings(book)
+        self.tracker_xbook = xbook
+        tracker_book = None
+        if settings.tracker_file:
+            other = excel.find_open_book(xbook, settings.tracker_file)
+            if other is None:
+                raise ButtonError(f"“设置”中的台账文件“{settings.tracker_file}”没有打开：请先在 Excel 中打开它，"
+                                  "再点击按钮（或清空“台账文件”以使用本工作簿的台账）。")
+            self.tracker_xbook = other
+            tracker_book = excel.read_book(other)
+        self.book = tracker_book or book
+        self.ctx = build_context(book, system_today=date.today(), tracker_book=tracker_book)
+        self.tracker = self.ctx.tracker
+        self.sheet = self.book.get(self.tracker.sheet)
+
+    @property
+    def external_file(self) -> str | None:
+        return None if self.tracker_xbook is self.xbook else str(self.tracker_xbook.fullname)
+
+    def output_dir(self) -> Path:
+        if self.ctx.settings.output_dir:
+            target = Path(self.ctx.settings.output_dir)
+            base = excel._book_path(self.xbook)
+            return target if target.is_absolute() or base is None else base.parent / target
+        base = excel._book_path(self.xbook)
+        return (base.parent if base else Path.cwd()) / "beian-out"
+
+
+def _validation_report(live: _Live) -> Report:
+    from .validate import validate
+
+    return validate(live.ctx)
+
+
+def _deadline_report(live: _Live) -> Report:
+    from .deadlines import check
+
+    return check(live.ctx)
+
+
+def summary_line(report: Report) -> str:
+    s = report.summary()
+    return f"错误 {s['error']} 条，警告 {s['warning']} 条，提示 {s['info']} 条"
+
+
+def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
+    live = _Live(xbook)
+    v_report = _validation_report(live) if validation else None
+    d_report = _deadline_report(live) if deadlines else None
+    if v_report is not None and d_report is not None:  # check_all: split one merged report by kind
+        merged = v_report.merged(d_report, "check").sorted()
+        v_report = Report("validate", merged.workbook, merged.today, merged.rows,
+                          [f for f in merged.findings if f.code not in DEADLINE_CODES])
+        d_report = Report("deadlines", merged.workbook, merged.today, merged.rows,
+                          [f for f in merged.findings if f.code in DEADLINE_CODES])
+    else:
+        v_report = v_report.sorted() if v_report else None
+        d_report = d_report.sorted() if d_report else None
+    # everything is computed before the first write
+    block = excel.result_block(live.tracker, live.sheet, v_report, d_report)
+    sheets = []
+    if v_report is not None:
+        sheets.append(("校验结果", excel.findings_block(v_report, tracker_sheet=live.tracker.sheet,
+                                                       tracker_file=live.external_file)))
+    if d_report is not None:
+        sheets.append(("到期提醒", excel.findings_block(d_report, tracker_sheet=live.tracker.sheet,
+                                                       tracker_file=live.external_file)))
+    excel.set_status(xbook, f"{TITLE}：正在写入结果……")
+    for name, rows in sheets:
+        excel.write_findings_sheet(xbook, name, rows)
+    excel.write_result_block(live.tracker_xbook.sheets[live.tracker.sheet], block)
+    lines = [f"已检查“{live.tracker.sheet}”中的 {live.tracker.rows} 行。"]
+    if v_report is not None:
+        lines.append(f"校验：{summary_line(v_report)}（见“校验结果”工作表）。")
+    if d_report is not None:
+        lines.append(f"到期与逾期：{summary_line(d_report)}（见“到期提醒”工作表）。")
+    lines.append(f"每行的结果写在台账的 {excel.column_range_text(block)} 列；点击结果表中的位置可跳到对应单元格。")
+    return "\n".join(lines)
+
+
+def _documents(xbook) -> str:
+    from .documents import generate
+
+    live = _Live(xbook)
+    out = live.output_dir()
+    result = generate(live.ctx, out_dir=out)
+    count = len(result) if hasattr(result, "__len__") else None
+    done = f"已生成 {count} 份文书" if count is not None else "文书已生成"
+    return f"{done}，保存在：{out}"
+
+
+def _archive(xbook) -> str:
+    from .archive import build_index
+
+    live = _Live(xbook)
+    if not live.ctx.settings.archive_root:
+        raise ButtonError("“设置”中没有填写归档根目录：请填写存放备案材料的文件夹路径后再点击“归档索引”。")
+    index = build_index(live.ctx)
+    rows = index_rows(index)
+    excel.write_table_sheet(xbook, "归档索引", rows, text_from=0)
+    return f"归档索引已写入“归档索引”工作表，共 {len(rows) - 1} 行。"
+
+
+def _weekly(xbook) -> str:
+    from .weekly import build_report
+
+    live = _Live(xbook)
+    out = live.output_dir()
+    report = build_report(live.ctx, out_dir=out)
+    rows = index_rows(getattr(report, "table", report))
+    excel.write_table_sheet(xbook, "周报", rows, text_from=0)
+    summary = getattr(report, "markdown", "")
+    return (summary[:800] + "\n" if summary else "") + f"周报已写入“周报”工作表，文件保存在：{out}"
+
+
+def index_rows(table) -> list[list[object]]:
+    """A DataFrame (or list of dicts) as header + rows of plain cell values."""
+    if hasattr(table, "columns") and hasattr(table, "itertuples"):
+        header = [str(c) for c in table.columns]
+        body = [[excel._plain(v) for v in row] for row in table.itertuples(index=False)]
+    else:
+        items = list(table)
+        header = list(items[0]) if items else ["（无）"]
+        body = [[excel._plain(item.get(h)) for h in header] for item in items]
+    return [header] + body
+
+
+if __name__ == "__main__":  # debug a button without clicking: python -m pyaddin.buttons check_all
+    xw.Book("beian.xlsm").set_mock_caller()
+    globals()[sys.argv[1] if len(sys.argv) > 1 else "validate_tracker"]()
