@@ -1,0 +1,162 @@
+"""beian.xlsm is built from source, and every check of XLSM.md "How to verify" holds for it."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import olefile
+import openpyxl
+import pytest
+
+import pyaddin.buttons
+from pyaddin import ovba
+from pyaddin.workbook_build import (
+    BUTTONS,
+    SHEETS,
+    build_workbook,
+    macro_calls,
+    read_bas,
+    tracker_headers,
+    vba_dir,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "beian.xlsm"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("wb") / "beian.xlsm"
+    build_workbook(path)
+    return path
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """Zip parts, with vbaProject.bin replaced by its decompressed module sources."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    project = ovba.VbaProject.load(parts.pop("xl/vbaProject.bin"))
+    for m in project.modules:
+        parts[f"vba:{m.kind}:{m.name}"] = m.source.encode()
+    return parts
+
+
+def test_build_is_deterministic(tmp_path):
+    a, b = io.BytesIO(), io.BytesIO()
+    build_workbook(a)
+    build_workbook(b)
+    assert a.getvalue() == b.getvalue()
+
+
+def test_committed_workbook_is_not_stale(built):
+    assert COMMITTED.exists(), "beian.xlsm is missing: run `beian build-workbook`"
+    committed, fresh = _parts(COMMITTED), _parts(built)
+    assert sorted(committed) == sorted(fresh), "beian.xlsm is stale: run `beian build-workbook` and commit it"
+    stale = [name for name in fresh if committed[name] != fresh[name]]
+    assert not stale, f"beian.xlsm is stale in {stale}: run `beian build-workbook` and commit it"
+
+
+def test_package_is_macro_enabled_with_a_vba_project(built):
+    with zipfile.ZipFile(built) as z:
+        assert "xl/vbaProject.bin" in z.namelist()
+        types = z.read("[Content_Types].xml").decode()
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+    with zipfile.ZipFile(built) as z:
+        assert olefile.isOleFile(io.BytesIO(z.read("xl/vbaProject.bin")))
+        ole = olefile.OleFileIO(io.BytesIO(z.read("xl/vbaProject.bin")))
+    assert ole.exists("VBA/dir") and ole.exists("PROJECT")
+
+
+def _vml_macros(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        vml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
+    return re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
+
+
+def _project(path: Path) -> ovba.VbaProject:
+    with zipfile.ZipFile(path) as z:
+        return ovba.VbaProject.load(z.read("xl/vbaProject.bin"))
+
+
+def test_every_button_names_an_existing_macro(built):
+    macros = _vml_macros(built)
+    defined = {}
+    for m in _project(built).modules:
+        defined.update(macro_calls(m.source))
+    assert sorted(macros) == sorted([b.macro for b in BUTTONS] * 2)  # on 使用说明 and on 备案台账
+    assert set(macros) <= set(defined)
+
+
+def test_every_macro_calls_an_existing_button_function():
+    calls = {}
+    for bas in vba_dir().glob("*.bas"):
+        calls.update(macro_calls(read_bas(bas)))
+    assert calls == {b.macro: b.function for b in BUTTONS}
+    for function in calls.values():
+        assert callable(getattr(pyaddin.buttons, function)), function
+
+
+def test_vba_sources_are_ascii():
+    for bas in vba_dir().glob("*.bas"):
+        bas.read_bytes().decode("ascii")
+
+
+def test_olevba_returns_each_module_source_exactly(built):
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(built))
+    found = {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_all_macros()}
+    for bas in vba_dir().glob("*.bas"):
+        assert found[bas.stem] == read_bas(bas)
+    assert "xlwings" in found and "Dictionary" in found
+    parser.close()
+
+
+def test_every_sheet_has_a_document_module_named_as_its_code_name(built):
+    documents = {m.name for m in _project(built).modules if m.kind == "document"}
+    wb = openpyxl.load_workbook(built, keep_vba=True)
+    code_names = {ws.title: ws.sheet_properties.codeName for ws in wb.worksheets}
+    assert code_names == SHEETS
+    assert documents == set(SHEETS.values()) | {"ThisWorkbook"}
+
+
+def test_openpyxl_reads_sheets_headers_and_drop_downs(built):
+    wb = openpyxl.load_workbook(built)
+    assert wb.sheetnames == list(SHEETS)
+    tracker = wb["备案台账"]
+    headers = [c.value for c in tracker[2]]
+    assert headers == tracker_headers()
+    assert tracker.freeze_panes == "C3"
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in tracker.data_validations.dataValidation}
+    col = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(headers)}
+    assert lists[f"{col['平台']}3"] == "'平台'!$A$2:$A$200"
+    assert "已通过" in lists[f"{col['状态']}3"]
+    assert "医疗" in lists[f"{col['行业']}3"]
+    assert "直播" in lists[f"{col['创意形式']}3"]
+    assert tracker.conditional_formatting, "date columns need conditional formats"
+    assert [c.value for c in wb["资质库"][1]][:6] == ["主体名称", "统一社会信用代码", "资质类型", "证书编号", "发证日期", "有效期至"]
+    assert wb["平台"]["A2"].value == "微信" and isinstance(wb["平台"]["C2"].value, int)
+    assert [c.value for c in wb["设置"][1]] == ["项目", "值", "说明"]
+    conf = {r[0]: r[1] for r in wb["xlwings.conf"].iter_rows(values_only=True)}
+    assert set(conf) == {"INTERPRETER_WIN", "INTERPRETER_MAC", "PYTHONPATH"}
+
+
+def test_libreoffice_imports_modules_and_bound_buttons(built, soffice, tmp_path):
+    result = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                             "--convert-to", "ods", "--outdir", str(tmp_path), str(built)],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "beian.ods") as z:
+        names = z.namelist()
+        content = z.read("content.xml").decode()
+        basic = {n for n in names if n.startswith("Basic/VBAProject/")}
+        buttons_source = z.read("Basic/VBAProject/BeianButtons.xml").decode()
+    for module in ["BeianButtons", "xlwings", "Dictionary", *SHEETS.values()]:
+        assert f"Basic/VBAProject/{module}.xml" in basic
+    assert "pyaddin.buttons.validate_tracker()" in buttons_source
+    for b in BUTTONS:
+        assert content.count(f"vnd.sun.star.script:VBAProject.BeianButtons.{b.macro}?") == 2
