@@ -205,25 +205,39 @@ def _documents(xbook) -> str:
     live = _Live(xbook)
     out = live.output_dir()
     result = generate(live.ctx, out_dir=out)
-    count = len(result) if hasattr(result, "__len__") else None
-    done = f"已生成 {count} 份文书" if count is not None else "文书已生成"
-    return f"{done}，保存在：{out}"
+    lines = [f"已生成 {len(result.documents)} 份文书，保存在：{out}"]
+    if result.refused:
+        lines.append(f"有 {len(result.refused)} 行未生成（多为校验错误），原因见该文件夹中的 documents.xlsx；改正后再点“生成文书”。")
+    return "\n".join(lines)
+
+
+def archive_rows(result) -> list[list[object]]:
+    """归档索引 sheet: one row per expected or found material, with a link to the file."""
+    rows: list[list[object]] = [["备案编号", "行", "平台", "备案号", "材料", "要求", "状态", "文件", "大小(字节)", "SHA-256"]]
+    for r in result.index:
+        f = r.filing
+        file = r.file
+        rows.append([f.filing_id, f.row, excel._plain(f.platform), excel._plain(f.approval_no), r.material,
+                     r.required, r.found, file.rel if file else "", file.size if file else "",
+                     excel._plain(file.sha256) if file else ""])
+    return rows
 
 
 def _archive(xbook) -> str:
-    from .archive import build_index
+    from .archive import build_index, resolve_root
 
     live = _Live(xbook)
-    if not live.ctx.settings.archive_root:
-        raise ButtonError("“设置”中没有填写归档根目录：请填写存放备案材料的文件夹路径后再点击“归档索引”。")
-    index = build_index(live.ctx)
-    rows = index_rows(index)
-    excel.write_table_sheet(xbook, "归档索引", rows, text_from=0)
-    return f"归档索引已写入“归档索引”工作表，共 {len(rows) - 1} 行。"
+    root = resolve_root(live.ctx, None)
+    result = build_index(live.ctx, root, live.output_dir())
+    rows = archive_rows(result)
+    excel.write_table_sheet(xbook, "归档索引", rows, text_from=2)
+    missing = len(result.missing)
+    return (f"归档索引已写入“归档索引”工作表（{len(rows) - 1} 行），缺少的材料 {missing} 项；"
+            f"索引与清单文件保存在：{result.out_dir}")
 
 
 def _weekly(xbook) -> str:
-    from .weekly import build_report
+    from .weekly import build_report  # the lead's weekly module (issue: weekly report)
 
     live = _Live(xbook)
     out = live.output_dir()
