@@ -52,6 +52,8 @@ def parse_today(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
     try:
+        if len(value) != 10:
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"日期“{value}”应写成 YYYY-MM-DD / use YYYY-MM-DD") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -26,13 +27,15 @@ def _cell_value(value: object) -> object:
     return as_text(value)
 
 
-def _link(workbook: Path | None, f: Finding) -> tuple[str, str] | None:
+def _link(workbook: Path | None, f: Finding, out_dir: Path) -> tuple[str, str] | None:
+    """A link relative to the findings file, so the pair still works when copied together."""
     if workbook is None or f.sheet is None:
         return None
     ref = cell_ref(f.row, f.column) if f.row is not None and f.column is not None else (
         f"A{f.row}" if f.row is not None else "A1")
     sheet = f.sheet.replace("'", "''")
-    return f"external:{workbook.resolve()}#'{sheet}'!{ref}", ref
+    target = os.path.relpath(workbook.resolve(), out_dir.resolve())
+    return f"external:{target}#'{sheet}'!{ref}", ref
 
 
 def _urgency(f: Finding):
@@ -79,7 +82,7 @@ def write_findings(path: Path, report: Report, workbook: Path | None) -> Path:
                 ws.write_string(r, 7, SEVERITY_ZH[f.severity], text)
                 ws.write_string(r, 8, f.message, wrap)
                 ws.write_string(r, 9, f.rule or "", text)
-                target = _link(workbook, f)
+                target = _link(workbook, f, Path(path).parent)
                 if target is not None:
                     ws.write_url(r, 10, target[0], link, string=target[1], tip="打开台账中的该单元格")
                 if is_deadline:

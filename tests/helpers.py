@@ -1,0 +1,42 @@
+"""Building small real workbooks in tmp_path for tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+
+CLEAN = {
+    "备案编号": "BA-1", "活动名称": "秋季上新", "平台": "微信", "创意形式": "H5", "行业": "快消",
+    "主体名称": "上海星河数字科技有限公司", "统一社会信用代码": "91310110666007217T", "联系电话": "13800138000",
+    "联系邮箱": "a@b.com", "活动开始日期": date(2026, 9, 1), "活动结束日期": date(2026, 9, 30),
+    "计划上线日期": date(2026, 9, 1), "收集个人信息": "否", "提交日期": date(2026, 8, 17), "状态": "已通过",
+    "备案号": "WX2026110001", "通过日期": date(2026, 8, 26), "归档状态": "是",
+    "营业执照": "是", "活动方案": "是", "创意物料": "是", "安全承诺书": "是",
+}
+
+
+def write_tracker(path: Path, rows: list[dict], *, headers: list[str] | None = None, title: str | None = None,
+                  sheet: str = "备案台账", extra_sheets: dict[str, list[list]] | None = None) -> Path:
+    """A tracker whose rows override CLEAN; returns the path. Header on row 1 (or 2 with a title)."""
+    headers = headers or list(CLEAN)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if title:
+        ws.append([title])
+    ws.append(headers)
+    for r in rows:
+        merged = {**CLEAN, **r}
+        ws.append([merged.get(h) for h in headers])
+    for name, data in (extra_sheets or {}).items():
+        s = wb.create_sheet(name)
+        for line in data:
+            s.append(line)
+    wb.save(path)
+    return path
+
+
+def first_data_row(title: bool = False) -> int:
+    return 3 if title else 2

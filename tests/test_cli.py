@@ -1,0 +1,111 @@
+import hashlib
+import json
+from datetime import date
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from helpers import write_tracker
+
+from pyaddin.cli import main
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def clean(tmp_path):
+    return write_tracker(tmp_path / "clean.xlsx", [{}])
+
+
+@pytest.fixture
+def bad(tmp_path):
+    return write_tracker(tmp_path / "bad.xlsx", [{"活动名称": None}])
+
+
+def test_exit_0_when_no_error_findings(clean):
+    assert invoke("validate", clean, "--today", "2026-11-20").exit_code == 0
+
+
+def test_exit_1_when_error_findings(bad):
+    result = invoke("validate", bad, "--today", "2026-11-20")
+    assert result.exit_code == 1 and "missing-value" in result.output
+
+
+def test_exit_2_with_one_line_reason_when_file_cannot_be_read(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("not a workbook")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert "notes.xlsx" in result.stderr and "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_exit_2_when_no_tracker_sheet(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名"])
+    wb.save(tmp_path / "x.xlsx")
+    result = invoke("validate", tmp_path / "x.xlsx")
+    assert result.exit_code == 2 and result.stderr.startswith("找不到备案台账")
+
+
+def test_bad_today_is_a_usage_error(clean):
+    assert invoke("validate", clean, "--today", "20261120").exit_code == 2
+
+
+def test_json_shape(bad):
+    result = invoke("validate", bad, "--json", "--today", "2026-11-20")
+    payload = json.loads(result.output)
+    assert set(payload) == {"tool", "command", "workbook", "today", "rows", "findings", "summary"}
+    assert payload["tool"] == "beian" and payload["command"] == "validate" and payload["today"] == "2026-11-20"
+    assert payload["rows"] == 1 and payload["summary"] == {"error": 1, "warning": 0, "info": 0}
+    f = payload["findings"][0]
+    assert {"sheet", "row", "filing_id", "field", "code", "severity", "message", "rule"} <= set(f)
+    assert (f["sheet"], f["row"], f["field"], f["code"]) == ("备案台账", 2, "活动名称", "missing-value")
+
+
+def test_validate_writes_nothing_without_out(bad, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    invoke("validate", bad)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_findings_xlsx_links_back_to_the_offending_cell(bad, tmp_path):
+    out = tmp_path / "out"
+    assert invoke("validate", bad, "--out", out).exit_code == 1
+    wb = openpyxl.load_workbook(out / "findings.xlsx")
+    ws = wb["校验结果"]
+    assert [c.value for c in ws[1]][:10] == ["工作表", "行", "备案编号", "活动名称", "字段", "值", "代码", "级别", "说明", "规则"]
+    assert ws["G2"].value == "missing-value" and ws["H2"].value == "错误"
+    link = ws["K2"].hyperlink
+    assert link.location == "'备案台账'!B2"
+    assert (out / link.target.replace("\\", "/")).resolve() == bad.resolve()
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+
+
+@pytest.mark.parametrize("command", ["validate"])
+def test_input_workbook_bytes_unchanged(bad, tmp_path, command):
+    digest = hashlib.sha256(bad.read_bytes()).hexdigest()
+    invoke(command, bad, "--out", tmp_path / "o", "--today", str(date(2026, 11, 20)))
+    assert hashlib.sha256(bad.read_bytes()).hexdigest() == digest
+
+
+def test_every_command_has_help_text_and_is_in_the_readme():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert command.help, name
+        assert f"beian {name}" in readme, name
+
+
+def test_every_finding_code_is_documented_in_the_readme():
+    from conftest import ROOT
+
+    from pyaddin.findings import codes
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code in codes():
+        assert f"`{code}`" in readme, code

@@ -1,0 +1,74 @@
+"""The sample tracker against its answer key, written from the sample's intent (build_sample.py)."""
+
+import csv
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE_DATA
+
+from pyaddin.adapters.files import read_book
+from pyaddin.cli import main
+from pyaddin.context import build_context
+from pyaddin.validate import validate
+
+WORKBOOK = SAMPLE_DATA / "备案台账示例.xlsx"
+
+
+def answer_key(command: str) -> set[tuple]:
+    with (SAMPLE_DATA / "answer_key.csv").open(encoding="utf-8") as fh:
+        return {(r["工作表"], int(r["行"]) if r["行"] else None, r["代码"], r["字段"], r["规则"] or None)
+                for r in csv.DictReader(fh) if r["命令"] == command}
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    from datetime import date
+
+    return build_context(read_book(WORKBOOK), system_today=date(2000, 1, 1))
+
+
+def test_sample_settings_fix_today_so_results_are_reproducible(ctx):
+    assert ctx.today.isoformat() == "2026-11-20"
+
+
+def test_sample_validate_matches_answer_key_exactly(ctx):
+    report = validate(ctx)
+    got = {(f.sheet, f.row, f.code, f.field, f.rule) for f in report.findings}
+    assert got == answer_key("validate")
+    assert len(report.findings) == len(got)
+
+
+def test_sample_old_sheet_reports_its_missing_column():
+    from datetime import date
+
+    ctx = build_context(read_book(WORKBOOK), system_today=date(2026, 11, 20), sheet="2025旧台账")
+    report = validate(ctx)
+    missing = {(f.sheet, f.row, f.code, f.field, f.rule) for f in report.findings if f.code == "missing-column"}
+    assert missing == answer_key("validate --sheet 2025旧台账")
+
+
+def test_sample_is_realistic(ctx):
+    df = ctx.tracker.df
+    assert ctx.tracker.header_row == 3  # title row and a blank row above
+    assert len(df) >= 80 and df["platform"].nunique() >= 8
+    flagged = {r for (_s, r, *_rest) in answer_key("validate") | answer_key("deadlines") if r}
+    assert len(df) - len(flagged & set(df.index)) >= len(df) / 2
+    assert {"投放平台", "活动形式", "申报主体", "上线日期", "备案状态"} <= set(ctx.tracker.headers.values())
+
+
+def test_every_validate_code_occurs_in_the_sample():
+    from pyaddin.findings import DEADLINE_CODES, codes
+
+    seen = {c for (_s, _r, c, _f, _ru) in answer_key("validate") | answer_key("validate --sheet 2025旧台账")}
+    expected = {c for c in codes() if c not in DEADLINE_CODES and not c.startswith(("archive-", "template-", "empty-"))}
+    assert expected <= seen
+
+
+def test_cli_validate_on_sample_exits_1_and_matches_key():
+    import json
+
+    result = CliRunner().invoke(main, ["validate", str(WORKBOOK), "--json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.output)
+    got = {(f["sheet"], f["row"], f["code"], f["field"], f["rule"]) for f in payload["findings"]}
+    assert got == answer_key("validate")
