@@ -1,0 +1,124 @@
+"""`beian archive`: index the archive with hashes, verify it against the last manifest, bag approved filings.
+
+Exit status: 0 when the index was written (missing materials are listed in the index, not an
+error: `beian validate` reports them against the rules); 1 when a file could not be read, or, with
+--verify, when any file changed, disappeared or was added since the manifest; 2 when it could not
+run (no archive root, no manifest for --verify, output folder inside the archive).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from ..cli import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, load, main, output_dir
+from ..findings import SEVERITY_ZH
+
+VERIFY_CODES = {"archive-changed", "archive-missing-file", "archive-added-file", "archive-unreadable"}
+TERMINAL_LIMIT = 40
+
+
+@contextmanager
+def terminal_progress(label: str):
+    """A progress bar on stderr, only when stderr is a terminal (never in pipes, logs or --json)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state: dict = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            if total <= 0:
+                return
+            bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+
+def _print_findings(findings) -> None:
+    for f in findings[:TERMINAL_LIMIT]:
+        who = f" {f.filing_id}" if f.filing_id else ""
+        click.echo(f"[{SEVERITY_ZH[f.severity]}]{who} {f.code}：{f.message}")
+    if len(findings) > TERMINAL_LIMIT:
+        click.echo(f"……还有 {len(findings) - TERMINAL_LIMIT} 条，完整列表见 --json 或 findings.xlsx。")
+
+
+@main.command()
+@common_options
+@click.option("--root", type=click.Path(path_type=Path), default=None,
+              help="归档根目录（默认：设置表“归档根目录”，相对路径以工作簿所在文件夹为准）。")
+@click.option("--verify", is_flag=True, help="按上次的 archive_manifest.json 重新计算哈希，报告改动、缺失和新增的文件。")
+@click.option("--bag", is_flag=True, help="把每个“已通过”的备案打包为 BagIt 包，写入 <输出目录>/bags/。")
+def archive(workbook, out, today, sheet, as_json, root, verify, bag):
+    """归档索引：每个备案的材料、文件、大小与 SHA-256；--verify 核验，--bag 打包。
+
+    \b
+    示例：beian archive 备案台账.xlsx --root 归档/ --out 结果/
+          beian archive 备案台账.xlsx --verify
+          beian archive 备案台账.xlsx --bag
+    """
+    from .. import archive as core
+
+    if verify and bag:
+        raise click.UsageError("--verify 与 --bag 不能同时使用：请先核验，再单独运行 --bag。 / Use --verify and --bag separately.")
+    ctx = load(workbook, sheet=sheet, today=today)
+    archive_root = core.resolve_root(ctx, root)
+    out_dir = output_dir(out, ctx, default=DEFAULT_OUT)
+    core.check_output(archive_root, out_dir)
+
+    if verify:
+        with terminal_progress("核验哈希") as progress:
+            report = core.verify(ctx, archive_root, out_dir, progress=progress)
+        report.workbook = str(workbook)
+        from ..adapters.findings_xlsx import write_findings
+
+        written = write_findings(out_dir / "archive_verify.xlsx", report, workbook)
+        changed = [f for f in report.findings if f.code in VERIFY_CODES]
+        if as_json:
+            emit_json(report.as_json() | {"archive": {"root": str(archive_root), "written": [str(written)]}})
+        else:
+            _print_findings(report.findings)
+            counts = Counter(f.code for f in changed)
+            click.echo(f"核验 {archive_root}：改动 {counts['archive-changed']}，缺失 {counts['archive-missing-file']}，"
+                       f"新增 {counts['archive-added-file']}，无法读取 {counts['archive-unreadable']}。")
+            click.echo(f"已写入 {written}")
+        sys.exit(EXIT_FINDINGS if changed or not report.valid else EXIT_OK)
+
+    with terminal_progress("计算哈希") as progress:
+        result = core.build_index(ctx, archive_root, out_dir, bag=bag, progress=progress)
+    result.report.workbook = str(workbook)
+    summary = {
+        "root": str(archive_root),
+        "files": len(result.files),
+        "hashed": result.hashed,
+        "filings_with_folder": len({r.filing.filing_id for r in result.index}),
+        "missing": sum(1 for r in result.index if r.found == core.MISSING),
+        "wrong_format": sum(1 for r in result.index if r.found == core.WRONG_FORMAT),
+        "orphan_folders": len(result.orphans),
+        "unclassified": len(result.unclassified),
+        "no_folder": len(result.no_folder),
+        "bags": [str(p) for p in result.bags],
+        "written": [str(p) for p in result.written],
+    }
+    if as_json:
+        emit_json(result.report.as_json() | {"archive": summary})
+    else:
+        _print_findings(result.report.findings)
+        click.echo(f"归档 {archive_root}：{summary['files']} 个文件（本次计算哈希 {summary['hashed']} 个），"
+                   f"{summary['filings_with_folder']} 个备案有文件夹；缺失材料 {summary['missing']}，格式不符 "
+                   f"{summary['wrong_format']}，孤立文件夹 {summary['orphan_folders']}，未归类 {summary['unclassified']}，"
+                   f"无文件夹的备案 {summary['no_folder']}。")
+        for p in [*result.written, *result.bags]:
+            click.echo(f"已写入 {p}")
+    sys.exit(EXIT_OK if result.report.valid else EXIT_FINDINGS)
