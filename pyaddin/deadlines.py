@@ -11,8 +11,9 @@ Scoping decisions (SPEC §5 leaves them open):
   matter: status not 已撤回/已驳回 and an activity that has not ended before today. A row's
   licenses are those with its 统一社会信用代码; when none carry that code, those filed under its
   主体名称 without a code. Of several licenses of one type, the one valid longest counts; a
-  license with an empty 有效期至 is not judged. One finding per row and license type, the most
-  serious first: expired, else expires before the activity ends (gap), else expiring.
+  license with an empty 有效期至 is not judged. An expired license gets license-expired only (it
+  also ends before the activity, but saying so adds nothing); one still valid can get both
+  license-gap (it lapses mid-activity) and license-expiring (renew soon), as SPEC §5 defines them.
   License findings point at the row's 主体名称 cell and name the 资质库 row in the message.
 - A row whose launch is today gets launch-unapproved (error) only, not also submit-late-risk.
 - An unknown platform uses the default review and lead times from 设置.
@@ -258,11 +259,12 @@ class _Run:
             self.f.add("license-expired", row, "company",
                        f"{where}已于 {valid_until:%Y-%m-%d} 过期，{when(valid_until, left, today)}，"
                        f"请换发新证并更新资质库的有效期至。", due=valid_until, days_left=left)
-        elif end is not None and valid_until < end:
+            return
+        if end is not None and valid_until < end:
             self.f.add("license-gap", row, "company",
                        f"{where}有效期至 {valid_until:%Y-%m-%d}，早于活动结束日期 {end:%Y-%m-%d}（{when(valid_until, left, today)}），"
                        f"请在到期前续期或缩短活动期。", due=valid_until, days_left=left)
-        elif valid_until <= today + timedelta(days=s.license_info_days):
+        if valid_until <= today + timedelta(days=s.license_info_days):
             severity = "warning" if valid_until <= today + timedelta(days=s.license_warn_days) else "info"
             self.f.add("license-expiring", row, "company",
                        f"{where}将于 {valid_until:%Y-%m-%d} 到期，{when(valid_until, left, today)}，请提前办理续期。",

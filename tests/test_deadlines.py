@@ -213,6 +213,19 @@ def test_license_expiring_before_the_activity_ends_is_a_gap(tmp_path):
     ]
 
 
+def test_a_license_lapsing_soon_and_mid_activity_is_both_expiring_and_a_gap(tmp_path):
+    path = build(tmp_path, [{"活动结束日期": date(2026, 12, 31)}], licenses=[lic("甲公司", date(2026, 12, 10))])
+    assert deadline_rows(run(path)) == [
+        [2, "主体名称", "license-gap", "error", date(2026, 12, 10), 14],
+        [2, "主体名称", "license-expiring", "warning", date(2026, 12, 10), 14],
+    ]
+
+
+def test_an_expired_license_is_not_also_reported_as_a_gap(tmp_path):
+    path = build(tmp_path, [{"活动结束日期": date(2026, 12, 31)}], licenses=[lic("甲公司", date(2026, 11, 19))])
+    assert [r[2] for r in deadline_rows(run(path))] == ["license-expired"]
+
+
 def test_industry_licenses_are_required_and_missing_ones_reported(tmp_path):
     path = build(tmp_path, [
         {"行业": "医疗", "状态": "已通过", "计划上线日期": date(2026, 11, 27)},
