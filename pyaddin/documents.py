@@ -293,6 +293,7 @@ def _blank_safe(func):
 
 
 MAX_REPEAT = 100_000
+MAX_POWER_BITS = 4096
 
 
 @cache
@@ -306,8 +307,9 @@ def jinja_env():
 
         def call_binop(self, context, operator, left, right):
             """Refuse `'x' * 10**9` and `9 ** 9 ** 9`: a template must not stall a batch."""
-            if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-                raise SecurityError("乘方过大")
+            if operator == "**" and isinstance(left, int | float) and isinstance(right, int | float):
+                if abs(right) > 64 and abs(left) > 1 or math.log2(abs(left) + 2) * abs(right) > MAX_POWER_BITS:
+                    raise SecurityError("乘方过大")
             if operator == "*" and any(isinstance(x, str | list | tuple) for x in (left, right)):
                 n = right if isinstance(right, int) else left
                 if isinstance(n, int) and n > MAX_REPEAT:

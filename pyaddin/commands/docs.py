@@ -1,0 +1,81 @@
+"""`beian docs`: 安全承诺书 and 营销活动方案 for the chosen filings."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, load, main, output_dir
+from ..findings import SEVERITY_ZH, Report
+
+_SPLIT = re.compile(r"[,，;；、\s]+")
+
+
+def split_ids(values: tuple[str, ...]) -> list[str]:
+    """`--ids A,B --ids C` and `--ids "A B"` all name A, B and C."""
+    return [part for v in values for part in _SPLIT.split(v) if part]
+
+
+def parse_rows(values: tuple[str, ...]) -> list[int]:
+    """`--rows 5,7-9` → [5, 7, 8, 9]; anything else is a usage error naming the bad part."""
+    rows: list[int] = []
+    for part in split_ids(values):
+        m = re.fullmatch(r"(\d+)(?:[-–~～](\d+))?", part)
+        if not m:
+            raise click.BadParameter(f"“{part}”不是行号或行号范围，请写成 5 或 7-9。 / use 5 or 7-9", param_hint="--rows")
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if hi < lo or hi - lo > 1_000_000:
+            raise click.BadParameter(f"行号范围“{part}”无效。 / bad range", param_hint="--rows")
+        rows.extend(range(lo, hi + 1))
+    return rows
+
+
+@main.command()
+@common_options
+@click.option("--ids", multiple=True, help="只生成这些备案编号（逗号分隔，可重复）。")
+@click.option("--rows", multiple=True, help="只生成这些 Excel 行（如 5,7-9）。")
+@click.option("--kind", type=click.Choice(["承诺书", "方案", "all"]), default="all", show_default=True,
+              help="生成哪种文书。")
+@click.option("--pdf", is_flag=True, help="同时导出 PDF（LibreOffice 或 Word）。")
+@click.option("--force", is_flag=True, help="有错误的行也生成。")
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="模板文件夹（默认：随程序的 templates/）。")
+def docs(workbook, out, today, sheet, as_json, ids, rows, kind, pdf, force, templates_dir):
+    """按台账生成安全承诺书和营销活动方案（Word，可选 PDF）及 documents.xlsx 索引。
+
+    有错误（校验结果为“错误”）的行默认不生成并列出原因；--force 强制生成。
+    文件名为 <备案编号>_<平台>_<文书>.docx。
+
+    \b
+    示例：beian docs 备案台账.xlsx --ids BA-2025-001 --pdf --out 文书/
+    """
+    from ..documents import generate
+
+    ctx = load(workbook, sheet=sheet, today=today)
+    target = output_dir(out, ctx, default=DEFAULT_OUT)
+    result = generate(ctx, out_dir=target, ids=split_ids(ids), rows=parse_rows(rows), kind=kind, pdf=pdf,
+                      force=force, templates_dir=templates_dir)
+    report = Report("docs", str(workbook), ctx.today, ctx.tracker.rows, result.findings)
+    if as_json:
+        payload = report.as_json()
+        payload["documents"] = [
+            {"row": d.row, "filing_id": d.filing_id, "platform": d.platform, "kind": d.kind, "format": d.format,
+             "path": str(d.path), "sha256": d.sha256} for d in result.documents]
+        payload["refused"] = [{"row": r, "filing_id": i, "reason": why} for r, i, why in result.refused]
+        payload["index"] = str(result.index_path) if result.index_path else None
+        emit_json(payload)
+    else:
+        for row, filing_id, why in result.refused:
+            where = f"第 {row} 行" if row is not None else ""
+            click.echo(f"[未生成] {where} {filing_id or ''}：{why}".replace("  ", " "))
+        for f in result.findings:
+            if f.code == "empty-placeholder":
+                click.echo(f"[{SEVERITY_ZH[f.severity]}] 第 {f.row} 行 {f.filing_id or ''}：{f.message}")
+        n_docx = sum(d.format == "docx" for d in result.documents)
+        n_pdf = sum(d.format == "pdf" for d in result.documents)
+        click.echo(f"已生成 {n_docx} 份 Word 文书" + (f"、{n_pdf} 份 PDF" if pdf else "") +
+                   f"，未生成 {len(result.refused)} 行；索引：{result.index_path}")
+    sys.exit(EXIT_FINDINGS if result.refused else EXIT_OK)
