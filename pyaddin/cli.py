@@ -89,8 +89,22 @@ def load(workbook: Path, *, sheet: str | None = None, today: date | None = None,
         if not target.is_absolute():
             target = workbook.parent / target
         tracker_book = read_book(target)
-    return build_context(book, system_today=date.today(), today=today, sheet=sheet, rules_book=rules_book,
-                         tracker_book=tracker_book)
+    ctx = build_context(book, system_today=date.today(), today=today, sheet=sheet, rules_book=rules_book,
+                        tracker_book=tracker_book)
+    attach_archive(ctx, workbook)
+    return ctx
+
+
+def attach_archive(ctx, workbook: Path) -> None:
+    """With 设置 归档根目录, materials found in the archive count for validate's material rules."""
+    if not ctx.settings.archive_root:
+        return
+    from .archive import scan_materials
+
+    root = Path(ctx.settings.archive_root)
+    root = root if root.is_absolute() else workbook.parent / root
+    if root.is_dir():
+        ctx.archive_materials = scan_materials(root, ctx.tracker.df, ctx.catalog)
 
 
 def output_dir(out: Path | None, ctx, *, default: Path | None) -> Path | None:
@@ -106,4 +120,8 @@ def emit_json(payload: dict) -> None:
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
-from .commands import validate as _validate  # noqa: E402,F401  (registers commands)
+from .commands import archive as _archive  # noqa: E402,F401  (each import registers its commands)
+from .commands import demo as _demo  # noqa: E402,F401
+from .commands import docs as _docs  # noqa: E402,F401
+from .commands import validate as _validate  # noqa: E402,F401
+from .commands import workbook as _workbook  # noqa: E402,F401

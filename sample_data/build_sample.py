@@ -475,7 +475,7 @@ def write_answer_key(excel_rows: dict[int, dict]) -> None:
             key.append(["deadlines", TRACKER, row, fid, code_, "*", ""])
     for row, column, rule in bad_rule_rows():
         key.append(["validate", "平台规则", row, "", "bad-rule", column, rule])
-    key.append(["deadlines", "", "", "", "calendar-fallback", "*", ""])
+    key.append(["deadlines", "节假日", "", "", "calendar-fallback", "*", ""])
     key.append([f"validate --sheet {OLD_SHEET}", OLD_SHEET, 1, "", "missing-column", "状态", ""])
     with ANSWER_KEY.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

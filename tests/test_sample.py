@@ -72,3 +72,18 @@ def test_cli_validate_on_sample_exits_1_and_matches_key():
     payload = json.loads(result.output)
     got = {(f["sheet"], f["row"], f["code"], f["field"], f["rule"]) for f in payload["findings"]}
     assert got == answer_key("validate")
+
+
+def test_sample_deadlines_match_answer_key_exactly(ctx):
+    from pyaddin.deadlines import check
+    from pyaddin.findings import DEADLINE_CODES
+
+    report = check(ctx)
+    got = {(f.sheet, f.row, f.code, "*", None) for f in report.findings if f.code in DEADLINE_CODES}
+    assert got == answer_key("deadlines")
+
+
+def test_every_deadline_code_occurs_in_the_sample():
+    from pyaddin.findings import DEADLINE_CODES
+
+    assert {c for (_s, _r, c, _f, _ru) in answer_key("deadlines")} == set(DEADLINE_CODES)
