@@ -1,0 +1,217 @@
+"""The buttons on xlwings' remote engine: a real `xw.Book` built from a JSON payload of a workbook
+file; `book.json()` lists every write the click would make in Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from unittest import mock
+
+import openpyxl
+import pytest
+import xlwings as xw
+
+import pyaddin.buttons as buttons
+from pyaddin.workbook_build import build_workbook, tracker_headers
+
+WRITES = {"setValues", "setNumberFormat", "addConditionalFormat", "clearConditionalFormats", "addSheet",
+          "clear", "sheetDelete", "clearContents", "setRangeName"}
+
+
+@pytest.fixture(autouse=True)
+def _remote_engine(monkeypatch):
+    """The remote engine is xlwings PRO code under its noncommercial license, for the tests only;
+    the product never needs it. xlwings registers it at import time, so register it here if the
+    key was not set when xlwings was first imported."""
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    try:
+        xw.engines["remote"]
+    except xw.LicenseError:
+        from xlwings.main import Engine
+        from xlwings.pro import _xlremote
+
+        xw.engines.add(Engine(impl=_xlremote.engine))
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("wb") / "beian.xlsm"
+    build_workbook(path)
+    return path
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat() + ".000Z"
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day).isoformat() + ".000Z"
+    return value
+
+
+def payload(path: Path, extra: dict[str, list[list[object]]] | None = None) -> dict:
+    """The remote engine's payload for a workbook file, with rows appended to some sheets."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        rows = [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        rows += [[_cell(c) for c in row] for row in (extra or {}).get(ws.title, [])]
+        width = max((len(r) for r in rows), default=1)
+        rows = [list(r) + [""] * (width - len(r)) for r in rows] or [[""]]
+        sheets.append({"name": ws.title, "values": rows, "pictures": [], "tables": [], "pivot_tables": [],
+                       "used_range_address": f"$A$1:${openpyxl.utils.get_column_letter(width)}${len(rows)}"})
+    return {"client": "Microsoft Office Scripts", "version": xw.__version__,
+            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"}, "names": [],
+            "sheets": sheets}
+
+
+HEADERS = tracker_headers()
+
+
+def row(**values) -> list[object]:
+    return [values.get(h, "") for h in HEADERS]
+
+
+def good_row(i: int) -> list[object]:
+    return row(备案编号=f"BA-{i:05d}", 活动名称=f"双十一活动{i}", 平台="微信", 创意形式="H5", 行业="快消",
+               主体名称="上海星河数字科技有限公司", 统一社会信用代码="91310110666007217T", 状态="草稿",
+               计划上线日期=dt.date(2030, 1, 10))
+
+
+def tracker_rows(n: int) -> list[list[object]]:
+    rows = [good_row(i) for i in range(n)]
+    rows[0][HEADERS.index("状态")] = ""  # a missing required value: an error on row 3
+    rows[0][HEADERS.index("备注")] = '=HYPERLINK("http://evil")'  # user text that must stay text
+    return rows
+
+
+def run(workbook: Path, function: str, rows: list[list[object]], **extra):
+    book = xw.Book(json=payload(workbook, {"备案台账": rows, **extra}))
+    with mock.patch.object(xw.Book, "caller", return_value=book):
+        getattr(buttons, function)()
+    return book, book.json()["actions"]
+
+
+def sheet_position(book, name: str) -> int:
+    return [s.name for s in book.sheets].index(name)
+
+
+def writes(actions):
+    return [a for a in actions if a["func"] in WRITES]
+
+
+def test_validate_writes_result_columns_links_and_colours(workbook):
+    book, actions = run(workbook, "validate_tracker", tracker_rows(10))
+    tracker = sheet_position(book, "备案台账")
+    on_tracker = [a for a in writes(actions) if a["sheet_position"] == tracker]
+    values = next(a for a in on_tracker if a["func"] == "setValues")
+    first_col = len(HEADERS)  # right of the user's last column
+    assert (values["start_row"], values["start_column"]) == (1, first_col)
+    assert values["values"][0] == ["校验结果", "问题说明"]
+    assert values["values"][1][0] == "✖ 错误" and "状态" in values["values"][1][1]
+    assert len(values["values"]) == 11
+    fmt = next(a for a in on_tracker if a["func"] == "setNumberFormat")
+    assert fmt["args"] == ["@"] and fmt["start_column"] == first_col and fmt["row_count"] == 11
+    assert on_tracker.index(fmt) < on_tracker.index(values)
+    rules = [a for a in on_tracker if a["func"] == "addConditionalFormat"]
+    assert [(r["args"][0]["formula1"], r["args"][0]["fill_color"]) for r in rules] == [
+        ('="✖ 错误"', "#ffc7ce"), ('="⚠ 警告"', "#ffeb9c")]
+    assert all(r["start_column"] == first_col and r["row_count"] == 10 for r in rules)
+    # the findings sheet: a link formula per finding, the text columns formatted as text first
+    findings = [a for a in actions if a["func"] == "setValues" and a is not values]
+    block = findings[0]["values"]
+    assert block[0][0] == "位置"
+    missing = next(r for r in block if r[8] == "missing-value")
+    assert missing[0] == f'=HYPERLINK("#\'备案台账\'!{openpyxl.utils.get_column_letter(HEADERS.index("状态") + 1)}3",' \
+                         f'"{openpyxl.utils.get_column_letter(HEADERS.index("状态") + 1)}3")'
+    assert all(r[0] == "" or r[0].startswith('=HYPERLINK("#') for r in block[1:])
+    text_fmt = next(a for a in actions if a["func"] == "setNumberFormat" and a["sheet_position"] != tracker)
+    assert text_fmt["start_column"] == 1  # column B onwards: user text stays text
+    alert = actions[-1]
+    assert alert["func"] == "alert" and "错误" in alert["args"][0]
+
+
+def test_user_text_starting_with_equals_is_never_written_as_a_formula(workbook):
+    _, actions = run(workbook, "validate_tracker", tracker_rows(10))
+    for a in actions:
+        for line in a["values"] or []:
+            for v in line:
+                assert not (isinstance(v, str) and "evil" in v and v.startswith("="))
+
+
+def test_rerun_reuses_result_columns(workbook):
+    first_book, first = run(workbook, "validate_tracker", tracker_rows(5))
+    values = next(a for a in first if a["func"] == "setValues" and a["values"][0][0] == "校验结果")
+    # the tracker as it looks after the first run: result columns filled in
+    rows = tracker_rows(5)
+    header = list(HEADERS) + values["values"][0]
+    data = [r + v for r, v in zip(rows, values["values"][1:], strict=True)]
+    extra = {"备案台账": data}
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["备案台账"]
+    for c, h in enumerate(header, start=1):
+        ws.cell(2, c, h)
+    path = workbook.parent / "rerun.xlsm"
+    wb.save(path)
+    book = xw.Book(json=payload(path, extra))
+    with mock.patch.object(xw.Book, "caller", return_value=book):
+        buttons.validate_tracker()
+    second = book.json()["actions"]
+    again = next(a for a in second if a["func"] == "setValues" and a["values"][0][0] == "校验结果")
+    assert again["start_column"] == values["start_column"]
+    assert any(a["func"] == "clearConditionalFormats" for a in second)
+
+
+@pytest.mark.parametrize(("function", "budget"), [("validate_tracker", 10), ("flag_deadlines", 10), ("check_all", 16)])
+def test_write_count_does_not_grow_with_rows(workbook, function, budget):
+    _, small = run(workbook, function, tracker_rows(10))
+    _, large = run(workbook, function, tracker_rows(1000))
+    assert [a["func"] for a in writes(small)] == [a["func"] for a in writes(large)]
+    assert len(writes(small)) <= budget
+
+
+def test_deadlines_write_the_reminder_column(workbook):
+    rows = tracker_rows(10)
+    rows[1][HEADERS.index("计划上线日期")] = dt.date(2020, 1, 1)  # draft that should have launched
+    book, actions = run(workbook, "flag_deadlines", rows)
+    tracker = sheet_position(book, "备案台账")
+    values = next(a for a in actions if a["func"] == "setValues" and a["sheet_position"] == tracker)
+    assert values["values"][0] == ["到期提醒"]
+    assert values["values"][2][0].startswith("✖ ")
+    assert "到期提醒" in [s.name for s in book.sheets] or any(a["func"] == "addSheet" for a in actions)
+
+
+def test_failing_core_call_leaves_the_tracker_untouched_and_logs(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with mock.patch("pyaddin.validate.validate", side_effect=RuntimeError("boom")):
+        book, actions = run(workbook, "validate_tracker", tracker_rows(10))
+    assert writes(actions) == []
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "台账内容没有被修改" in actions[0]["args"][0]
+    assert "boom" in (tmp_path / "beian-error.log").read_text(encoding="utf-8")
+
+
+def test_missing_tracker_file_setting_explains_what_to_do(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["设置"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == "台账文件":
+            ws.cell(r, 2, "别的台账.xlsx")
+    path = tmp_path / "with-file.xlsm"
+    wb.save(path)
+    book = xw.Book(json=payload(path))
+    with mock.patch.object(xw.Book, "caller", return_value=book):
+        buttons.validate_tracker()
+    actions = book.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "没有打开" in actions[0]["args"][0]
+
+
+def test_every_button_runs_on_the_remote_engine(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for function in ["validate_tracker", "flag_deadlines", "check_all", "generate_documents",
+                     "build_archive_index", "weekly_report"]:
+        _, actions = run(workbook, function, tracker_rows(10))
+        assert actions[-1]["func"] == "alert", function
