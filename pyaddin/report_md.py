@@ -1,0 +1,130 @@
+"""周报_<week>.md: a short Markdown summary to paste into an e-mail or an IM group.
+
+It leaves the building: whatever looks like a phone number, an e-mail address or an ID-card
+number is masked wherever it appears (activity names and feedback included, because people type
+contacts everywhere), text a spreadsheet would run as a formula is neutralised, and table cells
+are escaped so a `|` in a name cannot break the table. Kept to about 40 lines; the workbook has
+the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .adapters.xlsx_out import atomic_write_text, neutralise
+from .values import as_text
+from .weekly import WeeklyReport, output_names
+
+MAX_ANNOUNCE = 8
+MAX_ACTIONS = 8
+
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?(\d{3,4})[-\s]?(\d{4})(?!\d)")
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
+                      r"([0-9Xx])(?![0-9A-Za-z])")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+\-]+)@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+_STAR = "\ue000"
+"""Stands in for the masking asterisks while user text is escaped, so only the user's own `*` get a backslash."""
+
+
+def mask(text: str, *, star: str = "*") -> str:
+    """138****8000, 021-****4567, l***@example.com, 110101***********X."""
+    text = _EMAIL.sub(lambda m: f"{m.group(1)[0]}{star * 3}@{m.group(2)}", text)
+    text = _ID_CARD.sub(lambda m: f"{m.group(1)}{star * 11}{m.group(2)}", text)
+    text = _MOBILE.sub(lambda m: f"{m.group(1)}{star * 4}{m.group(3)}", text)
+    return _LANDLINE.sub(lambda m: f"{m.group(1)}-{star * 4}{m.group(3)}", text)
+
+
+def md_text(value: object) -> str:
+    """One user value made safe for Markdown: masked, neutralised, escaped, on one line."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = " ".join(mask(as_text(value), star=_STAR).split())
+    return _MD_SPECIAL.sub(r"\\\1", neutralise(text)).replace(_STAR, "*")
+
+
+def _short_date(value: object) -> str:
+    return value.strftime("%m-%d") if hasattr(value, "strftime") else ""
+
+
+def _table(frame: pd.DataFrame, columns: list[str], limit: int) -> list[str]:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for _, row in frame.head(limit).iterrows():
+        cells = [row[c].isoformat() if hasattr(row[c], "isoformat") else md_text(row[c]) for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _actions(report: WeeklyReport) -> list[str]:
+    items: list[tuple[str, str]] = []
+    for kind, frame in (("逾期", report.overdue), ("风险", report.at_risk)):
+        for _, f in frame.iterrows():
+            left = f["剩余工作日"]
+            when = "" if pd.isna(left) else (f"，逾期 {-int(left)} 个工作日" if left < 0 else f"，剩 {int(left)} 个工作日")
+            items.append((kind, f"{md_text(f['备案编号'])} {md_text(f['活动名称'])}（{md_text(f['平台'])}）"
+                                f"：{md_text(f['类型'])}，期限 {_short_date(f['到期日'])}{when}"))
+    for _, u in report.upcoming.iterrows():
+        items.append(("上线", f"{md_text(u['备案编号'])} {md_text(u['活动名称'])}（{md_text(u['平台'])}）"
+                              f"{_short_date(u['计划上线日期'])} 上线，仍为{md_text(u['状态'])}"))
+    for _, lic in report.licenses_expiring.iterrows():
+        state = f"已于 {lic['有效期至']:%Y-%m-%d} 过期" if lic["剩余天数"] < 0 else \
+            f"{lic['有效期至']:%Y-%m-%d} 到期（{lic['剩余天数']} 天）"
+        items.append(("资质", f"{md_text(lic['主体名称'])} {md_text(lic['资质类型'])} {state}"))
+    lines = [f"- **{kind}** {text}" for kind, text in items[:MAX_ACTIONS]]
+    if len(items) > MAX_ACTIONS:
+        lines.append(f"- ……另有 {len(items) - MAX_ACTIONS} 项，见周报工作簿“逾期与风险”“临近上线”“资质到期”表。")
+    return lines or ["- 没有逾期、风险、临近上线未通过或到期的资质。"]
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def render(report: WeeklyReport, *, image: str | None = None) -> str:
+    c = report.counts
+    names = output_names(report.week)
+    lines = [
+        f"# 备案周报 {report.week}（{report.week_start:%Y-%m-%d} 至 {report.week_end:%Y-%m-%d}）",
+        "",
+        f"台账“{md_text(report.sheet)}”共 {report.rows} 行，统计日期 {report.today:%Y-%m-%d}。{report.comparison_text}",
+        "",
+        f"- **本周**：新增 {c['新增']} · 提交 {c['提交']} · 通过 {c['通过']} · 驳回 {c['驳回']} · 需补充 {c['需补充']}"
+        f" · 本周通过率 {_percent(report.approval_rate_week)} · 累计通过率 {_percent(report.approval_rate_total)}",
+        f"- **当前**：在审 {c['在审']} · 逾期 {c['逾期']} · 上线风险 {c['风险']} · "
+        f"{len(report.upcoming)} 个临近上线未通过 · {len(report.licenses_expiring)} 项资质到期",
+        "",
+        "## 新备案号（请各团队知悉）",
+    ]
+    if report.announcements.empty:
+        lines.append("本周没有新通过的备案。")
+    else:
+        lines += _table(report.announcements, ["备案编号", "活动名称", "平台", "备案号"], MAX_ANNOUNCE)
+        if len(report.announcements) > MAX_ANNOUNCE:
+            lines.append(f"……共 {len(report.announcements)} 条，完整列表见 {names['xlsx']}“新备案号”表。")
+    lines += ["", "## 需要处理", *_actions(report), ""]
+    if report.status_delta is not None:
+        delta = report.status_delta[report.status_delta["变化"] != 0]
+        moved = "，".join(f"{md_text(s)} {r['上周']}→{r['本周']}（{r['变化']:+d}）" for s, r in delta.iterrows())
+        lines += [f"## 周环比（对比 {report.previous_week}）",
+                  f"- 状态计数：{moved or '各状态数量没有变化'}",
+                  f"- 状态变化 {len(report.status_changes)} 条，新通过 {len(report.newly_approved)} 条，"
+                  f"新增 {c['新增']} 条，移出台账 {len(report.removed)} 条。", ""]
+    if not report.review_time.empty:
+        parts = [f"{md_text(p)} {r['中位数']:g}/{r['P90']:g}" for p, r in report.review_time.iterrows()]
+        lines += ["## 审核用时（工作日，中位数/P90）", " · ".join(parts), ""]
+    if image:
+        lines += [f"![各平台备案状态]({image})", ""]
+    for note in report.notes:
+        lines += [f"> {md_text(note)}", ""]
+    lines.append(f"完整数据见 {names['xlsx']}。")
+    return mask("\n".join(lines)) + "\n"
+
+
+def write_markdown(report: WeeklyReport, path: Path, *, image: str | None = None) -> Path:
+    return atomic_write_text(Path(path), render(report, image=image))
