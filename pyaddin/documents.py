@@ -294,6 +294,7 @@ def _blank_safe(func):
 
 MAX_REPEAT = 100_000
 MAX_POWER_BITS = 4096
+COMPILED_CACHE = 32
 
 
 @cache
@@ -316,7 +317,20 @@ def jinja_env():
                     raise SecurityError("重复次数过多")
             return super().call_binop(context, operator, left, right)
 
+        def from_string(self, source, globals=None, template_class=None):
+            """docxtpl compiles the whole document XML on every render; the patched XML of one
+            template is identical each time, so compile it once per batch instead of per document."""
+            if globals is not None or template_class is not None or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            compiled = self._compiled.get(source)
+            if compiled is None:
+                if len(self._compiled) >= COMPILED_CACHE:
+                    self._compiled.clear()
+                compiled = self._compiled[source] = super().from_string(source)
+            return compiled
+
     env = Env(undefined=StrictUndefined, autoescape=True, finalize=_finalize)
+    env._compiled = {}
     env.filters["中文日期"] = _blank_safe(chinese_format.chinese_date)
     env.filters["金额"] = _blank_safe(chinese_format.money)
     env.filters["大写金额"] = _blank_safe(chinese_format.capital_amount)
