@@ -69,8 +69,8 @@ def docs(workbook, out, today, sheet, as_json, ids, rows, kind, pdf, force, temp
         emit_json(payload)
     else:
         for row, filing_id, why in result.refused:
-            where = f"第 {row} 行" if row is not None else ""
-            click.echo(f"[未生成] {where} {filing_id or ''}：{why}".replace("  ", " "))
+            label = " ".join(x for x in (f"第 {row} 行" if row is not None else "", filing_id or "") if x)
+            click.echo(f"[未生成] {label}：{why}")
         for f in result.findings:
             if f.code == "empty-placeholder":
                 click.echo(f"[{SEVERITY_ZH[f.severity]}] 第 {f.row} 行 {f.filing_id or ''}：{f.message}")
