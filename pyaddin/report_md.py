@@ -61,8 +61,18 @@ def _table(frame: pd.DataFrame, columns: list[str], limit: int) -> list[str]:
     return lines
 
 
+def _clip(value: object, limit: int = 40) -> object:
+    if not isinstance(value, str) or len(value) <= limit:
+        return value
+    return value[:limit] + "…"
+
+
 def _actions(report: WeeklyReport) -> list[str]:
     items: list[tuple[str, str]] = []
+    for kind, frame in (("驳回", report.rejected), ("需补充", report.supplement)):
+        for _, f in frame.iterrows():
+            feedback = md_text(_clip(f["审核意见"])) or "（未写审核意见）"
+            items.append((kind, f"{md_text(f['备案编号'])} {md_text(f['活动名称'])}（{md_text(f['平台'])}）：{feedback}"))
     for kind, frame in (("逾期", report.overdue), ("风险", report.at_risk)):
         for _, f in frame.iterrows():
             left = f["剩余工作日"]

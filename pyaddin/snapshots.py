@@ -52,10 +52,15 @@ def row_keys(df: pd.DataFrame) -> pd.Series:
     seen: dict[str, int] = {}
     keys = []
     for row, fid, platform in zip(df.index, df["filing_id"], df["platform"], strict=True):
-        base = f"{fid if fid else f'行{row}'}|{platform or ''}"
+        fid, platform = _text(fid), _text(platform)
+        base = f"{fid or f'行{row}'}|{platform}"
         seen[base] = seen.get(base, 0) + 1
         keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
     return pd.Series(keys, index=df.index, dtype=object)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def take(df: pd.DataFrame, today: date) -> pd.DataFrame:

@@ -1,0 +1,82 @@
+"""`beian report`: the weekly status report (xlsx with native charts, Markdown summary, PNG).
+
+Unlike validate/deadlines this command's product is the files, not a verdict: it exits 0 when the
+report was written (problems in the tracker are content of the report, listed under 逾期与风险),
+and 2 when it could not run.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..cli import DEFAULT_OUT, common_options, emit_json, load, main, output_dir
+
+
+def parse_week_option(_ctx, _param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from ..weekly import BadWeek, parse_week
+
+    try:
+        return parse_week(value)[0]
+    except BadWeek as exc:
+        raise click.BadParameter(f"{exc} / use an ISO week such as 2026-W48") from exc
+
+
+@main.command()
+@common_options
+@click.option("--week", callback=parse_week_option, default=None, metavar="YYYY-Www",
+              help="统计哪一周（ISO 周，如 2026-W48；默认：今天所在的周）。")
+def report(workbook, out, today, sheet, as_json, week):
+    """周报：各平台各状态计数、本周提交/通过/驳回、新备案号、审核用时、逾期与风险、资质到期、临近上线、周环比。
+
+    写出 周报_<周>.xlsx（含原生图表）、周报_<周>.md（可直接粘贴到邮件或群聊，电话与邮箱已打码）和
+    周报_<周>.png；每次运行把本周台账快照存入 <输出目录>/history/，下周的周报据此计算环比。
+
+    \b
+    示例：beian report 备案台账.xlsx --week 2026-W47 --out 周报/
+    """
+    from ..weekly import build_report, write_outputs
+
+    ctx = load(workbook, sheet=sheet, today=today)
+    target = output_dir(out, ctx, default=DEFAULT_OUT)
+    history = target / "history"
+    result = build_report(ctx, week=week, history_dir=history)
+    result.workbook = str(workbook)
+    written = write_outputs(result, target, history_dir=history)
+    if as_json:
+        emit_json(as_json_payload(result, written))
+        return
+    c = result.counts
+    click.echo(f"周报 {result.week}（{result.week_start:%Y-%m-%d} 至 {result.week_end:%Y-%m-%d}），台账 {result.rows} 行。")
+    click.echo(f"本周：新增 {c['新增']}，提交 {c['提交']}，通过 {c['通过']}，驳回 {c['驳回']}，需补充 {c['需补充']}；"
+               f"在审 {c['在审']}，逾期 {c['逾期']}，风险 {c['风险']}。")
+    click.echo(result.comparison_text)
+    for note in result.notes:
+        click.echo(note)
+    if not any(p.suffix == ".png" for p in written):
+        click.echo("未生成 PNG 图：没有可用的中文字体或 matplotlib，或台账为空；Markdown 中不含图片。")
+    for path in written:
+        click.echo(f"已写入 {path}")
+
+
+def as_json_payload(result, written) -> dict:
+    """The common JSON shape (tool, command, workbook, today, rows, findings, summary) plus the
+    week's figures and the files written."""
+    from ..findings import Report
+
+    base = Report("report", result.workbook, result.today, result.rows, result.findings).as_json()
+    base.update({
+        "week": result.week,
+        "week_start": result.week_start.isoformat(),
+        "week_end": result.week_end.isoformat(),
+        "counts": result.counts,
+        "approval_rate_week": result.approval_rate_week,
+        "approval_rate_total": result.approval_rate_total,
+        "by_platform_status": {p: {s: int(n) for s, n in row.items()}
+                               for p, row in result.by_platform_status.iterrows()},
+        "announcements": result.announcements.to_dict(orient="records"),
+        "previous_week": result.previous_week,
+        "outputs": [str(p) for p in written],
+    })
+    return base
