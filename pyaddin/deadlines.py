@@ -26,7 +26,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from .context import Context
-from .findings import SEVERITY_ORDER, Finding, Report
+from .findings import SEVERITY_ORDER, Finding, Report, make
 from .textnorm import fold
 from .validate import RowFindings
 from .values import LONG_TERM, is_blank
@@ -67,6 +67,36 @@ def check(ctx: Context, calendar: Calendar | None = None) -> Report:
                   deadline + notes + setup + inputs)
 
 
+class _Findings(RowFindings):
+    """RowFindings with per-column lookups cached as dicts: `DataFrame.at` costs ~50 µs a call,
+    which over 100k findings is most of a run."""
+
+    def __init__(self, ctx: Context):
+        super().__init__(ctx)
+        self._columns: dict[str, dict] = {}
+        self._where: dict[str, tuple[int | None, str | None]] = {}
+
+    def column(self, key: str) -> dict:
+        if key not in self._columns:
+            frame = self.t.raw if key.startswith("raw:") else self.t.df
+            name = key[4:] if key.startswith("raw:") else key
+            self._columns[key] = dict(zip(frame.index, frame[name], strict=True)) if name in frame.columns else {}
+        return self._columns[key]
+
+    def add(self, code: str, row: int, key: str | None, message: str, *, severity=None, rule=None,
+            value=None, due=None, days_left=None) -> None:
+        if key not in self._where:
+            self._where[key] = (self.t.columns.get(key), self.header(key)) if key else (None, None)
+        column, header = self._where[key]
+        if value is None and key is not None:
+            raw = self.column("raw:" + key).get(row)
+            value = None if raw is None or raw == "" else raw
+        self.out.append(make(
+            code, message, severity=severity, sheet=self.t.sheet, row=int(row), column=column, field=header,
+            filing_id=self.column("filing_id").get(row), activity=self.column("activity").get(row), value=value,
+            rule=rule, due=due, days_left=days_left))
+
+
 def when(due: date, days_left: int, today: date) -> str:
     """The Chinese phrase for where today stands against `due`, with the working days."""
     if due > today:
@@ -83,7 +113,8 @@ class _Run:
         self.ctx = ctx
         self.cal = calendar
         self.today = ctx.today
-        self.f = RowFindings(ctx)
+        self.f = _Findings(ctx)
+        self._left: dict[date, int] = {}
         self.df = ctx.tracker.df
         self.status = self.df["status"]
         raw = ctx.tracker.raw
@@ -99,23 +130,29 @@ class _Run:
             lambda p: platforms[p].lead_days if p in platforms else settings.default_lead_days)
 
     def left(self, due: date) -> int:
-        return self.cal.workdays_between(self.today, due)
+        if due not in self._left:
+            self._left[due] = self.cal.workdays_between(self.today, due)
+        return self._left[due]
 
-    def _platform(self, row) -> str:
-        return self.df.at[row, "platform"] or "平台"
+    def rows(self, mask: pd.Series, *keys: str):
+        """(row, value of each key …) for the rows in `mask`, without per-cell DataFrame access."""
+        sub = self.df.loc[mask]
+        extra = {"review": self.review, "lead": self.lead}
+        columns = [extra[k][mask] if k in extra else sub[k] for k in keys]
+        return zip(sub.index, *columns, strict=True)
 
     # ---------------------------------------------------------------- tracker rows
     def review_overdue(self) -> None:
         df = self.df
         mask = self.status.isin(IN_REVIEW) & df["submitted_date"].notna()
-        for row in df.index[mask]:
-            submitted, days = df.at[row, "submitted_date"], int(self.review.at[row])
+        for row, submitted, days, platform in self.rows(mask, "submitted_date", "review", "platform"):
+            days = int(days)
             due = self.cal.add_workdays(submitted, days)
             if self.today <= due:
                 continue
             left = self.left(due)
             self.f.add("review-overdue", row, "submitted_date",
-                       f"{self._platform(row)}审核超期：{submitted:%Y-%m-%d} 提交，审核周期 {days} 个工作日，"
+                       f"{platform or '平台'}审核超期：{submitted:%Y-%m-%d} 提交，审核周期 {days} 个工作日，"
                        f"应于 {due:%Y-%m-%d} 前有结果，{when(due, left, self.today)}，请联系平台催审并更新状态。",
                        due=due, days_left=left)
 
@@ -123,12 +160,10 @@ class _Run:
         df = self.df
         days = self.ctx.settings.supplement_days
         mask = (self.status == "需补充") & (df["supplement_due"].notna() | df["feedback_date"].notna())
-        for row in df.index[mask]:
-            explicit = df.at[row, "supplement_due"]
+        for row, explicit, feedback in self.rows(mask, "supplement_due", "feedback_date"):
             if explicit is not None:
                 due, key, basis = explicit, "supplement_due", f"补充截止日期 {explicit:%Y-%m-%d}"
             else:
-                feedback = df.at[row, "feedback_date"]
                 due = self.cal.add_workdays(feedback, days)
                 key = "feedback_date"
                 basis = f"{feedback:%Y-%m-%d} 反馈后 {days} 个工作日内（{due:%Y-%m-%d}）"
@@ -145,13 +180,11 @@ class _Run:
 
     def submit_late_risk(self) -> None:
         df = self.df
-        launch = df["launch_date"]
-        mask = self._not_submitted() & launch.notna()
-        for row in df.index[mask]:
-            target = launch.at[row]
+        mask = self._not_submitted() & df["launch_date"].notna()
+        for row, target, review, lead, platform in self.rows(mask, "launch_date", "review", "lead", "platform"):
             if target <= self.today:
                 continue  # launch today or earlier: launch-unapproved (pending) says it more strongly
-            review, lead = int(self.review.at[row]), int(self.lead.at[row])
+            review, lead = int(review), int(lead)
             needed = review + lead
             ready = self.cal.add_workdays(self.today, needed)
             if ready <= target:
@@ -159,21 +192,18 @@ class _Run:
             left = self.left(target)
             latest = self.cal.workdays_before(target + timedelta(days=1), needed + 1)
             self.f.add("submit-late-risk", row, "launch_date",
-                       f"提交过晚风险：计划 {target:%Y-%m-%d} 上线，距今只有 {left} 个工作日，而{self._platform(row)}"
+                       f"提交过晚风险：计划 {target:%Y-%m-%d} 上线，距今只有 {left} 个工作日，而{platform or '平台'}"
                        f"审核周期 {review} + 提前量 {lead} 共需 {needed} 个工作日（最晚应在 {latest:%Y-%m-%d} 提交），"
                        f"今天提交最早 {ready:%Y-%m-%d} 才能通过，请立即提交并申请加急，或推迟上线日期。",
                        due=target, days_left=left)
 
     def launch_unapproved(self) -> None:
         df = self.df
-        launch = df["launch_date"]
-        mask = self.status.isin(PENDING) & launch.notna()
-        for row in df.index[mask]:
-            target = launch.at[row]
+        mask = self.status.isin(PENDING) & df["launch_date"].notna()
+        for row, target, state in self.rows(mask, "launch_date", "status"):
             if target > self.today:
                 continue
             left = self.left(target)
-            state = self.status.at[row]
             timing = "就是今天" if target == self.today else f"已过 {-left} 个工作日"
             self.f.add("launch-unapproved", row, "launch_date",
                        f"计划上线日期 {target:%Y-%m-%d} {timing}，但备案状态仍为“{state}”（剩余工作日 {left}），"
@@ -185,8 +215,7 @@ class _Run:
         days = self.ctx.settings.archive_days
         archived = df["archived"]
         mask = (self.status == APPROVED) & df["end_date"].notna() & ~archived.eq(True).fillna(False).astype(bool)
-        for row in df.index[mask]:
-            end = df.at[row, "end_date"]
+        for row, end in self.rows(mask, "end_date"):
             due = end + timedelta(days=days)
             if self.today <= due:
                 continue
@@ -209,8 +238,8 @@ class _Run:
         by_industry = {fold(k): v for k, v in ctx.catalog.industry_licenses.items()}
         everyone = by_industry.get(EVERY_INDUSTRY, [])
         cache: dict[tuple, list[tuple[str, str, dict | None]]] = {}
-        for row in df.index[in_scope]:
-            company, code, industry = df.at[row, "company"], df.at[row, "credit_code"], df.at[row, "industry"]
+        columns = ("company", "credit_code", "industry", "end_date", "launch_date", "start_date")
+        for row, company, code, industry, ends, launch, start in self.rows(in_scope, *columns):
             key = (fold(company) if company else None, code, fold(industry) if industry else None)
             if key not in cache:
                 required = list(dict.fromkeys(everyone + (by_industry.get(key[2], []) if key[2] else [])))
@@ -218,7 +247,7 @@ class _Run:
                 cache[key] = [(t, "所有活动均需" if t in everyone else f"行业“{industry}”需要",
                                self._best(held, t)) for t in required]
             for lic_type, why, best in cache[key]:
-                self._license_row(row, company or code, lic_type, why, best, end.at[row])
+                self._license_row(row, company or code, lic_type, why, best, ends, launch, start)
 
     def _held(self, company: str | None, code: str | None) -> pd.DataFrame:
         lic = self.ctx.licenses
@@ -240,12 +269,14 @@ class _Run:
         best = dated.loc[dated["valid_until"].map(lambda d: d.toordinal()).idxmax()]
         return {"row": int(best["row"]), "valid_until": best["valid_until"]}
 
-    def _license_row(self, row, company: str, lic_type: str, why: str, best: dict | None, end: date | None) -> None:
+    def _license_row(self, row, company: str, lic_type: str, why: str, best: dict | None, end: date | None,
+                     launch: date | None, start: date | None) -> None:
         today, s = self.today, self.ctx.settings
         if best is None:
-            needed_by = self.df.at[row, "launch_date"] or self.df.at[row, "start_date"]
+            needed_by = launch or start
             left = self.left(needed_by) if needed_by else None
-            timing = f"（计划 {needed_by:%Y-%m-%d} 上线，{when(needed_by, left, today)}）" if needed_by else ""
+            label = "计划上线" if launch else "活动开始"
+            timing = f"（{label} {needed_by:%Y-%m-%d}，{when(needed_by, left, today)}）" if needed_by else ""
             self.f.add("license-missing", row, "company",
                        f"资质库中没有“{company}”的{lic_type}（{why}）{timing}，请在资质库添加该资质及有效期至。",
                        due=needed_by, days_left=left)
