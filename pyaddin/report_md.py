@@ -41,11 +41,17 @@ def mask(text: str, *, star: str = "*") -> str:
     return _LANDLINE.sub(lambda m: f"{m.group(1)}-{star * 4}{m.group(3)}", text)
 
 
-def md_text(value: object) -> str:
-    """One user value made safe for Markdown: masked, neutralised, escaped, on one line."""
+def md_text(value: object, *, limit: int | None = None) -> str:
+    """One user value made safe for Markdown: masked, neutralised, escaped, on one line.
+
+    Masking comes before shortening to `limit`: a cut could leave half an address that no
+    longer looks like one and so escapes the mask.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     text = " ".join(mask(as_text(value), star=_STAR).split())
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
     return _MD_SPECIAL.sub(r"\\\1", neutralise(text)).replace(_STAR, "*")
 
 
@@ -61,17 +67,11 @@ def _table(frame: pd.DataFrame, columns: list[str], limit: int) -> list[str]:
     return lines
 
 
-def _clip(value: object, limit: int = 40) -> object:
-    if not isinstance(value, str) or len(value) <= limit:
-        return value
-    return value[:limit] + "…"
-
-
 def _actions(report: WeeklyReport) -> list[str]:
     items: list[tuple[str, str]] = []
     for kind, frame in (("驳回", report.rejected), ("需补充", report.supplement)):
         for _, f in frame.iterrows():
-            feedback = md_text(_clip(f["审核意见"])) or "（未写审核意见）"
+            feedback = md_text(f["审核意见"], limit=40) or "（未写审核意见）"
             items.append((kind, f"{md_text(f['备案编号'])} {md_text(f['活动名称'])}（{md_text(f['平台'])}）：{feedback}"))
     for kind, frame in (("逾期", report.overdue), ("风险", report.at_risk)):
         for _, f in frame.iterrows():
