@@ -14,6 +14,8 @@ from ..errors import OutputLocked
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME = 120
+MAX_NAME_BYTES = 200
+"""Leaves room for a suffix such as `.docx` or `_第12行` within the 255-byte name limit."""
 
 
 def xlsx_writer_options() -> dict:
@@ -86,6 +88,8 @@ def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = MAX_
         s = "_" + s
     if len(s) > max_len:
         s = s[:max_len].rstrip(". ")
+    while len(s.encode("utf-8")) > MAX_NAME_BYTES:  # ext4/APFS limit names to 255 bytes, not characters
+        s = s[:-1].rstrip(". ")
     return s
 
 
