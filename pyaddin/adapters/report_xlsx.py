@@ -212,6 +212,11 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
     return atomic_write(Path(path), write)
 
 
+def _unit(peak: int) -> int:
+    """Whole-number gridlines, about eight of them: counts of filings have no fractions."""
+    return max(1, math.ceil(peak / 8))
+
+
 def _charts(wb, summary, report: WeeklyReport, table: pd.DataFrame) -> None:
     n_platforms = len(table) - 1  # without the 合计 row
     n_statuses = len(table.columns) - 1  # without the 合计 column
@@ -225,7 +230,9 @@ def _charts(wb, summary, report: WeeklyReport, table: pd.DataFrame) -> None:
                 series["fill"] = {"color": STATUS_COLOURS[status]}
             chart.add_series(series)
         chart.set_title({"name": "各平台备案状态"})
-        chart.set_y_axis({"name": "件数", "major_gridlines": {"visible": True}})
+        tallest = int(table.iloc[:n_platforms, :n_statuses].sum(axis=1).max())
+        chart.set_y_axis({"name": "件数", "min": 0, "major_unit": _unit(tallest), "num_format": "0",
+                          "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 720, "height": 360})
         summary.insert_chart("D4", chart)
@@ -238,7 +245,8 @@ def _charts(wb, summary, report: WeeklyReport, table: pd.DataFrame) -> None:
                              "values": [TREND, 1, c, weeks, c], "marker": {"type": "circle"},
                              "line": {"color": colour}})
         line.set_title({"name": "每周提交与通过"})
-        line.set_y_axis({"name": "件数", "min": 0})
+        peak = int(report.trend[["提交", "通过"]].to_numpy().max())
+        line.set_y_axis({"name": "件数", "min": 0, "major_unit": _unit(peak), "num_format": "0"})
         line.set_legend({"position": "bottom"})
         line.set_size({"width": 720, "height": 300})
         summary.insert_chart("D23", line)
