@@ -236,16 +236,26 @@ def _archive(xbook) -> str:
             f"索引与清单文件保存在：{result.out_dir}")
 
 
+def weekly_rows(report) -> list[list[object]]:
+    """周报 sheet: counts by platform × status, then the week's headline counts."""
+    table = report.by_platform_status.reset_index()
+    rows = index_rows(table)
+    rows.append([])
+    rows += [["指标", "数量"]] + [[k, v] for k, v in report.counts.items()]
+    return rows
+
+
 def _weekly(xbook) -> str:
-    from .weekly import build_report  # the lead's weekly module (issue: weekly report)
+    from .weekly import build_report, write_outputs
 
     live = _Live(xbook)
     out = live.output_dir()
-    report = build_report(live.ctx, out_dir=out)
-    rows = index_rows(getattr(report, "table", report))
+    report = build_report(live.ctx, history_dir=out / "history")
+    rows = weekly_rows(report)
+    written = write_outputs(report, out, history_dir=out / "history")
     excel.write_table_sheet(xbook, "周报", rows, text_from=0)
-    summary = getattr(report, "markdown", "")
-    return (summary[:800] + "\n" if summary else "") + f"周报已写入“周报”工作表，文件保存在：{out}"
+    names = "、".join(p.name for p in written[:3])
+    return f"{report.week} 周报已写入“周报”工作表；文件（{names}）保存在：{out}"
 
 
 def index_rows(table) -> list[list[object]]:

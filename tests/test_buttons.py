@@ -215,3 +215,10 @@ def test_every_button_runs_on_the_remote_engine(workbook, tmp_path, monkeypatch)
                      "build_archive_index", "weekly_report"]:
         _, actions = run(workbook, function, tracker_rows(10))
         assert actions[-1]["func"] == "alert", function
+        message = actions[-1]["args"][0]
+        if function == "generate_documents":
+            assert "已生成 18 份文书" in message  # 9 error-free rows × 2 documents
+        elif function == "build_archive_index":
+            assert "归档根目录" in message and writes(actions) == []  # not configured: says what to do
+        elif function == "weekly_report":
+            assert any(a["func"] == "setValues" for a in actions) and "周报" in message
