@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import BeianError
+from .errors import BeianError, TrackerNotFound
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
 DEFAULT_OUT = Path("beian-out")
@@ -89,10 +89,21 @@ def load(workbook: Path, *, sheet: str | None = None, today: date | None = None,
         if not target.is_absolute():
             target = workbook.parent / target
         tracker_book = read_book(target)
-    ctx = build_context(book, system_today=date.today(), today=today, sheet=sheet, rules_book=rules_book,
-                        tracker_book=tracker_book)
+    try:
+        ctx = build_context(book, system_today=date.today(), today=today, sheet=sheet, rules_book=rules_book,
+                            tracker_book=tracker_book)
+    except TrackerNotFound as exc:
+        source = tracker_book or book
+        raise TrackerNotFound(f"“{Path(source.path or workbook).name}”：{_empty_reason(source) or exc}") from exc
     attach_archive(ctx, workbook)
     return ctx
+
+
+def _empty_reason(book) -> str | None:
+    """An empty workbook deserves its own reason rather than 'no tracker header found'."""
+    if any(v not in (None, "") for s in book.sheets.values() for r in s.rows for v in r):
+        return None
+    return "工作簿中没有任何数据，请确认选择了正确的文件并已保存。 / The workbook contains no data."
 
 
 def attach_archive(ctx, workbook: Path) -> None:
