@@ -21,7 +21,7 @@ Scoping decisions (SPEC §5 leaves them open):
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -30,7 +30,7 @@ from .findings import SEVERITY_ORDER, Finding, Report, make
 from .textnorm import fold
 from .validate import RowFindings
 from .values import LONG_TERM, is_blank
-from .workdays import Calendar, calendar_for
+from .workdays import Calendar, calendar_for, plus_days
 
 NOT_SUBMITTED = frozenset({"草稿", "待提交"})
 IN_REVIEW = frozenset({"已提交", "审核中"})
@@ -190,7 +190,7 @@ class _Run:
             if ready <= target:
                 continue
             left = self.left(target)
-            latest = self.cal.workdays_before(target + timedelta(days=1), needed + 1)
+            latest = self.cal.workdays_before(plus_days(target, 1), needed + 1)
             self.f.add("submit-late-risk", row, "launch_date",
                        f"提交过晚风险：计划 {target:%Y-%m-%d} 上线，距今只有 {left} 个工作日，而{platform or '平台'}"
                        f"审核周期 {review} + 提前量 {lead} 共需 {needed} 个工作日（最晚应在 {latest:%Y-%m-%d} 提交），"
@@ -216,7 +216,7 @@ class _Run:
         archived = df["archived"]
         mask = (self.status == APPROVED) & df["end_date"].notna() & ~archived.eq(True).fillna(False).astype(bool)
         for row, end in self.rows(mask, "end_date"):
-            due = end + timedelta(days=days)
+            due = plus_days(end, days)
             if self.today <= due:
                 continue
             left = self.left(due)
@@ -295,8 +295,8 @@ class _Run:
             self.f.add("license-gap", row, "company",
                        f"{where}有效期至 {valid_until:%Y-%m-%d}，早于活动结束日期 {end:%Y-%m-%d}（{when(valid_until, left, today)}），"
                        f"请在到期前续期或缩短活动期。", due=valid_until, days_left=left)
-        if valid_until <= today + timedelta(days=s.license_info_days):
-            severity = "warning" if valid_until <= today + timedelta(days=s.license_warn_days) else "info"
+        if valid_until <= plus_days(today, s.license_info_days):
+            severity = "warning" if valid_until <= plus_days(today, s.license_warn_days) else "info"
             self.f.add("license-expiring", row, "company",
                        f"{where}将于 {valid_until:%Y-%m-%d} 到期，{when(valid_until, left, today)}，请提前办理续期。",
                        severity=severity, due=valid_until, days_left=left)

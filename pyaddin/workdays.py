@@ -31,6 +31,14 @@ HOLIDAY_COLUMNS = {"日期": ["date", "日子"], "类型": ["休/班", "type", "
 _ONE = np.timedelta64(1, "D")
 
 
+def plus_days(d: date, days: int) -> date:
+    """d + days calendar days, clamped to the date range: a typo like 9999-12-31 must not crash a run."""
+    try:
+        return d + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def _package_years() -> set[int]:
     """Years the installed chinese_calendar has data for (the same bounds it validates against)."""
     if not chinese_calendar.holidays:
@@ -80,7 +88,8 @@ class Calendar:
         return d.weekday() < 5
 
     def add_workdays(self, d: date, n: int) -> date:
-        """The n-th working day after d (n ≥ 0); n = 0 is d itself, working day or not."""
+        """The n-th working day after d (n ≥ 0); n = 0 is d itself, working day or not.
+        Past the end of the date range the answer is `date.max` (never reached, never overdue)."""
         if n < 0:
             raise ValueError("n must be ≥ 0")
         key = (d, n)
@@ -90,7 +99,7 @@ class Calendar:
                 self._note(d.year, cached.year)
             return cached
         current, left = d, n
-        while left:
+        while left and current < date.max:
             current += timedelta(days=1)
             if self.is_workday(current):
                 left -= 1
@@ -101,7 +110,7 @@ class Calendar:
         """The n-th working day strictly before d (n ≥ 1), so adding n working days to it reaches
         the first working day on or after d: the latest start that still fits n days before d."""
         current, left = d, n
-        while left:
+        while left and current > date.min:
             current -= timedelta(days=1)
             if self.is_workday(current):
                 left -= 1

@@ -369,3 +369,16 @@ def test_closed_rows_raise_no_deadlines(tmp_path, status):
     path = build(tmp_path, [{"状态": status, "提交日期": date(2026, 1, 1), "计划上线日期": date(2026, 1, 5),
                              "活动结束日期": date(2026, 2, 1)}])
     assert deadline_rows(run(path)) == []
+
+
+@pytest.mark.parametrize("today", [TODAY, date(9999, 12, 30), date(1, 1, 2)])
+def test_extreme_dates_never_crash_a_run(tmp_path, today):
+    path = build(tmp_path, [
+        {"状态": "审核中", "提交日期": date(9999, 12, 30), "计划上线日期": date(9999, 12, 31)},
+        {"状态": "草稿", "计划上线日期": date(9999, 12, 31)},
+        {"状态": "已通过", "活动结束日期": date(9999, 12, 20)},
+        {"状态": "需补充", "反馈日期": date(9999, 12, 31)},
+        {"状态": "审核中", "提交日期": date(1900, 1, 1)},
+    ], licenses=[lic("甲公司", date(9999, 12, 30))])
+    report = run(path, today)
+    assert report.today == today
