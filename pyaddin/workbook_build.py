@@ -20,6 +20,7 @@ from pathlib import Path
 import xlsxwriter
 
 from . import ovba
+from .book import column_letter
 
 VBA_MODULE = "BeianButtons"
 TRACKER_SHEET = "备案台账"
@@ -240,15 +241,6 @@ def tracker_headers() -> list[str]:
     return names + [r[mheader.index("材料名称")] for r in mrows]
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def _tracker(ws, fmt: _Formats) -> None:
     header_row = 1  # 0-based: Excel row 2; row 1 holds the buttons
     ws.set_row(0, 40)
@@ -281,11 +273,11 @@ def _tracker(ws, fmt: _Formats) -> None:
     cols = {name: i for i, name in enumerate(headers)}
     # dates that need attention: supplement deadline passed, launch within 7 days
     if "补充截止日期" in cols:
-        c = _column_letter(cols["补充截止日期"])
+        c = column_letter(cols["补充截止日期"])
         ws.conditional_format(header_row + 1, cols["补充截止日期"], last, cols["补充截止日期"], {
             "type": "formula", "criteria": f"=AND(ISNUMBER(${c}3),${c}3<TODAY())", "format": fmt.red})
     if "计划上线日期" in cols:
-        c = _column_letter(cols["计划上线日期"])
+        c = column_letter(cols["计划上线日期"])
         ws.conditional_format(header_row + 1, cols["计划上线日期"], last, cols["计划上线日期"], {
             "type": "formula", "criteria": f"=AND(ISNUMBER(${c}3),${c}3>=TODAY(),${c}3<=TODAY()+7)",
             "format": fmt.yellow})
@@ -312,7 +304,7 @@ def _licenses(ws, fmt: _Formats) -> None:
     col = names.index("资质类型")
     _list_validation(ws, (1, col, 2000, col), types, "资质类型", "请从列表中选择，或填写其他资质类型。")
     col = names.index("有效期至")
-    c = _column_letter(col)
+    c = column_letter(col)
     ws.conditional_format(1, col, 2000, col, {"type": "formula", "criteria": f"=AND(ISNUMBER(${c}2),${c}2<TODAY())",
                                               "format": fmt.red})
     ws.conditional_format(1, col, 2000, col, {"type": "formula",

@@ -57,6 +57,19 @@ def run_deadlines(ctx) -> Report:
     return check(ctx)
 
 
+def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
+    """The body shared by validate, deadlines and check: load, run the core, report, exit."""
+    ctx = load(workbook, sheet=sheet, today=today, rules=rules)
+    if command == "validate":
+        report = run_validate(ctx)
+    elif command == "deadlines":
+        report = run_deadlines(ctx)
+    else:
+        report = run_validate(ctx).merged(run_deadlines(ctx), "check").sorted()
+    report.workbook = str(workbook)
+    finish(report, ctx, out, as_json, workbook)
+
+
 def rules_option(func):
     return click.option("--rules", type=click.Path(path_type=Path), default=None,
                         help="从另一个工作簿读取 平台/平台规则/材料 表。")(func)
@@ -71,10 +84,7 @@ def validate(workbook, out, today, sheet, as_json, rules):
     \b
     示例：beian validate 备案台账.xlsx --out 结果/
     """
-    ctx = load(workbook, sheet=sheet, today=today, rules=rules)
-    report = run_validate(ctx)
-    report.workbook = str(workbook)
-    finish(report, ctx, out, as_json, workbook)
+    run("validate", workbook, out, today, sheet, as_json, rules)
 
 
 @main.command()
@@ -86,10 +96,7 @@ def deadlines(workbook, out, today, sheet, as_json, rules):
     \b
     示例：beian deadlines 备案台账.xlsx --today 2026-11-20
     """
-    ctx = load(workbook, sheet=sheet, today=today, rules=rules)
-    report = run_deadlines(ctx)
-    report.workbook = str(workbook)
-    finish(report, ctx, out, as_json, workbook)
+    run("deadlines", workbook, out, today, sheet, as_json, rules)
 
 
 @main.command()
@@ -101,7 +108,4 @@ def check(workbook, out, today, sheet, as_json, rules):
     \b
     示例：beian check 备案台账.xlsx --out 结果/
     """
-    ctx = load(workbook, sheet=sheet, today=today, rules=rules)
-    report = run_validate(ctx).merged(run_deadlines(ctx), "check").sorted()
-    report.workbook = str(workbook)
-    finish(report, ctx, out, as_json, workbook)
+    run("check", workbook, out, today, sheet, as_json, rules)
