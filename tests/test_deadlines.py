@@ -382,3 +382,22 @@ def test_extreme_dates_never_crash_a_run(tmp_path, today):
     ], licenses=[lic("甲公司", date(9999, 12, 30))])
     report = run(path, today)
     assert report.today == today
+
+
+def test_unknown_platform_uses_the_default_review_time_from_settings(tmp_path):
+    path = build(tmp_path, [{"平台": "某新平台", "状态": "审核中", "提交日期": date(2026, 11, 12)}],
+                 settings={"默认审核周期(工作日)": 3})
+    assert deadline_rows(run(path), "review-overdue") == [
+        [2, "提交日期", "review-overdue", "warning", date(2026, 11, 17), -3]]
+
+
+def test_review_time_comes_from_the_workbooks_platform_sheet(tmp_path):
+    path = build(tmp_path, [{"平台": "抖音", "状态": "审核中", "提交日期": date(2026, 11, 12)}])
+    wb = openpyxl.load_workbook(path)
+    sheet = wb.create_sheet("平台")
+    sheet.append(["平台", "别名", "审核周期(工作日)", "提前量(工作日)"])
+    sheet.append(["抖音", "douyin", 10, 2])
+    wb.save(path)
+    assert deadline_rows(run(path), "review-overdue") == []
+    assert deadline_rows(run(path, date(2026, 11, 27)), "review-overdue") == [
+        [2, "提交日期", "review-overdue", "warning", date(2026, 11, 26), -1]]

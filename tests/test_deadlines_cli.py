@@ -155,3 +155,14 @@ def test_sample_deadlines_match_the_answer_key():
     assert set(got) == sample_key()
     assert all(f["due"] and f["days_left"] is not None for f in payload["findings"]
                if f["code"] in DEADLINE_CODES - {"calendar-fallback"})
+
+
+def test_check_out_puts_deadlines_on_their_own_sheet_and_checks_on_the_other(tmp_path):
+    path = write_tracker(tmp_path / "t.xlsx", [{**IN_REVIEW, "主体名称": None}])
+    out = tmp_path / "out"
+    assert invoke("check", path, "--today", "2026-11-20", "--out", out).exit_code == 1
+    wb = openpyxl.load_workbook(out / "findings.xlsx")
+    checks = [r[6] for r in wb["校验结果"].iter_rows(min_row=2, values_only=True)]
+    deadlines = [(r[6], r[11], r[12]) for r in wb["到期提醒"].iter_rows(min_row=2, values_only=True)]
+    assert checks == ["missing-value"]
+    assert deadlines == [("review-overdue", datetime(2026, 11, 19), -1)]
