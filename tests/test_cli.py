@@ -47,7 +47,7 @@ def test_exit_2_when_no_tracker_sheet(tmp_path):
     wb.active.append(["姓名"])
     wb.save(tmp_path / "x.xlsx")
     result = invoke("validate", tmp_path / "x.xlsx")
-    assert result.exit_code == 2 and result.stderr.startswith("找不到备案台账")
+    assert result.exit_code == 2 and "找不到备案台账" in result.stderr and "x.xlsx" in result.stderr
 
 
 def test_bad_today_is_a_usage_error(clean):
