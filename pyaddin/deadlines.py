@@ -48,6 +48,12 @@ def urgency(f: Finding):
 
 
 def check(ctx: Context, calendar: Calendar | None = None) -> Report:
+    """Deadline findings sorted by urgency, then the calendar note and the unreadable inputs that
+    kept a deadline from being computed (节假日, 设置, 资质库 and tracker date cells).
+
+    `calendar` is for callers that already built one (the buttons, the weekly report); by default
+    it comes from the package plus the workbook's 节假日 sheet.
+    """
     holiday_findings: list[Finding] = []
     if calendar is None:
         calendar, holiday_findings = calendar_for(ctx.book)

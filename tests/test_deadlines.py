@@ -401,3 +401,8 @@ def test_review_time_comes_from_the_workbooks_platform_sheet(tmp_path):
     assert deadline_rows(run(path), "review-overdue") == []
     assert deadline_rows(run(path, date(2026, 11, 27)), "review-overdue") == [
         [2, "提交日期", "review-overdue", "warning", date(2026, 11, 26), -1]]
+
+
+def test_a_tracker_with_only_its_header_has_no_deadlines(tmp_path):
+    report = run(build(tmp_path, [], licenses=[lic("甲公司", date(2026, 1, 1))], holidays=[]))
+    assert report.rows == 0 and report.findings == []
