@@ -45,6 +45,16 @@ def check_not_locked(path: Path) -> None:
                                f"/ {path.name} is open in Excel or Word; close it and try again.")
 
 
+def check_not_input(path: Path, *inputs: Path | None) -> None:
+    """The command line never modifies its input: `beian validate findings.xlsx --out .` must not
+    replace the tracker with its own findings."""
+    target = Path(path).resolve()
+    for source in inputs:
+        if source is not None and Path(source).resolve() == target:
+            raise OutputLocked(f"输出文件“{target.name}”就是输入的工作簿，不能覆盖，请换一个 --out 文件夹或给台账改名。 "
+                               f"/ The output {target.name} is the input workbook; choose another --out folder.")
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Run `write(tmp)` then rename over `path`, so a crash never leaves half a file behind."""
     path = Path(path)
