@@ -87,6 +87,7 @@ def atomic_write_text(path: Path, text: str) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+_EDGES = re.compile(r"^[\s.]+|[\s.]+$")
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
@@ -96,17 +97,17 @@ def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = MAX_
     s = unicodedata.normalize("NFC", str(text))
     s = _UNSAFE.sub("_", s)
     s = "".join(ch if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"} else "_" for ch in s)
-    s = s.strip().strip(".").strip()
+    s = _EDGES.sub("", s)  # Windows drops trailing dots and spaces: "a. ." would silently become "a"
     s = re.sub(r"_{2,}", "_", s)
     if not s or set(s) <= {"_", "."}:
         s = fallback
-    stem = s.split(".")[0].upper()
+    stem = s.split(".")[0].strip().upper()  # "CON .txt" opens the console device too
     if stem in WINDOWS_RESERVED:
         s = "_" + s
     if len(s) > max_len:
-        s = s[:max_len].rstrip(". ")
+        s = _EDGES.sub("", s[:max_len])
     while len(s.encode("utf-8")) > MAX_NAME_BYTES:  # ext4/APFS limit names to 255 bytes, not characters
-        s = s[:-1].rstrip(". ")
+        s = _EDGES.sub("", s[:-1])
     return s
 
 
