@@ -126,6 +126,8 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _restore_errors(path: Path, sheets: dict[str, Sheet]) -> None:
     """Put Excel error values (#N/A, #REF! …) back where calamine left empty strings."""
+    from defusedxml import DefusedXmlException
+
     try:
         with zipfile.ZipFile(path) as zf:
             parts = _sheet_parts(zf)
@@ -148,5 +150,8 @@ def _restore_errors(path: Path, sheets: dict[str, Sheet]) -> None:
                     if len(row) <= c:
                         row.extend([""] * (c + 1 - len(row)))
                     row[c] = CellError(value.group(1).decode("utf-8", "replace"))
+    except DefusedXmlException as exc:  # Excel never writes DTDs: entity tricks (billion laughs, XXE)
+        raise _fail(path, "工作簿含有不安全的 XML 实体声明（可能是恶意文件），已拒绝读取，请用 Excel 另存为新的 .xlsx。",
+                    f"unsafe XML ({type(exc).__name__}).") from exc
     except (KeyError, zipfile.BadZipFile, OSError, SyntaxError):
         return  # error values stay empty; the workbook itself was readable
