@@ -42,6 +42,8 @@ EXPECT = {
     "tracker.csv": ("refuse", "the tracker saved as CSV"),
     "zero_bytes.xlsx": ("refuse", "an empty file"),
     "billion_laughs.xlsx": ("refuse", "entity expansion (billion laughs) in sheet XML and sharedStrings"),
+    "dtd_workbook.xlsx": ("refuse", "entity declarations in workbook.xml (calamine alone would accept it)"),
+    "xxe.xlsx": ("refuse", "an external entity (XXE) to /etc/passwd in sharedStrings"),
     "old.xls": ("read", "a real BIFF8 .xls (Excel 97-2003) tracker, read like .xlsx"),
     "merged_header.xlsx": ("read", "a merged title above the header and merged cells in header and body"),
     "formulas_errors.xlsx": ("read", "formulas with cached values and #N/A / #REF! error values"),
@@ -244,6 +246,35 @@ def billion_laughs(path: Path) -> None:
     _package(path, sheet, shared, _workbook_xml(LAUGHS))
 
 
+def _small_tracker(path: Path, *, workbook_doctype: str = "", shared_doctype: str = "",
+                   extra_string: str | None = None) -> None:
+    """A hand-written package: header + one row with an #N/A, optional DTDs in workbook/sharedStrings."""
+    strings = HEADER + ([extra_string] if extra_string else [])
+    shared = (f'<?xml version="1.0" encoding="UTF-8"?>{shared_doctype}<sst {NS} count="{len(strings)}" '
+              f'uniqueCount="{len(strings)}">' + "".join(f"<si><t>{s}</t></si>" for s in strings) + "</sst>")
+    cells = "".join(f'<c r="{chr(65 + i)}1" t="s"><v>{i}</v></c>' for i in range(len(HEADER)))
+    row = "".join(f'<c r="{chr(65 + i)}2" t="inlineStr"><is><t>{v}</t></is></c>'
+                  for i, v in enumerate(["BA-001", "双十一抽奖", "微信", "上海星河数字科技有限公司", "草稿"]))
+    row += '<c r="F2" t="e"><v>#N/A</v></c>'
+    if extra_string:
+        row += f'<c r="I2" t="s"><v>{len(HEADER)}</v></c>'
+    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><sheetData><row r="1">{cells}</row>'
+             f'<row r="2">{row}</row></sheetData></worksheet>')
+    _package(path, sheet, shared, _workbook_xml(workbook_doctype))
+
+
+def dtd_workbook(path: Path) -> None:
+    """Entity declarations (never referenced) in workbook.xml: calamine reads it; our own XML parse
+    must refuse it rather than crash or expand."""
+    _small_tracker(path, workbook_doctype=LAUGHS)
+
+
+def xxe(path: Path) -> None:
+    """An external entity pointing at /etc/passwd, referenced from sharedStrings."""
+    _small_tracker(path, shared_doctype='<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+                   extra_string="&xxe;")
+
+
 def zip_bomb(path: Path, megabytes: int = 200) -> Path:
     """A well-formed workbook whose one sheet inflates to `megabytes` MB of identical rows (~1000×
     compression): what a generated export gone wrong or a hostile file looks like. Built at test time."""
@@ -276,6 +307,8 @@ BUILDERS = {
     "tracker.csv": csv_file,
     "zero_bytes.xlsx": zero_bytes,
     "billion_laughs.xlsx": billion_laughs,
+    "dtd_workbook.xlsx": dtd_workbook,
+    "xxe.xlsx": xxe,
     "old.xls": old_xls,
     "merged_header.xlsx": merged_header,
     "formulas_errors.xlsx": formulas_errors,
