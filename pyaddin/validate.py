@@ -206,24 +206,24 @@ def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
 def _approval_numbers(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
     numbers = df["approval_no"]
     filled = df[numbers.notna()]
-    for row in filled.index:
-        platform = ctx.catalog.platforms.get(filled.at[row, "platform"])
-        number = filled.at[row, "approval_no"].strip()
+    triples = list(zip(filled.index, filled["approval_no"], filled["platform"], strict=True))
+    for row, raw_number, platform_name in triples:
+        platform = ctx.catalog.platforms.get(platform_name)
+        number = raw_number.strip()
         if platform is not None and platform.pattern is not None and not platform.pattern.fullmatch(number):
             f.add("approval-no-format", row, "approval_no",
                   f"备案号“{number}”不符合{platform.name}的备案号格式 {platform.pattern_text}，"
                   f"请核对平台回执或在“平台”表中修改格式。")
-    key = filled["approval_no"].map(lambda s: s.strip().upper())
     first: dict[str, tuple[int, str]] = {}
-    for row, number in key.items():
-        platform = filled.at[row, "platform"]
+    for row, raw_number, platform in triples:
+        number = raw_number.strip().upper()
         if number not in first:
             first[number] = (int(row), platform)
             continue
         first_row, first_platform = first[number]
         if platform != first_platform:
             f.add("approval-no-reused", row, "approval_no",
-                  f"备案号“{filled.at[row, 'approval_no']}”已用于第{first_row}行的{first_platform}，"
+                  f"备案号“{raw_number}”已用于第{first_row}行的{first_platform}，"
                   f"同一备案号不能用于两个平台，请核对。")
 
 
@@ -239,11 +239,13 @@ def _company(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
         if code and name:
             names_by_code.setdefault(code, set()).add(name)
             codes_by_name.setdefault(name, set()).add(code)
-    for row in df.index:
-        company, code = df.at[row, "company"], df.at[row, "credit_code"]
+    folded: dict[str, str] = {}
+    for row, company, code in zip(df.index, df["company"], df["credit_code"], strict=True):
         if not company or not code:
             continue
-        name = fold(company)
+        name = folded.get(company)
+        if name is None:
+            name = folded[company] = fold(company)
         if code in names_by_code and name not in names_by_code[code]:
             registered = ctx.licenses.frame.loc[ctx.licenses.frame["credit_code"] == code, "company"].iloc[0]
             f.add("company-mismatch", row, "company",
