@@ -9,7 +9,9 @@ normalises each cell; a cell it cannot read becomes a finding on that cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
+import numpy as np
 import pandas as pd
 
 from .book import Book, CellError, Sheet
@@ -182,12 +184,17 @@ def read_tracker(book: Book, catalog: Catalog, settings: Settings, *, sheet_name
     idx = [mapping[k] for k in keys]
     kept_rows: list[int] = []
     kept: list[list[object]] = []
+    take = itemgetter(*idx) if idx else (lambda cells: ())
+    need = max(idx, default=-1) + 1
     for offset, cells in enumerate(body):
-        if all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in cells):
+        if _blank_row(cells):
             continue
         kept_rows.append(header_row + 1 + offset)
-        width = len(cells)
-        kept.append([cells[i] if i < width else None for i in idx])
+        if len(cells) >= need:
+            kept.append(take(cells) if len(idx) > 1 else (take(cells),))
+        else:
+            width = len(cells)
+            kept.append([cells[i] if i < width else None for i in idx])
     raw = pd.DataFrame(kept, columns=keys, index=pd.Index(kept_rows, name="row"), dtype=object)
 
     headers = {k: as_text(header_cells[mapping[k]]) for k in keys}
@@ -213,6 +220,14 @@ def read_tracker(book: Book, catalog: Catalog, settings: Settings, *, sheet_name
     return Tracker(sheet.name, header_row, df, raw, dict(mapping), headers, extra, n_cols, result_columns, findings)
 
 
+def _blank_row(cells: list[object]) -> bool:
+    for v in cells:
+        if v is None or v == "" or (isinstance(v, str) and not v.strip()):
+            continue
+        return False
+    return True
+
+
 class _Normaliser:
     """Per-column normalisation, parsing each distinct value once (trackers repeat values a lot)."""
 
@@ -223,6 +238,7 @@ class _Normaliser:
         self.mapping = mapping
         self.raw = raw
         self.findings = findings
+        self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _ids(self, row: int) -> tuple[str | None, str | None]:
         def get(key):
@@ -235,29 +251,34 @@ class _Normaliser:
     def _report(self, key: str, code: str, bad: dict[object, str], severity=None) -> None:
         if not bad:
             return
+        codes, uniques = self._factorize(key)
+        bad_codes = [i for i, u in enumerate(uniques) if u in bad]
         series = self.raw[key]
-        hits = series[series.map(lambda v: v in bad)]
+        hits = series[np.isin(codes, bad_codes)]
         for row, value in hits.items():
             fid, act = self._ids(row)
             self.findings.append(make(
                 code, bad[value], severity=severity, sheet=self.sheet, row=int(row), column=self.mapping[key],
                 field=self.headers[key], filing_id=fid, activity=act, value=value))
 
+    def _factorize(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(code per row, distinct values); None and NaN get code -1."""
+        if key not in self._factors:
+            self._factors[key] = pd.factorize(self.raw[key].to_numpy(dtype=object))
+        return self._factors[key]
+
     def _map(self, key: str, parse) -> tuple[pd.Series, dict[object, str]]:
-        series = self.raw[key]
-        mapping: dict[object, object] = {}
+        codes, uniques = self._factorize(key)
+        table = np.empty(len(uniques) + 1, dtype=object)  # the last slot (code -1) stays None
         bad: dict[object, str] = {}
-        for value in pd.unique(series.to_numpy(dtype=object)):
+        for i, value in enumerate(uniques):
             if is_blank(value) or is_error(value):
-                mapping[value] = None
                 continue
             try:
-                mapping[value] = parse(value)
+                table[i] = parse(value)
             except Unreadable as exc:
-                mapping[value] = None
                 bad[value] = str(exc)
-        out = pd.Series([mapping.get(v) for v in series.to_numpy(dtype=object)], index=series.index, dtype=object)
-        return out, bad
+        return pd.Series(table[codes], index=self.raw.index, dtype=object), bad
 
     def column(self, key: str, kind: str) -> pd.Series:
         header = self.headers[key]
