@@ -3,12 +3,11 @@
 from datetime import date
 
 import pytest
+from helpers import CLEAN, write_tracker
 
 from pyaddin.adapters.files import read_book
 from pyaddin.context import build_context
 from pyaddin.validate import validate
-
-from helpers import CLEAN, write_tracker
 
 TODAY = date(2026, 11, 20)
 LICENSES = [["主体名称", "统一社会信用代码", "资质类型", "有效期至"],
