@@ -16,6 +16,8 @@ from .xlsx_out import atomic_write, check_not_input, xlsx_writer_options
 COLUMNS = ["工作表", "行", "备案编号", "活动名称", "字段", "值", "代码", "级别", "说明", "规则", "链接"]
 DEADLINE_COLUMNS = ["到期日", "剩余工作日"]
 WIDTHS = [12, 6, 16, 24, 14, 18, 20, 8, 70, 10, 10, 12, 10]
+MAX_LINKS = 65_530
+"""Excel allows this many hyperlinks per worksheet; XlsxWriter warns once per extra link."""
 FILLS = {"错误": "#FFC7CE", "警告": "#FFEB9C", "提示": "#DDEBF7"}
 
 
@@ -83,8 +85,10 @@ def write_findings(path: Path, report: Report, workbook: Path | None) -> Path:
                 ws.write_string(r, 8, f.message, wrap)
                 ws.write_string(r, 9, f.rule or "", text)
                 target = _link(workbook, f, Path(path).parent)
-                if target is not None:
+                if target is not None and r <= MAX_LINKS:
                     ws.write_url(r, 10, target[0], link, string=target[1], tip="打开台账中的该单元格")
+                elif target is not None:  # past Excel's hyperlink limit: the cell reference as text
+                    ws.write_string(r, 10, target[1], text)
                 if is_deadline:
                     if f.due is not None:
                         ws.write_datetime(r, 11, f.due, date_fmt)
