@@ -19,7 +19,7 @@ from ..errors import UnreadableWorkbook
 
 MAX_UNCOMPRESSED = 1_500_000_000
 """Refuse workbooks that would expand beyond this (zip bombs); a 100k-row tracker is ~100 MB."""
-MAX_RATIO = 200
+MAX_RATIO = 100
 """…or whose parts are compressed more than this (ordinary sheets compress 5–20×)."""
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
