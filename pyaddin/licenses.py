@@ -14,7 +14,7 @@ from .book import Book
 from .findings import Finding, make
 from .tables import default_table, read_sheet_table, split_list
 from .textnorm import fold
-from .values import Unreadable, as_text, is_blank, is_error, parse_date
+from .values import Unreadable, is_blank, is_error, parse_date
 
 LICENSE_SHEET = "资质库"
 COLUMNS = ["主体名称", "统一社会信用代码", "资质类型", "证书编号", "发证日期", "有效期至", "文件"]
@@ -81,7 +81,3 @@ def load_licenses(book: Book | None) -> Licenses:
         })
     frame = pd.DataFrame.from_records(records, columns=list(empty.columns)).astype(object) if records else empty
     return Licenses(frame, present=True, findings=findings)
-
-
-def text_or_none(value: object) -> str | None:
-    return None if is_blank(value) or is_error(value) else as_text(value)

@@ -32,11 +32,6 @@ class Settings:
     findings: list[Finding] = field(default_factory=list, repr=False)
 
 
-def setting_labels() -> dict[str, str]:
-    """key → Chinese label (项目) as shipped."""
-    return {r.text("键"): r.text("项目") for r in default_table("settings.csv", "设置").rows}
-
-
 def _convert(kind: type | str, raw: object):
     if kind in ("date | None", date | None):
         return parse_date(raw)

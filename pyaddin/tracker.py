@@ -19,7 +19,7 @@ from .catalog import Catalog
 from .errors import TrackerNotFound
 from .findings import Finding, make
 from .settings import Settings
-from .textnorm import fold, header_key, header_parts
+from .textnorm import header_key, header_parts
 from .values import (
     Unreadable,
     as_text,
@@ -65,9 +65,6 @@ class Tracker:
     @property
     def rows(self) -> int:
         return len(self.df)
-
-    def header_of(self, key: str) -> str:
-        return self.headers.get(key, key)
 
     def materials(self) -> list[str]:
         return [c[len(MATERIAL_PREFIX):] for c in self.df.columns if c.startswith(MATERIAL_PREFIX)]
@@ -381,7 +378,3 @@ def error_cells(tracker: Tracker, keys: list[str]) -> dict[tuple[int, str], Cell
         for row, v in col[col.isin(list(errors))].items():
             out[(int(row), key)] = v
     return out
-
-
-def folded(value: object) -> str:
-    return fold(as_text(value)) if value is not None else ""

@@ -36,7 +36,3 @@ def write_tracker(path: Path, rows: list[dict], *, headers: list[str] | None = N
             s.append(line)
     wb.save(path)
     return path
-
-
-def first_data_row(title: bool = False) -> int:
-    return 3 if title else 2
