@@ -139,3 +139,21 @@ def test_without_out_nothing_is_written(tracker, tmp_path, monkeypatch):
         result = CliRunner().invoke(main, [command, str(tracker), "--today", TODAY])
         assert result.exit_code in (0, 1)
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_no_command_replaces_a_workbook_it_read(tmp_path):
+    """docs, archive and report write fixed names; an input with such a name must survive."""
+    from conftest import SAMPLE_DATA
+
+    folder = tmp_path / "work"
+    folder.mkdir()
+    shutil.copytree(SAMPLE_DATA / "archive", folder / "archive")
+    for name, args in (("documents.xlsx", ["docs"]), ("archive_index.xlsx", ["archive"]),
+                       ("周报_2026-W47.xlsx", ["report"])):
+        tracker = folder / name
+        shutil.copy(SAMPLE_DATA / "备案台账示例.xlsx", tracker)
+        before = tracker.read_bytes()
+        result = CliRunner().invoke(main, [*args, str(tracker), "--out", str(folder)])
+        assert result.exit_code == 2, (name, result.output)
+        assert "就是输入的工作簿" in result.stderr
+        assert tracker.read_bytes() == before

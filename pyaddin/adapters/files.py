@@ -16,6 +16,7 @@ import python_calamine as pc
 
 from ..book import Book, CellError, Sheet
 from ..errors import UnreadableWorkbook
+from .xlsx_out import register_input
 
 MAX_UNCOMPRESSED = 1_500_000_000
 """Refuse workbooks that would expand beyond this (zip bombs); a 100k-row tracker is ~100 MB."""
@@ -69,6 +70,7 @@ def _check_zip(path: Path) -> None:
 
 def read_book(path: str | Path) -> Book:
     path = Path(path)
+    register_input(path)
     _check_file(path)
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))

@@ -103,5 +103,5 @@ def write_findings(path: Path, report: Report, workbook: Path | None) -> Path:
                     "format": wb.add_format({"bg_color": color})})
         wb.close()
 
-    check_not_input(Path(path), workbook)
+    check_not_input(Path(path), workbook)  # also when the workbook was not read by this process
     return atomic_write(Path(path), write)

@@ -45,11 +45,19 @@ def check_not_locked(path: Path) -> None:
                                f"/ {path.name} is open in Excel or Word; close it and try again.")
 
 
+_INPUTS: set[Path] = set()
+"""Workbooks read in this process (see `files.read_book`); no output may replace one of them."""
+
+
+def register_input(path: Path) -> None:
+    _INPUTS.add(Path(path).resolve())
+
+
 def check_not_input(path: Path, *inputs: Path | None) -> None:
     """The command line never modifies its input: `beian validate findings.xlsx --out .` must not
-    replace the tracker with its own findings."""
+    replace the tracker with its own findings, nor `beian docs` an input named documents.xlsx."""
     target = Path(path).resolve()
-    for source in inputs:
+    for source in (*inputs, *_INPUTS):
         if source is not None and Path(source).resolve() == target:
             raise OutputLocked(f"输出文件“{target.name}”就是输入的工作簿，不能覆盖，请换一个 --out 文件夹或给台账改名。 "
                                f"/ The output {target.name} is the input workbook; choose another --out folder.")
@@ -59,6 +67,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Run `write(tmp)` then rename over `path`, so a crash never leaves half a file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    check_not_input(path)
     check_not_locked(path)
     fd, tmp_name = tempfile.mkstemp(prefix=".beian-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
