@@ -29,14 +29,17 @@ def _cell_value(value: object) -> object:
     return as_text(value)
 
 
-def _link(workbook: Path | None, f: Finding, out_dir: Path) -> tuple[str, str] | None:
-    """A link relative to the findings file, so the pair still works when copied together."""
-    if workbook is None or f.sheet is None:
+def _relative_target(workbook: Path | None, out_dir: Path) -> str | None:
+    """The input workbook relative to the findings file, so the pair still works when copied together."""
+    return None if workbook is None else os.path.relpath(workbook.resolve(), out_dir.resolve())
+
+
+def _link(target: str | None, f: Finding) -> tuple[str, str] | None:
+    if target is None or f.sheet is None:
         return None
     ref = cell_ref(f.row, f.column) if f.row is not None and f.column is not None else (
         f"A{f.row}" if f.row is not None else "A1")
     sheet = f.sheet.replace("'", "''")
-    target = os.path.relpath(workbook.resolve(), out_dir.resolve())
     return f"external:{target}#'{sheet}'!{ref}", ref
 
 
@@ -50,6 +53,7 @@ def write_findings(path: Path, report: Report, workbook: Path | None) -> Path:
     checks = [f for f in report.findings if f.code not in DEADLINE_CODES]
     deadlines = sorted((f for f in report.findings if f.code in DEADLINE_CODES), key=_urgency)
     with_deadlines = report.command in {"deadlines", "check"} or bool(deadlines)
+    relative = _relative_target(workbook, Path(path).parent)
 
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), xlsx_writer_options())
@@ -84,7 +88,7 @@ def write_findings(path: Path, report: Report, workbook: Path | None) -> Path:
                 ws.write_string(r, 7, SEVERITY_ZH[f.severity], text)
                 ws.write_string(r, 8, f.message, wrap)
                 ws.write_string(r, 9, f.rule or "", text)
-                target = _link(workbook, f, Path(path).parent)
+                target = _link(relative, f)
                 if target is not None and r <= MAX_LINKS:
                     ws.write_url(r, 10, target[0], link, string=target[1], tip="打开台账中的该单元格")
                 elif target is not None:  # past Excel's hyperlink limit: the cell reference as text
