@@ -236,12 +236,16 @@ class _Normaliser:
         self.raw = raw
         self.findings = findings
         self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._id_columns: dict[str, dict] | None = None
 
     def _ids(self, row: int) -> tuple[str | None, str | None]:
+        """备案编号 and 活动名称 of a row, from columns turned into dicts once (`.at` per finding is slow)."""
+        if self._id_columns is None:
+            self._id_columns = {key: dict(zip(self.raw.index, self.raw[key], strict=True))
+                                for key in ("filing_id", "activity") if key in self.raw.columns}
+
         def get(key):
-            if key not in self.raw.columns:
-                return None
-            v = self.raw.at[row, key]
+            v = self._id_columns.get(key, {}).get(row)
             return None if is_blank(v) or is_error(v) else as_text(v)
         return get("filing_id"), get("activity")
 

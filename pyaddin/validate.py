@@ -101,7 +101,7 @@ def _required(ctx: Context, f: RowFindings) -> None:
             err = errors.get((int(row), spec.key))
             if err is not None:
                 msg = f"必填项“{f.header(spec.key)}”是错误值 {err}，请改正公式或直接填写。"
-            elif spec.key in ("platform", "status") and not is_blank(ctx.tracker.raw.at[row, spec.key]):
+            elif spec.key in ("platform", "status") and not is_blank(f.column("raw:" + spec.key).get(row)):
                 continue  # unknown-platform, multi-platform or unknown-status already says what is wrong
             else:
                 msg = f"必填项“{f.header(spec.key)}”为空，请填写。"

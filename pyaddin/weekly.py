@@ -245,22 +245,24 @@ def _compare(now: pd.DataFrame, before: pd.DataFrame, statuses: list[str]):
     delta["变化"] = delta["本周"] - delta["上周"]
     delta.index.name = "状态"
 
+    now_status = now["status"].map(lambda x: x or UNKNOWN)
+    before_status = before["status"].map(lambda x: x or UNKNOWN)
     both = now.index.intersection(before.index)
-    moved = [k for k in both if (now.at[k, "status"] or UNKNOWN) != (before.at[k, "status"] or UNKNOWN)]
+    moved = both[(now_status.loc[both] != before_status.loc[both]).to_numpy()]
     changes = pd.DataFrame({
-        "备案编号": [now.at[k, "filing_id"] for k in moved], "活动名称": [now.at[k, "activity"] for k in moved],
-        "平台": [now.at[k, "platform"] for k in moved],
-        "上周状态": [before.at[k, "status"] or UNKNOWN for k in moved],
-        "本周状态": [now.at[k, "status"] or UNKNOWN for k in moved],
+        "备案编号": now.loc[moved, "filing_id"].tolist(), "活动名称": now.loc[moved, "activity"].tolist(),
+        "平台": now.loc[moved, "platform"].tolist(),
+        "上周状态": before_status.loc[moved].tolist(),
+        "本周状态": now_status.loc[moved].tolist(),
     }, columns=["备案编号", "活动名称", "平台", "上周状态", "本周状态"])
-    approved_now = [k for k in now.index if now.at[k, "status"] == APPROVED
-                    and (k not in before.index or before.at[k, "status"] != APPROVED)]
+    newly_approved = (now["status"] == APPROVED) & (before_status.reindex(now.index) != APPROVED)
+    approved_now = now.index[newly_approved.to_numpy()]
     newly = pd.DataFrame({
-        "备案编号": [now.at[k, "filing_id"] for k in approved_now],
-        "活动名称": [now.at[k, "activity"] for k in approved_now],
-        "平台": [now.at[k, "platform"] for k in approved_now],
-        "备案号": [now.at[k, "approval_no"] for k in approved_now],
-        "通过日期": [now.at[k, "approved_date"] for k in approved_now],
+        "备案编号": now.loc[approved_now, "filing_id"].tolist(),
+        "活动名称": now.loc[approved_now, "activity"].tolist(),
+        "平台": now.loc[approved_now, "platform"].tolist(),
+        "备案号": now.loc[approved_now, "approval_no"].tolist(),
+        "通过日期": now.loc[approved_now, "approved_date"].tolist(),
     }, columns=["备案编号", "活动名称", "平台", "备案号", "通过日期"])
     gone = [k for k in before.index if k not in now.index]
     removed = pd.DataFrame({
