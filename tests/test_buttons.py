@@ -115,9 +115,13 @@ def test_validate_writes_result_columns_links_and_colours(workbook):
     assert fmt["args"] == ["@"] and fmt["start_column"] == first_col and fmt["row_count"] == 11
     assert on_tracker.index(fmt) < on_tracker.index(values)
     rules = [a for a in on_tracker if a["func"] == "addConditionalFormat"]
-    assert [(r["args"][0]["formula1"], r["args"][0]["fill_color"]) for r in rules] == [
-        ('="✖ 错误"', "#ffc7ce"), ('="⚠ 警告"', "#ffeb9c")]
-    assert all(r["start_column"] == first_col and r["row_count"] == 10 for r in rules)
+    assert [(r["args"][0]["formula"], r["args"][0]["fill_color"]) for r in rules] == [
+        ('=LEFT(INDIRECT("RC",FALSE),1)="✖"', "#ffc7ce"), ('=LEFT(INDIRECT("RC",FALSE),1)="⚠"', "#ffeb9c")]
+    # one rule per severity over the result columns, down to Excel's last row (no re-adding on re-runs)
+    assert all((r["start_row"], r["start_column"], r["row_count"], r["column_count"]) == (2, first_col, 1048574, 2)
+               for r in rules)
+    # only the label column starts with a mark, so the explanation column is never coloured
+    assert not any(line[1].startswith(("✖", "⚠", "ℹ")) for line in values["values"][1:])
     # the findings sheet: a link formula per finding, the text columns formatted as text first
     findings = [a for a in actions if a["func"] == "setValues" and a is not values]
     block = findings[0]["values"]
@@ -160,10 +164,11 @@ def test_rerun_reuses_result_columns(workbook):
     second = book.json()["actions"]
     again = next(a for a in second if a["func"] == "setValues" and a["values"][0][0] == "校验结果")
     assert again["start_column"] == values["start_column"]
-    assert any(a["func"] == "clearConditionalFormats" for a in second)
+    # the first run's whole-column rules still apply: nothing is cleared or stacked
+    assert not any(a["func"] in {"clearConditionalFormats", "addConditionalFormat"} for a in second)
 
 
-@pytest.mark.parametrize(("function", "budget"), [("validate_tracker", 10), ("flag_deadlines", 10), ("check_all", 16)])
+@pytest.mark.parametrize(("function", "budget"), [("validate_tracker", 10), ("flag_deadlines", 10), ("check_all", 10)])
 def test_write_count_does_not_grow_with_rows(workbook, function, budget):
     _, small = run(workbook, function, tracker_rows(10))
     _, large = run(workbook, function, tracker_rows(1000))
@@ -222,3 +227,23 @@ def test_every_button_runs_on_the_remote_engine(workbook, tmp_path, monkeypatch)
             assert "归档根目录" in message and writes(actions) == []  # not configured: says what to do
         elif function == "weekly_report":
             assert any(a["func"] == "setValues" for a in actions) and "周报" in message
+
+
+def test_adding_a_result_column_replaces_the_earlier_rules_instead_of_stacking_them(workbook):
+    _, first = run(workbook, "validate_tracker", tracker_rows(5))
+    values = next(a for a in first if a["func"] == "setValues" and a["values"][0][0] == "校验结果")
+    header = list(HEADERS) + values["values"][0]
+    data = [r + v for r, v in zip(tracker_rows(5), values["values"][1:], strict=True)]
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["备案台账"]
+    for c, h in enumerate(header, start=1):
+        ws.cell(2, c, h)
+    path = workbook.parent / "partly.xlsm"
+    wb.save(path)
+    book = xw.Book(json=payload(path, {"备案台账": data}))
+    with mock.patch.object(xw.Book, "caller", return_value=book):
+        buttons.check_all()
+    tracker = sheet_position(book, "备案台账")
+    on_tracker = [a["func"] for a in book.json()["actions"] if a.get("sheet_position") == tracker]
+    assert on_tracker.count("clearConditionalFormats") == 1 and on_tracker.count("addConditionalFormat") == 2
+    assert on_tracker.index("clearConditionalFormats") < on_tracker.index("addConditionalFormat")

@@ -29,6 +29,7 @@ MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
 LABEL = {sev: f"{MARK[sev]} {SEVERITY_ZH[sev]}" for sev in MARK}
 PASSED = "✔ 通过"
 RED, YELLOW = "#FFC7CE", "#FFEB9C"
+EXCEL_LAST_ROW = 1_048_576
 MAX_CELL_TEXT = 2000
 
 FINDING_HEADERS = ("位置", "工作表", "行", "备案编号", "活动名称", "字段", "值", "级别", "代码", "说明", "规则",
@@ -126,14 +127,17 @@ class ResultBlock:
     columns: dict[str, int]
     values: list[list[str]]
     reused: bool
+    """Every result column was already there from an earlier run (its colour rules too)."""
     label_columns: list[str] = field(default_factory=list)
+    partly_reused: bool = False
+    """Some result columns were there, others are new."""
 
     @property
     def first_col(self) -> int:
         return min(self.columns.values())
 
 
-def result_columns(tracker, headers: list[str], header_cells: list[object]) -> tuple[dict[str, int], bool]:
+def result_columns(tracker, headers: list[str], header_cells: list[object]) -> tuple[dict[str, int], bool, bool]:
     """Where each result column goes: its existing column from an earlier run, else right of the
     last non-empty header cell (the user's last column, or earlier result columns)."""
     existing = dict(tracker.result_columns)
@@ -148,7 +152,8 @@ def result_columns(tracker, headers: list[str], header_cells: list[object]) -> t
         else:
             out[h] = nxt
             nxt += 1
-    return out, bool(existing) and all(h in existing for h in out)
+    kept = [h for h in out if h in existing]
+    return out, bool(kept) and len(kept) == len(out), 0 < len(kept) < len(out)
 
 
 def result_block(tracker, sheet: Sheet, validation: Report | None, deadlines: Report | None) -> ResultBlock:
@@ -159,7 +164,7 @@ def result_block(tracker, sheet: Sheet, validation: Report | None, deadlines: Re
     if deadlines is not None:
         headers.append("到期提醒")
     header_cells = sheet.rows[tracker.header_row - 1] if sheet.n_rows >= tracker.header_row else []
-    columns, reused = result_columns(tracker, headers, header_cells)
+    columns, reused, partly_reused = result_columns(tracker, headers, header_cells)
     last_row = max(sheet.n_rows, tracker.header_row, max(tracker.df.index, default=0))
     data_rows = set(tracker.df.index)
 
@@ -190,7 +195,7 @@ def result_block(tracker, sheet: Sheet, validation: Report | None, deadlines: Re
             sev = worst(found)
             line[columns["到期提醒"] - first] = f"{MARK[sev]} {_join([f.message for f in found])}" if sev else ""
     label_cols = [h for h in ("校验结果", "到期提醒") if h in columns]
-    return ResultBlock(tracker.header_row, columns, values, reused, label_cols)
+    return ResultBlock(tracker.header_row, columns, values, reused, label_cols, partly_reused)
 
 
 def _quote_sheet(name: str) -> str:
@@ -231,7 +236,7 @@ def findings_block(report: Report, *, tracker_sheet: str | None = None,
             link = link_formula(f.sheet, f.row, f.column, external)
         rows.append([
             link, f.sheet or "", f.row if f.row is not None else "", _plain(f.filing_id), _plain(f.activity),
-            _plain(f.field), _plain(f.value), SEVERITY_ZH[f.severity], f.code, f.message, _plain(f.rule),
+            _plain(f.field), _plain(f.value), LABEL[f.severity], f.code, f.message, _plain(f.rule),
             _plain(f.due), f.days_left if f.days_left is not None else "",
         ])
     if len(rows) == 1:
@@ -254,32 +259,33 @@ def _runs(cols: list[int]) -> list[list[int]]:
 
 
 def write_result_block(xsheet, block: ResultBlock) -> None:
-    """Text format, values, then one colour rule per severity over each label column.
+    """Text format and values per run of adjacent result columns (normally one run), then, on the
+    first run only, two colour rules per run that holds a label column.
 
-    Normally the result columns sit side by side and take one format and one value call; if the
-    user moved columns in between, each run of adjacent result columns takes its own pair."""
+    Both label columns start with a severity mark (✖ 错误, ⚠ 到期…), so one rule per severity
+    serves them both, and the rules reach the last Excel row so a re-run needs none: a click
+    stays within SPEC §7's ten writes even for 全部检查."""
     top = block.first_row
     bottom = top + len(block.values) - 1
     first = block.first_col
-    for run in _runs(list(block.columns.values())):
+    runs = _runs(list(block.columns.values()))
+    for run in runs:
         rng = xsheet.range((top, run[0] + 1), (bottom, run[-1] + 1))
-        if block.reused:
-            rng.conditional_formats.clear()
         rng.number_format = "@"
         rng.value = [line[run[0] - first: run[-1] - first + 1] for line in block.values]
-    if bottom <= top:
+    if block.reused:
         return
-    for header in block.label_columns:
-        col = block.columns[header] + 1
-        cells = xsheet.range((top + 1, col), (bottom, col))
-        if header == "校验结果":
-            cells.conditional_formats.add_cell_value("equal_to", f'="{LABEL["error"]}"', fill_color=RED)
-            cells.conditional_formats.add_cell_value("equal_to", f'="{LABEL["warning"]}"', fill_color=YELLOW)
-        else:  # messages after a severity mark: INDIRECT("RC",FALSE) is the cell itself
-            cells.conditional_formats.add_custom(f'=LEFT(INDIRECT("RC",FALSE),1)="{MARK["error"]}"',
-                                                 fill_color=RED)
-            cells.conditional_formats.add_custom(f'=LEFT(INDIRECT("RC",FALSE),1)="{MARK["warning"]}"',
-                                                 fill_color=YELLOW)
+    labels = {block.columns[h] for h in block.label_columns}
+    for run in runs:
+        if not labels & set(run):
+            continue
+        cells = xsheet.range((top + 1, run[0] + 1), (EXCEL_LAST_ROW, run[-1] + 1))
+        if block.partly_reused:  # a column added beside earlier ones: replace their rules, don't stack
+            cells.conditional_formats.clear()
+        for severity, colour in (("error", RED), ("warning", YELLOW)):
+            # INDIRECT("RC",FALSE) is the cell itself, whatever cell the rule is evaluated for
+            cells.conditional_formats.add_custom(f'=LEFT(INDIRECT("RC",FALSE),1)="{MARK[severity]}"',
+                                                 fill_color=colour)
 
 
 def output_sheet(xbook, name: str):
@@ -292,17 +298,13 @@ def output_sheet(xbook, name: str):
 
 
 def write_findings_sheet(xbook, name: str, block: list[list[object]]):
-    """Findings as one block: column A our link formulas, the rest text; 级别 coloured by two rules."""
+    """Findings as one block: column A our link formulas, the rest text. 级别 carries its severity
+    mark instead of colour rules, which would cost two more writes per sheet."""
     xsheet = output_sheet(xbook, name)
     n = len(block)
     width = len(block[0])
     xsheet.range((1, 2), (n, width)).number_format = "@"
     xsheet.range((1, 1), (n, width)).value = block
-    if n > 1:
-        col = FINDING_HEADERS.index("级别") + 1
-        cells = xsheet.range((2, col), (n, col))
-        cells.conditional_formats.add_cell_value("equal_to", f'="{SEVERITY_ZH["error"]}"', fill_color=RED)
-        cells.conditional_formats.add_cell_value("equal_to", f'="{SEVERITY_ZH["warning"]}"', fill_color=YELLOW)
     return xsheet
 
 
