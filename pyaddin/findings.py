@@ -9,6 +9,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Literal
 
+from .book import cell_ref
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -46,15 +48,28 @@ class Finding:
     due: date | None = None
     days_left: int | None = None
     """Working days until (positive) or since (negative) `due`, for deadline findings."""
+    workbook: str | None = None
+    """The workbook the finding is about, when a run reads several; None for the single input."""
+
+    @property
+    def cell(self) -> str | None:
+        """The Excel reference ("B7") of the offending cell, None when the finding is not about a cell."""
+        if self.row is None or self.column is None:
+            return None
+        return cell_ref(self.row, self.column)
 
     def as_json(self) -> dict:
         d = asdict(self)
         d["value"] = None if self.value is None else _json_value(self.value)
         d["due"] = self.due.isoformat() if self.due else None
+        d["column"] = None if self.column is None else self.column + 1
+        d["cell"] = self.cell
         return d
 
 
 def _json_value(value: object) -> object:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # a phone number or amount read from a numeric cell: 13800138000, not 13800138000.0
     if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, date):

@@ -18,7 +18,7 @@ from pyaddin.findings import DEADLINE_CODES
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 FINDING_KEYS = {"code", "message", "severity", "sheet", "row", "column", "field", "filing_id", "activity", "value",
-                "rule", "due", "days_left"}
+                "rule", "due", "days_left", "cell", "workbook"}
 
 
 def invoke(*args):
@@ -95,6 +95,7 @@ def test_json_has_the_spec_shape_with_due_and_days_left(warning_only):
     assert set(f) == FINDING_KEYS
     assert (f["code"], f["sheet"], f["row"], f["field"], f["filing_id"], f["due"], f["days_left"]) == (
         "review-overdue", "备案台账", 2, "提交日期", "BA-1", "2026-11-19", -1)
+    assert f["cell"] == f"{chr(ord('A') + f['column'] - 1)}2"  # the 1-based column beside its reference
 
 
 def test_check_merges_validate_and_deadlines(tmp_path):
@@ -122,11 +123,11 @@ def test_out_writes_findings_xlsx_with_due_dates_and_working_days_left(tmp_path,
     ws = wb["到期提醒"]
     rows = list(ws.iter_rows(values_only=True))
     header = list(rows[0])
-    assert header[-2:] == ["到期日", "剩余工作日"]
+    assert header[6:8] == ["到期日", "剩余工作日"]
     record = dict(zip(header, rows[1], strict=False))
-    assert record["代码"] == "launch-unapproved" and record["行"] == 2 and record["级别"] == "错误"
+    assert record["代码"] == "launch-unapproved" and record["级别"] == "错误" and record["问题"] == "未通过即上线"
     assert record["到期日"] == datetime(2026, 11, 16) and record["剩余工作日"] == -4
-    assert record["字段"] == "计划上线日期" and "2026-11-16" in record["说明"]
+    assert record["单元格"].endswith("2") and "2026-11-16" in record["说明"]
     assert len(rows) == 2
 
 
@@ -162,7 +163,7 @@ def test_check_out_puts_deadlines_on_their_own_sheet_and_checks_on_the_other(tmp
     out = tmp_path / "out"
     assert invoke("check", path, "--today", "2026-11-20", "--out", out).exit_code == 1
     wb = openpyxl.load_workbook(out / "findings.xlsx")
-    checks = [r[6] for r in wb["校验结果"].iter_rows(min_row=2, values_only=True)]
-    deadlines = [(r[6], r[11], r[12]) for r in wb["到期提醒"].iter_rows(min_row=2, values_only=True)]
+    checks = [r[9] for r in wb["校验结果"].iter_rows(min_row=2, values_only=True)]
+    deadlines = [(r[9], r[6], r[7]) for r in wb["到期提醒"].iter_rows(min_row=2, values_only=True)]
     assert checks == ["missing-value"]
     assert deadlines == [("review-overdue", datetime(2026, 11, 19), -1)]

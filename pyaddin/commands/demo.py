@@ -30,7 +30,7 @@ def demo(out: Path) -> None:
     \b
     示例：beian demo --out beian-out/demo
     """
-    from ..adapters.findings_xlsx import write_findings
+    from ..adapters.findings_xlsx import write_for_context
     from ..archive import build_index
     from ..deadlines import check as check_deadlines
     from ..documents import generate
@@ -48,7 +48,7 @@ def demo(out: Path) -> None:
     checks = validate(ctx)
     due = check_deadlines(ctx)
     report = checks.merged(due, "check").sorted()
-    path = write_findings(out / "findings.xlsx", report, workbook)
+    path = write_for_context(out / "findings.xlsx", report, ctx, workbook=workbook)
     s = report.summary()
     click.echo(f"1. 校验与到期提醒：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']} → {path}")
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, common_options, emit_json, load, main, output_dir
+from ..cli import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, load, main, output_dir
+from ..errors import OutputLocked
 from ..findings import SEVERITY_ZH, Report
 
 TERMINAL_LIMIT = 40
@@ -31,17 +33,28 @@ def print_summary(report: Report, written: list[Path]) -> None:
         click.echo(f"已写入 {path}")
 
 
-def finish(report: Report, ctx, out: Path | None, as_json: bool, workbook: Path) -> None:
-    from ..adapters.findings_xlsx import write_findings
+def finish(report: Report, ctx, out: Path | None, as_json: bool, workbook: Path, *, today=None,
+           rules: Path | None = None, started=None) -> None:
+    """Write findings.xlsx (with --out), then report. A findings.xlsx that Excel holds open does not
+    hide the findings: they are printed all the same, then the run exits 2 naming the locked file."""
+    from ..adapters.findings_xlsx import write_for_context
 
     written = []
+    failure = None
     target = output_dir(out, ctx, default=None)
     if target is not None:
-        written.append(write_findings(target / "findings.xlsx", report, workbook))
+        try:
+            written.append(write_for_context(target / "findings.xlsx", report, ctx, workbook=workbook,
+                                             today_option=today, rules_path=rules, started=started))
+        except OutputLocked as exc:
+            failure = exc
     if as_json:
         emit_json(report.as_json())
     else:
         print_summary(report, written)
+    if failure is not None:
+        click.echo(str(failure), err=True)
+        sys.exit(EXIT_CANNOT_RUN)
     sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 
@@ -59,6 +72,7 @@ def run_deadlines(ctx) -> Report:
 
 def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
     """The body shared by validate, deadlines and check: load, run the core, report, exit."""
+    started = datetime.now().astimezone()
     ctx = load(workbook, sheet=sheet, today=today, rules=rules)
     if command == "validate":
         report = run_validate(ctx)
@@ -67,7 +81,7 @@ def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
     else:
         report = run_validate(ctx).merged(run_deadlines(ctx), "check").sorted()
     report.workbook = str(workbook)
-    finish(report, ctx, out, as_json, workbook)
+    finish(report, ctx, out, as_json, workbook, today=today, rules=rules, started=started)
 
 
 def rules_option(func):
