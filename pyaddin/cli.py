@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import traceback
 from datetime import date
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .commands import zh_click  # noqa: F401  (click's own words in Chinese)
 from .errors import BeianError, TrackerNotFound
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -48,21 +50,34 @@ def main() -> None:
     """beian：营销活动备案台账助手（校验、到期提醒、文书、归档、周报）。"""
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def parse_today(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
+    if not _ISO_DATE.match(value):
+        raise click.BadParameter(f"日期“{value}”应写成 YYYY-MM-DD，如 2026-11-20。 / use YYYY-MM-DD")
     try:
-        if len(value) != 10:
-            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"日期“{value}”应写成 YYYY-MM-DD / use YYYY-MM-DD") from exc
+        raise click.BadParameter(f"日期“{value}”不存在（月份为 01–12，日不超过当月天数），请改正。 "
+                                 f"/ {value} is not a date that exists") from exc
+
+
+def check_out_dir(_ctx, _param, value: Path | None) -> Path | None:
+    """--out names a folder; an existing file there would only fail later, halfway through."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise click.BadParameter(f"“{value}”是一个已存在的文件，--out 应指定文件夹（不存在时会自动创建），"
+                                 f"请换一个文件夹名。 / --out must name a folder, not a file")
+    return value
 
 
 def common_options(func):
     """WORKBOOK, --out, --today, --sheet and --json, shared by every workbook command."""
     @click.argument("workbook", type=click.Path(path_type=Path))
-    @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="输出文件夹。")
+    @click.option("--out", "out", type=click.Path(path_type=Path), default=None, callback=check_out_dir,
+                  help="输出文件夹。")
     @click.option("--today", callback=parse_today, default=None, metavar="YYYY-MM-DD",
                   help="按指定日期计算（默认：设置表“今天”，否则系统日期）。")
     @click.option("--sheet", default=None, help="台账所在工作表（默认自动识别）。")

@@ -54,6 +54,22 @@ def _print_findings(findings) -> None:
         click.echo(f"……还有 {len(findings) - TERMINAL_LIMIT} 条，完整列表见 --json 或 findings.xlsx。")
 
 
+def _problems(result, core) -> dict[str, list]:
+    """What the index lists as wrong, for --json readers: the same items as archive_index.xlsx."""
+    def filing(f) -> dict:
+        return {"filing_id": f.filing_id, "row": f.row, "platform": f.platform}
+
+    return {
+        "missing": [filing(r.filing) | {"material": r.material, "required_by": r.required}
+                    for r in result.index if r.found == core.MISSING],
+        "wrong_format": [filing(r.filing) | {"material": r.material, "file": r.file.rel if r.file else None}
+                         for r in result.index if r.found == core.WRONG_FORMAT],
+        "orphan_folders": [{"folder": o.rel, "probable_id": o.probable_id, "files": o.files} for o in result.orphans],
+        "unclassified": [{"file": item.rel, "reason": reason} for item, reason in result.unclassified],
+        "no_folder": [filing(f) for f in result.no_folder],
+    }
+
+
 @main.command()
 @common_options
 @click.option("--root", type=click.Path(path_type=Path), default=None,
@@ -112,7 +128,7 @@ def archive(workbook, out, today, sheet, as_json, root, verify, bag):
         "written": [str(p) for p in result.written],
     }
     if as_json:
-        emit_json(result.report.as_json() | {"archive": summary})
+        emit_json(result.report.as_json() | {"archive": summary | {"problems": _problems(result, core)}})
     else:
         _print_findings(result.report.findings)
         click.echo(f"归档 {archive_root}：{summary['files']} 个文件（本次计算哈希 {summary['hashed']} 个），"
