@@ -72,6 +72,8 @@ def sha256_of(path: Path) -> str | None:
 
 def rules_source(ctx, rules_path: Path | None = None) -> str:
     """The rules' origin in words: `--rules` workbook, the tracker workbook's own sheets, or built-in."""
+    if rules_path is None and getattr(ctx, "rules_source", None):
+        return ctx.rules_source
     if rules_path is not None:
         return f"--rules 指定的工作簿 {rules_path}（平台、平台规则、材料表）"
     if getattr(ctx.rules, "source", None) == "workbook":
@@ -87,8 +89,10 @@ def collect(ctx, command: str, *, inputs: list[Path], started: datetime, system_
         source = "option"
     elif ctx.settings.today is not None and ctx.settings.today == ctx.today:
         source = "settings"
-    else:
+    elif ctx.today == system_today:
         source = "system"
+    else:
+        source = "option"  # neither 设置 nor the clock: an explicit date from the caller
     paths = tuple(Path(p) for p in inputs)
     return RunInfo(command=command, started=started, today=ctx.today, system_today=system_today,
                    today_source=source, inputs=paths, rules=rules_source(ctx, rules_path),

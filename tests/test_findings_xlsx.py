@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import CLEAN, write_tracker
 from python_calamine import CalamineWorkbook
 
-from helpers import CLEAN, write_tracker
 from pyaddin.adapters.findings_xlsx import MAX_LINKS, write_findings
 from pyaddin.cli import main
 from pyaddin.findings import Finding, Report, codes

@@ -23,7 +23,7 @@ from rustpy_xlsxwriter import Format, write_worksheets
 from ..findings import DEADLINE_CODES, SEVERITY_ORDER, SEVERITY_ZH, Finding, Report, codes
 from ..runinfo import RunInfo
 from ..values import as_text
-from .xlsx_out import atomic_write, check_not_input
+from .output_files import atomic_write, check_not_input
 
 CHECKS, DEADLINES, RUN_INFO = "校验结果", "到期提醒", "运行信息"
 SOURCE = "来源"
