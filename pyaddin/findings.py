@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -59,12 +59,14 @@ class Finding:
         return cell_ref(self.row, self.column)
 
     def as_json(self) -> dict:
-        d = asdict(self)
-        d["value"] = None if self.value is None else _json_value(self.value)
-        d["due"] = self.due.isoformat() if self.due else None
-        d["column"] = None if self.column is None else self.column + 1
-        d["cell"] = self.cell
-        return d
+        """Plain JSON-ready dict (built directly, not with `dataclasses.asdict`, which deep-copies every
+        value). `column` is 1-based here, as a person counts, beside its reference `cell` ("B7")."""
+        value, due, column = self.value, self.due, self.column
+        return {"code": self.code, "message": self.message, "severity": self.severity, "sheet": self.sheet,
+                "row": self.row, "column": None if column is None else column + 1, "cell": self.cell,
+                "field": self.field, "filing_id": self.filing_id, "activity": self.activity,
+                "value": None if value is None else _json_value(value), "rule": self.rule,
+                "due": due.isoformat() if due else None, "days_left": self.days_left, "workbook": self.workbook}
 
 
 def _json_value(value: object) -> object:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from inspect import signature
 from pathlib import Path
 
 from ..context import Context
@@ -19,8 +20,10 @@ def run(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, rows: 
     from ..documents import generate
 
     checked = checked or check.findings(ctx, validation=True, deadlines=False)
+    # per finished document and PDF; until documents.generate takes `progress` (documents branch), none
+    ticks = {"progress": progress} if progress is not None and "progress" in signature(generate).parameters else {}
     result = generate(ctx, out_dir=Path(out_dir), ids=ids, rows=rows, kind=kind, pdf=pdf, force=force,
-                      templates_dir=templates_dir, report=checked.validation)
+                      templates_dir=templates_dir, report=checked.validation, **ticks)
     report = Report("docs", str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows, result.findings)
     written = [*result.written]
     if result.index_path is not None and result.index_path not in written:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -24,32 +23,9 @@ from .common import (
     open_workbook,
     print_findings,
 )
+from .progress import terminal_progress
 
 VERIFY_CODES = {"archive-changed", "archive-missing-file", "archive-added-file", "archive-unreadable"}
-
-
-@contextmanager
-def terminal_progress(label: str):
-    """A progress bar on stderr, only when stderr is a terminal (never in pipes, logs or --json)."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    state: dict = {}
-
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            if total <= 0:
-                return
-            bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        yield update
-    finally:
-        if "bar" in state:
-            state["bar"].__exit__(None, None, None)
 
 
 def _problems(result, core) -> dict[str, list]:
@@ -91,7 +67,7 @@ def archive(workbook, out, today, sheet, as_json, root, verify, bag):
     out_dir = ctx.out_dir(out, default=DEFAULT_OUT)
 
     if verify:
-        with terminal_progress("核验哈希") as progress:
+        with terminal_progress("核验哈希", as_json=as_json) as progress:
             outcome = action.verify(ctx, out_dir=out_dir, root=root, progress=progress)
         report, archive_root = outcome.report, outcome.data
         report.workbook = str(workbook)
@@ -107,7 +83,7 @@ def archive(workbook, out, today, sheet, as_json, root, verify, bag):
             click.echo(f"已写入 {written}")
         sys.exit(EXIT_FINDINGS if changed or not report.valid else EXIT_OK)
 
-    with terminal_progress("计算哈希") as progress:
+    with terminal_progress("计算哈希", as_json=as_json) as progress:
         outcome = action.run(ctx, out_dir=out_dir, root=root, bag=bag, progress=progress)
     result, archive_root = outcome.data, outcome.data.root
     result.report.workbook = str(workbook)

@@ -10,6 +10,7 @@ import click
 
 from ..findings import SEVERITY_ZH
 from .common import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, open_workbook
+from .progress import terminal_progress
 
 _SPLIT = re.compile(r"[,，;；、\s]+")
 
@@ -55,8 +56,10 @@ def docs(workbook, out, today, sheet, as_json, ids, rows, kind, pdf, force, temp
     from ..actions import documents as action
 
     ctx = open_workbook(workbook, sheet=sheet, today=today)
-    outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), ids=split_ids(ids),
-                         rows=parse_rows(rows), kind=kind, pdf=pdf, force=force, templates_dir=templates_dir)
+    with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
+        outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), ids=split_ids(ids),
+                             rows=parse_rows(rows), kind=kind, pdf=pdf, force=force, templates_dir=templates_dir,
+                             progress=progress)
     result, report = outcome.data, outcome.report
     report.workbook = str(workbook)
     if as_json:
