@@ -93,7 +93,7 @@ def collect(ctx, command: str, *, inputs: list[Path], started: datetime, system_
         source = "system"
     else:
         source = "option"  # neither 设置 nor the clock: an explicit date from the caller
-    paths = tuple(Path(p) for p in inputs)
+    paths = tuple(Path(p).resolve() for p in inputs)
     return RunInfo(command=command, started=started, today=ctx.today, system_today=system_today,
                    today_source=source, inputs=paths, rules=rules_source(ctx, rules_path),
                    sheet=ctx.tracker.sheet, rows=ctx.tracker.rows,

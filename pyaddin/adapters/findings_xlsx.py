@@ -36,6 +36,7 @@ WIDTHS = {"级别": 6, "备案编号": 15, "活动名称": 22, "负责人": 8, "
 MAX_LINKS = 65_530
 """Excel allows this many hyperlinks per worksheet; past it the reference is written as text."""
 FILLS = {"错误": "#FFC7CE", "警告": "#FFEB9C", "提示": "#DDEBF7"}
+LINE_HEIGHT, MAX_LINES = 15.0, 12
 EMPTY = {CHECKS: "没有校验问题。", DEADLINES: "没有到期或逾期事项。"}
 
 
@@ -79,9 +80,12 @@ class _Rows:
                  titles: dict[str, str], multi: bool, sources: Mapping[str | None, str]):
         self.targets, self.owners, self.titles, self.multi, self.sources = targets, owners, titles, multi, sources
 
-    def build(self, findings: list[Finding]) -> list[dict]:
+    def build(self, findings: list[Finding]) -> tuple[list[dict], dict[int, float]]:
+        """The rows, and the height of each row whose 说明 wraps (LibreOffice does not size them itself)."""
         rows = []
+        heights: dict[int, float] = {}
         links = 0
+        per_line = int(WIDTHS["说明"] * 1.15)  # columns of text a wrapped line holds, as LibreOffice and Excel draw it
         targets, owners, titles, multi, sources = self.targets, self.owners, self.titles, self.multi, self.sources
         for f in findings:
             ref = _ref(f)
@@ -108,7 +112,11 @@ class _Rows:
             row["代码"] = f.code
             row[LINK_TEXT] = ref
             rows.append(row)
-        return rows
+            message = f.message
+            width = (len(message.encode("utf-8")) + len(message)) // 2  # a Chinese character is 2 columns
+            if width > per_line:
+                heights[len(rows)] = LINE_HEIGHT * min(MAX_LINES, -(-width // per_line))
+        return rows, heights
 
 
 def write_findings(path: Path, report: Report, workbook: Path | None, *,
@@ -140,15 +148,16 @@ def write_findings(path: Path, report: Report, workbook: Path | None, *,
     cols = _columns(multi)
 
     data = []
+    heights: dict[str, dict[int, float]] = {}
     for name, findings in sheets:
-        body = rows.build(findings) or [dict.fromkeys(cols) | {"说明": EMPTY[name]}]
-        data.append((name, body))
+        body, heights[name] = rows.build(findings)
+        data.append((name, body or [dict.fromkeys(cols) | {"说明": EMPTY[name]}]))
     info = run_info.rows_for_sheet() if run_info is not None else \
         [("命令", f"beian {report.command}"), ("按哪天计算", f"{report.today:%Y-%m-%d}")]
     data.append((RUN_INFO, [{"项目": k, "值": v} for k, v in info]))
 
     def write(tmp: Path) -> None:
-        _write(tmp, data, [name for name, _ in sheets], cols)
+        _write(tmp, data, [name for name, _ in sheets], cols, heights)
 
     for source in files.values():
         check_not_input(path, source)  # also when the workbook was not read by this process
@@ -166,13 +175,15 @@ def _formats() -> dict[str, Format]:
         "wrap": top().set_text_wrap().set_num_format("@"),
         "date": top().set_num_format("yyyy-mm-dd"),
         "number": top().set_num_format("0"),
+        "link": top().set_font_color("#0563C1").set_underline(),
     }
 
 
-def _write(tmp: Path, data: list[tuple[str, list[dict]]], finding_sheets: list[str], cols: list[str]) -> None:
+def _write(tmp: Path, data: list[tuple[str, list[dict]]], finding_sheets: list[str], cols: list[str],
+           heights: dict[str, dict[int, float]]) -> None:
     fmt = _formats()
     column_formats = {c: fmt["wrap"] if c == "说明" else fmt["date"] if c == "到期日" else
-                      fmt["number"] if c == "剩余工作日" else fmt["text"] for c in cols if c != LINK}
+                      fmt["number"] if c == "剩余工作日" else fmt["link"] if c == LINK else fmt["text"] for c in cols}
     severity_rules = [{"type": "text", "criteria": "contains", "value": label,
                        "format": Format().set_background_color(colour)} for label, colour in FILLS.items()]
     page = {"landscape": True, "paper_size": 9, "fit_to_pages": (1, 0), "repeat_rows": 0,
@@ -181,6 +192,7 @@ def _write(tmp: Path, data: list[tuple[str, list[dict]]], finding_sheets: list[s
     write_worksheets(
         data, str(tmp),
         freeze_panes={name: {"row": 1, "col": 0} for name in finding_sheets},
+        row_heights={name: h for name, h in heights.items() if h},
         datetime_format="yyyy-mm-dd",
         column_widths={**{name: {c: WIDTHS[c] for c in cols} for name in finding_sheets},
                        RUN_INFO: {"项目": 22, "值": 90}},
