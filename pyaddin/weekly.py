@@ -21,7 +21,8 @@ Definitions (the tracker has no creation date, so "this week" rests on the dates
 - 逾期 and 风险: the deadline findings of `deadlines.check` — overdue = review-overdue,
   supplement-overdue, launch-unapproved; at risk = submit-late-risk.
 - 资质到期: licenses in 资质库 whose 有效期至 is on or before today + 设置 资质到期提示天数 (90),
-  expired ones included (剩余天数 negative); 长期 never.
+  expired ones included; 长期 never. 剩余工作日 counts working days, like every other list of the
+  report (negative once expired), so one unit of days runs through the whole report.
 - 临近上线: 计划上线日期 from today to today + 设置 临近上线天数 (14) and status neither 已通过 nor
   已撤回 (a rejected or unreadable status still needs attention before launch).
 - 趋势: submissions and approvals per week for the last `TREND_WEEKS` weeks up to the report
@@ -42,7 +43,7 @@ import pandas as pd
 from . import snapshots
 from .context import Context
 from .errors import BadWeek
-from .findings import Finding
+from .findings import SEVERITY_ZH, Finding
 from .statuses import APPROVED, AWAITING_DECISION, REJECTED, SUPPLEMENT, WITHDRAWN
 from .values import LONG_TERM
 
@@ -50,9 +51,9 @@ TREND_WEEKS = 8
 UNKNOWN = "（未识别）"
 OVERDUE_CODES = ("review-overdue", "supplement-overdue", "launch-unapproved")
 AT_RISK_CODES = ("submit-late-risk",)
-LIST_COLUMNS = ["行", "备案编号", "活动名称", "平台", "状态", "提交日期", "反馈日期", "通过日期", "计划上线日期",
+LIST_COLUMNS = ["行", "备案编号", "活动名称", "负责人", "平台", "状态", "提交日期", "反馈日期", "通过日期", "计划上线日期",
                 "备案号", "审核意见"]
-_SOURCE = {"行": None, "备案编号": "filing_id", "活动名称": "activity", "平台": "platform", "状态": "status",
+_SOURCE = {"行": None, "备案编号": "filing_id", "活动名称": "activity", "负责人": "owner", "平台": "platform", "状态": "status",
            "提交日期": "submitted_date", "反馈日期": "feedback_date", "通过日期": "approved_date",
            "计划上线日期": "launch_date", "备案号": "approval_no", "审核意见": "feedback"}
 _WEEK = re.compile(r"^\s*(\d{4})\s*-?\s*[Ww]\s*(\d{1,2})\s*$")
@@ -173,35 +174,35 @@ def _review_time(ctx: Context, df: pd.DataFrame, calendar) -> pd.DataFrame:
     return out.reindex(order)
 
 
-FINDING_COLUMNS = ["行", "备案编号", "活动名称", "平台", "类型", "到期日", "剩余工作日", "说明"]
+FINDING_COLUMNS = ["行", "备案编号", "活动名称", "负责人", "平台", "类型", "级别", "到期日", "剩余工作日", "说明"]
 
 
 def _findings_frame(findings: list[Finding], codes: tuple[str, ...], code_names: dict[str, str],
                     df: pd.DataFrame) -> pd.DataFrame:
-    def platform(row):
-        return df.at[row, "platform"] if row in df.index else None
-
-    rows = [{"行": f.row, "备案编号": f.filing_id, "活动名称": f.activity, "平台": platform(f.row),
-             "类型": code_names.get(f.code, f.code), "到期日": f.due, "剩余工作日": f.days_left, "说明": f.message}
+    platforms = dict(df["platform"].items()) if "platform" in df.columns else {}
+    owners = dict(df["owner"].items()) if "owner" in df.columns else {}
+    rows = [{"行": f.row, "备案编号": f.filing_id, "活动名称": f.activity, "负责人": owners.get(f.row),
+             "平台": platforms.get(f.row), "类型": code_names.get(f.code, f.code), "级别": SEVERITY_ZH[f.severity],
+             "到期日": f.due, "剩余工作日": f.days_left, "说明": f.message}
             for f in findings if f.code in codes]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def _licenses(ctx: Context) -> pd.DataFrame:
+def _licenses(ctx: Context, calendar) -> pd.DataFrame:
     frame = ctx.licenses.frame
     limit = ctx.today + timedelta(days=ctx.settings.license_info_days)
-    cols = ["资质库行", "主体名称", "资质类型", "证书编号", "有效期至", "剩余天数", "状态"]
+    cols = ["资质库行", "主体名称", "资质类型", "证书编号", "有效期至", "剩余工作日", "状态"]
     if frame.empty:
         return pd.DataFrame(columns=cols)
     due = frame[frame["valid_until"].map(lambda d: d is not None and not pd.isna(d) and d < LONG_TERM
                                          and d <= limit).astype(bool)]
-    due = due.assign(_left=[(d - ctx.today).days for d in due["valid_until"]]).sort_values("_left")
+    due = due.assign(_left=[calendar.workdays_between(ctx.today, d) for d in due["valid_until"]]).sort_values("_left")
     out = pd.DataFrame({
         "资质库行": due["row"].astype(int).to_numpy(),
         "主体名称": due["company"].to_numpy(), "资质类型": due["type"].to_numpy(),
         "证书编号": due["number"].to_numpy(), "有效期至": due["valid_until"].to_numpy(),
-        "剩余天数": due["_left"].astype(int).to_numpy(),
-        "状态": ["已过期" if n < 0 else "即将到期" for n in due["_left"]],
+        "剩余工作日": due["_left"].astype(int).to_numpy(),
+        "状态": ["已过期" if d < ctx.today else "即将到期" for d in due["valid_until"]],
     }, columns=cols)
     return out
 
@@ -323,7 +324,7 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
 
     horizon = ctx.today + timedelta(days=ctx.settings.upcoming_days)
     upcoming_mask = _in(df["launch_date"], ctx.today, horizon) & ~status.isin([APPROVED, WITHDRAWN])
-    upcoming = _list(df, upcoming_mask, ["行", "备案编号", "活动名称", "平台", "状态", "计划上线日期", "提交日期"])
+    upcoming = _list(df, upcoming_mask, ["行", "备案编号", "活动名称", "负责人", "平台", "状态", "计划上线日期", "提交日期"])
     upcoming = upcoming.sort_values(["计划上线日期", "行"], kind="stable").reset_index(drop=True)
 
     announcements = _list(df, approved, ["备案编号", "活动名称", "平台", "备案号", "通过日期"])
@@ -350,7 +351,7 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
         new=_list(df, new_mask), new_basis=new_basis,
         submitted=_list(df, submitted), approved=_list(df, approved), rejected=_list(df, rejected),
         supplement=_list(df, supplement), announcements=announcements, review_time=review,
-        overdue=overdue, at_risk=at_risk, licenses_expiring=_licenses(ctx), upcoming=upcoming,
+        overdue=overdue, at_risk=at_risk, licenses_expiring=_licenses(ctx, calendar), upcoming=upcoming,
         trend=_trend(current, history, monday), previous_week=previous_week, status_delta=delta,
         status_changes=changes, newly_approved=newly, removed=removed, snapshot=current,
         store_snapshot=store, notes=notes, findings=list(deadline_findings),

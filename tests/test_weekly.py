@@ -165,11 +165,14 @@ def test_overdue_and_at_risk_lists_follow_the_deadline_rules(report, sheet):
 def test_licenses_expiring_within_the_info_window_include_expired_ones(report):
     lic = pd.read_excel(SAMPLE, sheet_name="资质库", engine="calamine")
     limit = TODAY + timedelta(days=90)
-    expected = sorted((r["主体名称"], r["资质类型"], (to_date(r["有效期至"]) - TODAY).days)
+    def left(d: date) -> int:  # working days, like every other list of the report
+        return workdays(TODAY, d) if d >= TODAY else -workdays(d, TODAY)
+
+    expected = sorted((r["主体名称"], r["资质类型"], left(to_date(r["有效期至"])))
                       for _, r in lic.iterrows()
                       if to_date(r["有效期至"]) is not None and to_date(r["有效期至"]) <= limit)
     got = sorted(zip(report.licenses_expiring["主体名称"], report.licenses_expiring["资质类型"],
-                     report.licenses_expiring["剩余天数"], strict=True))
+                     report.licenses_expiring["剩余工作日"], strict=True))
     assert got == expected
     assert [s for s in report.licenses_expiring["状态"]].count("已过期") == sum(1 for e in expected if e[2] < 0) == 1
 
