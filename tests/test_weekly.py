@@ -44,9 +44,16 @@ def to_date(v) -> date | None:
         return None
 
 
+def is_workday(d: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(d)
+    except NotImplementedError:  # a year the package does not cover: Monday to Friday, as beian falls back
+        return d.weekday() < 5
+
+
 def workdays(a: date, b: date) -> int:
     """Working days in (a, b] on the Chinese calendar, one day at a time."""
-    return sum(chinese_calendar.is_workday(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
+    return sum(is_workday(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
 
 
 def add_wd(d: date, n: int) -> date:
