@@ -33,7 +33,7 @@ LINK_TEXT = "单元格文本"
 """A hidden helper column: the text the 单元格 link shows (the writer takes link text from a column)."""
 COLUMNS = ["级别", "备案编号", "活动名称", "负责人", "问题", "说明", "到期日", "剩余工作日", LINK, "代码"]
 WIDTHS = {"级别": 6, "备案编号": 15, "活动名称": 22, "负责人": 8, "问题": 14, "说明": 58, "到期日": 11,
-          "剩余工作日": 7, SOURCE: 16, LINK: 13, "代码": 18, LINK_TEXT: 0}
+          "剩余工作日": 10, SOURCE: 16, LINK: 13, "代码": 18, LINK_TEXT: 0}
 MAX_LINKS = 65_530
 """Excel allows this many hyperlinks per worksheet; past it the reference is written as text."""
 FILLS = {"错误": "#FFC7CE", "警告": "#FFEB9C", "提示": "#DDEBF7"}
@@ -77,7 +77,7 @@ class _Rows:
         loop is half of what writing the file costs in Python.
         """
         rows = []
-        heights: dict[int, float] = {}
+        heights: dict[int, float] = {0: 2 * LINE_HEIGHT}  # the header wraps 剩余工作日 over two lines
         links = 0
         per_line = int(WIDTHS["说明"] * 1.15)  # columns of text a wrapped line holds, as LibreOffice and Excel draw it
         targets, owners, titles, multi, sources = self.targets, self.owners, self.titles, self.multi, self.sources
