@@ -79,6 +79,10 @@ def good_row(i: int) -> list[object]:
                计划上线日期=dt.date(2030, 1, 10))
 
 
+LICENSE = ["上海星河数字科技有限公司", "91310110666007217T", "营业执照", "310110000000001", dt.date(2020, 1, 1), "长期"]
+"""The company's business license in 资质库: without it every filing lacks a required license."""
+
+
 def tracker_rows(n: int) -> list[list[object]]:
     rows = [good_row(i) for i in range(n)]
     rows[0][HEADERS.index("状态")] = ""  # a missing required value: an error on row 3
@@ -218,7 +222,7 @@ def test_every_button_runs_on_the_remote_engine(workbook, tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     for function in ["validate_tracker", "flag_deadlines", "check_all", "generate_documents",
                      "build_archive_index", "weekly_report"]:
-        _, actions = run(workbook, function, tracker_rows(10))
+        _, actions = run(workbook, function, tracker_rows(10), 资质库=[LICENSE])
         assert actions[-1]["func"] == "alert", function
         message = actions[-1]["args"][0]
         if function == "generate_documents":
