@@ -95,6 +95,10 @@ def test_a_rows_licenses_are_found_by_credit_code_whatever_the_company_is_called
         [YUNFAN, YUNFAN_CODE, "营业执照", "N-3", None, "长期"],
     ))
     assert list(licenses.for_company("别的名字", XINGHE_CODE.lower())["number"]) == ["N-1", "N-2"]
+
+
+def test_a_credit_code_missing_from_the_register_finds_nothing_even_when_the_name_is_there():
+    licenses = load_licenses(register([XINGHE, XINGHE_CODE, "营业执照", "N-1", None, "长期"]))
     assert licenses.for_company(XINGHE, "91310110MA1G8XXXXX").empty
 
 
