@@ -7,16 +7,15 @@ from pathlib import Path
 
 import bagit
 import pytest
+from helpers import index_archive
 from test_archive import SAMPLE_ARCHIVE, SAMPLE_BOOK, context, small_archive, small_workbook, tree_digest
-
-from pyaddin import archive
 
 
 @pytest.fixture(scope="module")
 def sample_bags(tmp_path_factory):
     """The sample's bags, built once for this file; tests that tamper with a bag work on a copy."""
     out = tmp_path_factory.mktemp("bagit") / "out"
-    return archive.build_index(context(SAMPLE_BOOK), SAMPLE_ARCHIVE, out, bag=True)
+    return index_archive(context(SAMPLE_BOOK), SAMPLE_ARCHIVE, out, bag=True)
 
 
 def bag_copy(bag: Path, tmp_path: Path) -> Path:
@@ -67,11 +66,11 @@ def test_unapproved_filings_are_not_bagged_and_rebagging_replaces_cleanly(tmp_pa
     root = small_archive(tmp_path / "归档")
     before = tree_digest(root)
     ctx = context(small_workbook(tmp_path))
-    first = archive.build_index(ctx, root, tmp_path / "out", bag=True)
+    first = index_archive(ctx, root, tmp_path / "out", bag=True)
     assert [p.name for p in first.bags] == ["BA-1_微信"]  # BA-2 is 审核中
     (root / "BA-1 秋季上新 微信" / "隐私政策.pdf").write_bytes(b"privacy")
     before = tree_digest(root)
-    second = archive.build_index(ctx, root, tmp_path / "out", bag=True)
+    second = index_archive(ctx, root, tmp_path / "out", bag=True)
     bag = bagit.Bag(str(second.bags[0]))
     bag.validate()
     assert "data/BA-1 秋季上新 微信/隐私政策.pdf" in set(bag.payload_files())
