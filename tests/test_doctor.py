@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -24,9 +25,10 @@ def _xlwings_source() -> str:
 
 
 @pytest.fixture
-def current(tmp_path) -> Path:
+def current(tmp_path, built_workbook) -> Path:
+    """A private copy of the freshly built workbook, which the test may edit."""
     path = tmp_path / "beian.xlsm"
-    build_workbook(path)
+    shutil.copyfile(built_workbook, path)
     return path
 
 

@@ -28,11 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "beian.xlsm"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("wb") / "beian.xlsm"
-    build_workbook(path)
-    return path
+@pytest.fixture
+def built(built_workbook) -> Path:
+    return built_workbook
 
 
 def _parts(path: Path) -> dict[str, bytes]:
@@ -45,11 +43,10 @@ def _parts(path: Path) -> dict[str, bytes]:
     return parts
 
 
-def test_build_is_deterministic(tmp_path):
-    a, b = io.BytesIO(), io.BytesIO()
-    build_workbook(a)
-    build_workbook(b)
-    assert a.getvalue() == b.getvalue()
+def test_build_is_deterministic(built):
+    again = io.BytesIO()
+    build_workbook(again)
+    assert again.getvalue() == built.read_bytes()
 
 
 def test_committed_workbook_is_not_stale(built):
