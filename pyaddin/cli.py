@@ -137,3 +137,6 @@ from .commands import docs as _docs  # noqa: E402,F401
 from .commands import report as _report  # noqa: E402,F401
 from .commands import validate as _validate  # noqa: E402,F401
 from .commands import workbook as _workbook  # noqa: E402,F401
+from .commands.setup import setup as _setup  # noqa: E402
+
+main.add_command(_setup)
