@@ -91,22 +91,27 @@ def check_version(path: Path) -> Check:
     return Check("xlwings 版本", OK, f"工作簿与已安装的 xlwings 都是 {in_book}。")
 
 
+def _sheet_rows(path: Path, name: str) -> list[list[object]] | None:
+    """One sheet's values, read on its own (python-calamine), so another broken sheet does not hide it."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    if name not in book.sheet_names:
+        return None
+    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
 def read_conf(path: Path) -> dict[str, str] | None:
     """Keys (upper-cased, like xlwings' VBA) and values of the xlwings.conf sheet; None if absent."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
-    try:
-        if CONF_SHEET not in wb.sheetnames:
-            return None
-        out = {}
-        for row in wb[CONF_SHEET].iter_rows(min_col=1, max_col=2, values_only=True):
-            if not row or row[0] in (None, ""):
-                break  # xlwings stops at the first empty cell in column A
-            out[str(row[0]).strip().upper()] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
-        return out
-    finally:
-        wb.close()
+    rows = _sheet_rows(path, CONF_SHEET)
+    if rows is None:
+        return None
+    out = {}
+    for row in rows:
+        if not row or row[0] in (None, ""):
+            break  # xlwings stops at the first empty cell in column A
+        out[str(row[0]).strip().upper()] = "" if len(row) < 2 or row[1] in (None, "") else str(row[1]).strip()
+    return out
 
 
 def expand(value: str) -> str:
@@ -256,16 +261,8 @@ def check_interpreter(interpreter: str, pythonpath: list[str], workbook: Path, *
 
 def check_tracker_file(path: Path) -> Check | None:
     """设置 台账文件, resolved against the workbook's folder, must exist (None when not set)."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        if "设置" not in wb.sheetnames:
-            return None
-        value = next((row[1] for row in wb["设置"].iter_rows(min_row=2, max_col=2, values_only=True)
-                      if row and row[0] == "台账文件"), None)
-    finally:
-        wb.close()
+    rows = _sheet_rows(path, "设置") or []
+    value = next((row[1] for row in rows[1:] if len(row) > 1 and row[0] == "台账文件"), None)
     if value in (None, ""):
         return None
     target = Path(str(value))
@@ -278,16 +275,8 @@ def check_tracker_file(path: Path) -> Check | None:
 
 def holiday_years(path: Path) -> set[int]:
     """Years that the workbook's 节假日 sheet lists dates for."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        if "节假日" not in wb.sheetnames:
-            return set()
-        return {row[0].year for row in wb["节假日"].iter_rows(min_row=2, max_col=1, values_only=True)
-                if row and isinstance(row[0], date)}
-    finally:
-        wb.close()
+    rows = _sheet_rows(path, "节假日") or []
+    return {row[0].year for row in rows[1:] if row and isinstance(row[0], date)}
 
 
 def check_calendar(today: date, listed_years: set[int] = frozenset()) -> Check:
