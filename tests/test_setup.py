@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import write_tracker
 
 from pyaddin import doctor, firstrun
 from pyaddin.cli import main
 from pyaddin.workbook_build import read_bas, vba_dir
-
-from helpers import write_tracker
 
 ROOT = Path(__file__).resolve().parent.parent
 
