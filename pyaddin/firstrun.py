@@ -92,7 +92,7 @@ def human_steps(workbook: Path, *, platform: str, tracker: Path | None, checks: 
 
 def setup(out_dir: Path, tracker: Path | None = None, *, force: bool = False, today: date | None = None,
           platform: str = sys.platform, executable: str = sys.executable, home: Path | None = None) -> SetupResult:
-    from .adapters.xlsx_out import atomic_write, check_not_locked
+    from .adapters.output_files import atomic_write, check_not_locked
     from .workbook_build import build_workbook
 
     out_dir = Path(out_dir)

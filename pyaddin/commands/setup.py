@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, parse_today
+from .common import EXIT_FINDINGS, EXIT_OK, parse_today
 
 
 @click.command("setup")
