@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from . import ovba
+from .adapters.files import read_sheet_values
 from .diagnosis import CAPABILITIES, RUNPYTHON_SCRIPTS
 
 CONF_SHEET = "xlwings.conf"
@@ -91,19 +92,9 @@ def check_version(path: Path) -> Check:
     return Check("xlwings 版本", OK, f"工作簿与已安装的 xlwings 都是 {in_book}。")
 
 
-def _sheet_rows(path: Path, name: str) -> list[list[object]] | None:
-    """One sheet's values, read on its own (python-calamine), so another broken sheet does not hide it."""
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_path(str(path))
-    if name not in book.sheet_names:
-        return None
-    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-
-
 def read_conf(path: Path) -> dict[str, str] | None:
     """Keys (upper-cased, like xlwings' VBA) and values of the xlwings.conf sheet; None if absent."""
-    rows = _sheet_rows(path, CONF_SHEET)
+    rows = read_sheet_values(path, CONF_SHEET)
     if rows is None:
         return None
     out = {}
@@ -261,7 +252,7 @@ def check_interpreter(interpreter: str, pythonpath: list[str], workbook: Path, *
 
 def check_tracker_file(path: Path) -> Check | None:
     """设置 台账文件, resolved against the workbook's folder, must exist (None when not set)."""
-    rows = _sheet_rows(path, "设置") or []
+    rows = read_sheet_values(path, "设置") or []
     value = next((row[1] for row in rows[1:] if len(row) > 1 and row[0] == "台账文件"), None)
     if value in (None, ""):
         return None
@@ -275,7 +266,7 @@ def check_tracker_file(path: Path) -> Check | None:
 
 def holiday_years(path: Path) -> set[int]:
     """Years that the workbook's 节假日 sheet lists dates for."""
-    rows = _sheet_rows(path, "节假日") or []
+    rows = read_sheet_values(path, "节假日") or []
     return {row[0].year for row in rows[1:] if row and isinstance(row[0], date)}
 
 
