@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import platform
+import shutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -84,6 +85,9 @@ def diagnosis_rows(*, excel_version: str, excel_platform: str, workbook: Path | 
         add(f"功能：{capability}", "不可用" if failed else "可用",
             "；".join(failed) + "。在 beian 文件夹中运行 uv sync（或 pip install .）" if failed
             else "、".join(modules) + " 均可导入")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    add("文书另存 PDF", "LibreOffice" if soffice else "Word（未找到 LibreOffice）",
+        soffice or "Windows/macOS 上用本机的 Microsoft Word 转换；都没有时只生成 docx")
     log = workbook.parent / LOG_NAME if workbook is not None else None
     tail = log_tail(log, log_lines)
     add(f"{LOG_NAME} 最后 {len(tail)} 行", tail[0] if tail else "", str(log) if log else "")
