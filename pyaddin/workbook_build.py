@@ -231,8 +231,8 @@ GUIDE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "2. 在 beian 文件夹中打开“命令提示符”（Windows）或“终端”（macOS），运行：uv run beian setup 你的台账.xlsx"
         "（不用 uv 时先运行 pip install . 再运行 beian setup 你的台账.xlsx）。"
         "它会生成一个已填好本机 Python 路径的 beian.xlsm，检查环境，并列出剩下要做的步骤。",
-        "3. 用 Excel 打开生成的 beian.xlsm，点击黄色提示栏中的“启用内容”，然后点击按钮。",
-        "请勿单独升级 xlwings：升级 beian 后重新运行 beian setup 生成工作簿即可（你们的台账放在单独的文件中，不受影响）。",
+        "3. 用 Excel 打开生成的 beian.xlsm，点击黄色提示栏中的“启用内容”（macOS 上点击“启用宏”），然后点击按钮。",
+        "请勿单独升级 xlwings：升级 beian 后重新运行 beian setup --force 生成工作簿即可（你们的台账放在单独的文件中，不受影响）。",
     )),
     ("结果在哪里", (
         "校验与到期检查的结果写在台账最右侧的“校验结果 / 问题说明 / 到期提醒”三列（再次运行会覆盖这三列，不会重复添加），"
