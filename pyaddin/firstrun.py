@@ -90,7 +90,7 @@ def human_steps(workbook: Path, *, platform: str, tracker: Path | None, checks: 
     return steps
 
 
-def setup(out_dir: Path, tracker: Path | None = None, *, force: bool = False, today: date | None = None,
+def setup(out_dir: Path, tracker: Path | None = None, *, today: date, force: bool = False,
           platform: str = sys.platform, executable: str = sys.executable, home: Path | None = None) -> SetupResult:
     from .adapters.output_files import atomic_write, check_not_locked
     from .workbook_build import build_workbook
@@ -117,7 +117,7 @@ def setup(out_dir: Path, tracker: Path | None = None, *, force: bool = False, to
                                                     settings={"台账文件": setting} if setting else None))
     if platform == "darwin":
         install_runpython_mac(home)
-    checks = doctor.run_checks(target, today=today or date.today(), platform=platform, home=home)
+    checks = doctor.run_checks(target, today=today, platform=platform, home=home)
     steps = human_steps(target.resolve(), platform=platform, tracker=tracker.resolve() if tracker else None,
                         checks=checks)
     return SetupResult(target, conf, setting, checks, steps)

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from pyaddin.cli import main
 from pyaddin.workbook_build import read_bas, vba_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 30)
 
 
 @pytest.fixture(autouse=True)
@@ -88,13 +90,13 @@ def test_setup_without_a_tracker_writes_to_out_and_leaves_the_setting_empty(tmp_
 
 def test_tracker_elsewhere_is_named_by_its_absolute_path(tmp_path):
     tracker = write_tracker(tmp_path / "台账.xlsx", [{}])
-    result = firstrun.setup(tmp_path / "elsewhere", tracker)
+    result = firstrun.setup(tmp_path / "elsewhere", tracker, today=TODAY)
     assert result.tracker_setting == str(tracker.resolve())
     assert doctor.check_tracker_file(result.workbook).ok
 
 
 def test_setup_refuses_to_replace_an_existing_workbook_without_force(tmp_path):
-    firstrun.setup(tmp_path)
+    firstrun.setup(tmp_path, today=TODAY)
     before = (tmp_path / "beian.xlsm").read_bytes()
     result = CliRunner().invoke(main, ["setup", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "--force" in result.output
@@ -131,7 +133,7 @@ def test_windows_uses_pythonw_beside_python_and_falls_back_to_python(tmp_path):
 
 def test_macos_setup_fills_interpreter_mac_and_installs_runpython(tmp_path):
     home = tmp_path / "home"
-    result = firstrun.setup(tmp_path / "out", platform="darwin", home=home)
+    result = firstrun.setup(tmp_path / "out", today=TODAY, platform="darwin", home=home)
     assert doctor.read_conf(result.workbook)["INTERPRETER_MAC"] == sys.executable
     assert doctor.runpython_script(home).is_file()
     assert result.ok, [c.line() for c in result.checks if not c.ok]

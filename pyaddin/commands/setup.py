@@ -28,7 +28,7 @@ def setup(tracker: Path | None, out: Path | None, force: bool, today: date | Non
     from ..firstrun import setup as run_setup
 
     out_dir = out if out is not None else (tracker.parent if tracker is not None else Path.cwd())
-    result = run_setup(out_dir, tracker, force=force, today=today)
+    result = run_setup(out_dir, tracker, force=force, today=today or date.today())
     python = next(iter(result.conf.values()))
     click.echo(f"已生成 {result.workbook.resolve()}（Python：{python}"
                + ("，已填写 PYTHONPATH" if "PYTHONPATH" in result.conf else "")
