@@ -4,6 +4,7 @@ file; `book.json()` lists every write the click would make in Excel."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -251,3 +252,23 @@ def test_adding_a_result_column_replaces_the_earlier_rules_instead_of_stacking_t
     on_tracker = [a["func"] for a in book.json()["actions"] if a.get("sheet_position") == tracker]
     assert on_tracker.count("clearConditionalFormats") == 1 and on_tracker.count("addConditionalFormat") == 2
     assert on_tracker.index("clearConditionalFormats") < on_tracker.index("addConditionalFormat")
+
+
+def test_diagnose_writes_the_diagnosis_sheet_in_one_block(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    book, actions = run(workbook, "diagnose", tracker_rows(3))
+    blocks = [a for a in actions if a["func"] == "setValues"]
+    assert len(blocks) == 1  # one write, whatever the number of facts
+    assert blocks[0]["sheet_position"] == sheet_position(book, "诊断")
+    assert not any(a["func"] == "setValues" and a is not blocks[0] for a in writes(actions))
+    rows = blocks[0]["values"]
+    assert rows[0] == ["项目", "值", "说明"]
+    facts = {r[0]: r[1] for r in rows[1:] if r[0]}
+    for item in ("Excel 版本", "操作系统", "工作簿中的 xlwings VBA 版本", "已安装的 xlwings", "Python 解释器",
+                 "PYTHONPATH", "beian 版本"):
+        assert item in facts, item
+    assert facts["已安装的 xlwings"] == xw.__version__
+    assert facts["Python 解释器"] == sys.executable
+    assert [v for k, v in facts.items() if k.startswith("功能：")] == ["可用"] * 6
+    assert any(k.startswith("beian-error.log") for k in facts)
+    assert actions[-1]["func"] == "alert" and "诊断" in actions[-1]["args"][0]
