@@ -4,7 +4,8 @@ from .archive import archive
 from .demo import demo
 from .docs import docs
 from .report import report
+from .setup import setup
 from .validate import check, deadlines, validate
 from .workbook import build_workbook, doctor
 
-COMMANDS = [validate, deadlines, check, docs, archive, report, demo, build_workbook, doctor]
+COMMANDS = [validate, deadlines, check, docs, archive, report, demo, setup, build_workbook, doctor]

@@ -26,3 +26,7 @@ End Sub
 Sub CheckAll()
     RunPython "import pyaddin.buttons; pyaddin.buttons.check_all()"
 End Sub
+
+Sub Diagnose()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.diagnose()"
+End Sub
