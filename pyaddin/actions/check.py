@@ -45,8 +45,8 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
 
     When findings.xlsx cannot be replaced (open in Excel), the OutputLocked raised carries the
     computed result as `.result`, so a caller can still show the findings before giving up.
+    `started` (the door's clock) goes into 运行信息; without it the writer reads the clock.
     """
-    started = started or datetime.now().astimezone()
     data = findings(ctx, validation=validation, deadlines=deadlines)
     command = "check" if validation and deadlines else ("validate" if validation else "deadlines")
     parts = [r for r in (data.validation, data.deadlines) if r is not None]
