@@ -62,8 +62,9 @@ def test_json_shape_is_stable_and_serialisable():
     assert data["summary"] == {"error": 0, "warning": 1, "info": 0}
     assert data["findings"] == [{
         "code": "license-expiring", "message": "资质将于 2026-12-01 到期", "severity": "warning",
-        "sheet": "备案台账", "row": 4, "column": 7, "field": "有效期至", "filing_id": "BA-4", "activity": "双11",
-        "value": "2026-12-01", "rule": "R1", "due": "2026-12-01", "days_left": 8,
+        "sheet": "备案台账", "row": 4, "column": 8, "cell": "H4",  # 0-based column 7 is the 8th: H
+        "field": "有效期至", "filing_id": "BA-4", "activity": "双11",
+        "value": "2026-12-01", "rule": "R1", "due": "2026-12-01", "days_left": 8, "workbook": None,
     }]
 
 
