@@ -138,7 +138,8 @@ def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
     from .actions import check
 
     live = Live(xbook)
-    data = check.run(live.ctx, validation=validation, deadlines=deadlines).data
+    data = check.run(live.ctx, validation=validation, deadlines=deadlines,
+                     history_dir=live.output_dir() / "history").data
     v_report, d_report = data.validation, data.deadlines
     # everything is computed before the first write
     block = excel.result_block(live.tracker, live.sheet, v_report, d_report)

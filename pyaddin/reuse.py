@@ -18,19 +18,19 @@ since — reusing materials does not make an expired license valid again.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from .archive import MANIFEST_NAME, norm_id, sha256_file
+from .archive import FolderMatcher
 from .chains import Lookup, build_chains, chain_days
 from .context import Context
 from .errors import BeianError
+from .hashing import sha256_file
 from .rejections import REJECTED_STATUSES, load_classifier
-from .textnorm import fold
+from .textnorm import filing_key, fold
 from .values import as_text, is_blank
 
 WEIGHTS = {"platform": 8, "forms": 4, "industry": 2, "company": 1}
@@ -95,29 +95,24 @@ class ReusePlan:
     filing_id: str
     row: int
     candidates: list[Candidate]
-    manifest: Path | None
+    manifest: bool
+    """Whether an archive manifest was found (without one no file can be verified or offered)."""
     note: str = ""
+    activity: str | None = None
+    platform: str | None = None
 
 
 def _forms(value: object) -> set[str]:
     return set(value) if isinstance(value, list) else set()
 
 
-def _load_manifest(out_dir: Path | None) -> tuple[Path | None, dict[str, list[dict]]]:
-    """The last archive manifest's entries by filing folder ID (normalised)."""
-    if out_dir is None:
-        return None, {}
-    path = Path(out_dir) / MANIFEST_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None, {}
+def manifest_entries(manifest: dict | None) -> dict[str, list[dict]]:
+    """The last archive manifest's file entries by filing (ID in comparison form)."""
     by_filing: dict[str, list[dict]] = {}
-    for e in entries:
+    for e in (manifest or {}).get("files", []):
         if isinstance(e, dict) and e.get("filing") and e.get("path"):
-            by_filing.setdefault(norm_id(e["filing"]), []).append(e)
-    return path, by_filing
+            by_filing.setdefault(filing_key(e["filing"]), []).append(e)
+    return by_filing
 
 
 def _files(entries: list[dict], root: Path | None) -> list[ArchivedFile]:
@@ -155,14 +150,14 @@ def _expired(ctx: Context, company, credit_code, industry, approved: date | None
     return out
 
 
-def plan(ctx: Context, filing_id: str, *, out_dir: Path | None, archive_root: Path | None,
+def plan(ctx: Context, filing_id: str, *, manifest: dict | None, archive_root: Path | None,
          calendar=None, top: int = TOP) -> ReusePlan:
     """The `top` approved filings most similar to `filing_id`, each with what can be reused."""
     from .workdays import calendar_for
 
     df = ctx.tracker.df
-    wanted = norm_id(filing_id)
-    ids = {int(r): norm_id(v) if not is_blank(v) else "" for r, v in zip(df.index, df["filing_id"], strict=True)}
+    wanted = filing_key(filing_id)
+    ids = {int(r): filing_key(v) if not is_blank(v) else "" for r, v in zip(df.index, df["filing_id"], strict=True)}
     rows = [r for r, v in ids.items() if v == wanted]
     if not rows:
         raise FilingNotFound(f"台账中没有备案编号“{filing_id}”，请核对 --id（如 BA-2026-0001）。")
@@ -174,7 +169,7 @@ def plan(ctx: Context, filing_id: str, *, out_dir: Path | None, archive_root: Pa
     own |= children
     calendar = calendar or calendar_for(ctx.book)[0]
     classifier = load_classifier(ctx.book)
-    manifest, by_filing = _load_manifest(out_dir)
+    by_filing = manifest_entries(manifest)
 
     mine = {"platform": get(me, "platform"), "forms": _forms(get(me, "forms")), "industry": get(me, "industry"),
             "company": fold(get(me, "company")) if get(me, "company") else None}
@@ -210,9 +205,10 @@ def plan(ctx: Context, filing_id: str, *, out_dir: Path | None, archive_root: Pa
                                      by_filing.get(ids[r], []), archive_root))
     candidates.sort(key=lambda c: (-c.score, -len(c.reusable), -(c.approved_date.toordinal() if c.approved_date
                                                                  else 0), c.row))
-    note = "" if manifest else ("没有找到归档清单（archive_manifest.json），无法核验归档文件是否改动，"
+    note = "" if manifest is not None else ("没有找到归档清单（archive_manifest.json），无法核验归档文件是否改动，"
                                 "请先运行 beian archive 生成清单。")
-    return ReusePlan(as_text(get(me, "filing_id")), me, candidates[:top], manifest, note)
+    return ReusePlan(as_text(get(me, "filing_id")), me, candidates[:top], manifest is not None, note,
+                     activity=get(me, "activity"), platform=get(me, "platform"))
 
 
 def _candidate(ctx, get, chains, classifier, calendar, r, score, matched, entries, root) -> Candidate:
@@ -251,3 +247,52 @@ def provenance_text(target_id: str, source: Candidate, copied: list[tuple[str, s
     for dest in skipped:
         lines.append(f"{dest}\t已存在，未覆盖")
     return "\n".join(lines) + "\n"
+
+
+@dataclass
+class CopyPlan:
+    source: Candidate
+    folder: Path
+    """This filing's archive folder (created by the copy when it does not exist yet)."""
+    files: list[tuple[str, Path, Path]]
+    """(manifest path, absolute source, absolute destination) of each reusable file."""
+
+
+def inner_path(rel: str, filing_id: str) -> str:
+    """The part of an archive path below the filing's own folder (`物料/封面.png`)."""
+    parts = rel.split("/")
+    matcher = FolderMatcher([filing_id])
+    for i, part in enumerate(parts[:-1]):
+        if matcher.match(part) is not None:
+            return "/".join(parts[i + 1:])
+    return parts[-1]
+
+
+def filing_folder(root: Path, plan: ReusePlan) -> Path:
+    """This filing's folder directly under the archive root, else the name a new one gets
+    (`<备案编号> <活动名称> <平台>`, the convention the archive index recognises)."""
+    from .safe_text import safe_filename
+
+    matcher = FolderMatcher([plan.filing_id])
+    try:
+        for entry in sorted(root.iterdir()):
+            if entry.is_dir() and matcher.match(entry.name) is not None:
+                return entry
+    except OSError:
+        pass
+    name = " ".join(as_text(x) for x in (plan.filing_id, plan.activity, plan.platform) if x)
+    return root / safe_filename(name, fallback=plan.filing_id)
+
+
+def copy_plan(plan: ReusePlan, root: Path, source_id: str | None = None) -> CopyPlan | None:
+    """What `--copy` copies: the reusable files of the best candidate (or of `source_id`)."""
+    pool = plan.candidates
+    if source_id:
+        pool = [c for c in pool if filing_key(c.filing_id) == filing_key(source_id)]
+    pool = [c for c in pool if c.reusable]
+    if not pool:
+        return None
+    source = pool[0]
+    folder = filing_folder(root, plan)
+    files = [(f.rel, root / f.rel, folder / inner_path(f.rel, source.filing_id)) for f in source.reusable]
+    return CopyPlan(source, folder, files)

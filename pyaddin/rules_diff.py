@@ -38,12 +38,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .adapters.xlsx_out import INJECTION_PREFIXES, atomic_write_text, neutralise
 from .context import Context
 from .errors import BeianError
 from .findings import Finding, make
 from .rules import Rule, RuleSet, applies, row_dates
-from .tracker import MATERIAL_PREFIX
+from .safe_text import INJECTION_PREFIXES, neutralise
 from .values import as_text, is_blank
 
 RULES_DIR = "rules"
@@ -130,6 +129,8 @@ def to_rule(row: dict[str, str]) -> Rule:
 # ---------------------------------------------------------------- stored snapshots
 @dataclass(frozen=True)
 class Snapshot:
+    """A stored version of the rules (read and written by `adapters.rule_history`)."""
+
     path: Path
     seq: int
     taken: date
@@ -140,35 +141,26 @@ class Snapshot:
     def name(self) -> str:
         return self.path.name
 
-    def rows(self) -> list[dict[str, str]]:
-        text = self.path.read_text(encoding="utf-8-sig")
-        return [{k: _restore(v or "") for k, v in r.items()} for r in csv.DictReader(text.splitlines())]
+
+def snapshot_name(seq: int, taken: date, source: str, digest: str) -> str:
+    return f"{seq:04d}_{taken.isoformat()}_{'workbook' if source == 'workbook' else 'default'}_{digest[:8]}.csv"
 
 
-def list_snapshots(history_dir: Path | None) -> list[Snapshot]:
-    folder = Path(history_dir) / RULES_DIR if history_dir else None
-    if folder is None or not folder.is_dir():
-        return []
-    out = []
-    for p in folder.iterdir():
-        m = NAME.match(p.name)
-        if m:
-            out.append(Snapshot(p, int(m.group(1)), date.fromisoformat(m.group(2)), m.group(3), m.group(4)))
-    return sorted(out, key=lambda s: s.seq)
+def parse_name(path: Path) -> Snapshot | None:
+    m = NAME.match(path.name)
+    if not m:
+        return None
+    return Snapshot(path, int(m.group(1)), date.fromisoformat(m.group(2)), m.group(3), m.group(4))
 
 
-def keep_snapshot(ruleset: RuleSet, history_dir: Path, taken: date) -> tuple[Snapshot, bool]:
-    """Store the rules unless the latest snapshot already holds them; (current snapshot, stored now)."""
-    rows = rule_rows(ruleset)
-    digest = content_hash(rows)[:8]
-    existing = list_snapshots(history_dir)
-    if existing and existing[-1].hash8 == digest:
-        return existing[-1], False
-    seq = existing[-1].seq + 1 if existing else 1
-    source = "workbook" if ruleset.source == "workbook" else "default"
-    path = Path(history_dir) / RULES_DIR / f"{seq:04d}_{taken.isoformat()}_{source}_{digest}.csv"
-    atomic_write_text(path, to_csv_text(rows))
-    return Snapshot(path, seq, taken, source, digest), True
+def from_csv_text(text: str) -> list[dict[str, str]]:
+    return [{k: _restore(v or "") for k, v in r.items() if k} for r in csv.DictReader(text.lstrip("\ufeff").splitlines())]
+
+
+def previous(snapshots: list[Snapshot], current: Snapshot) -> Snapshot | None:
+    """The latest stored version before `current` (None for the first)."""
+    earlier = [s for s in snapshots if s.seq < current.seq and s.hash8 != current.hash8]
+    return earlier[-1] if earlier else None
 
 
 def find_snapshot(snapshots: list[Snapshot], since: str) -> Snapshot:
@@ -314,7 +306,7 @@ def impacts(ctx: Context, changes: list[Change]) -> list[Impact]:
     return out
 
 
-# ---------------------------------------------------------------- the two entry points
+# ---------------------------------------------------------------- results
 @dataclass
 class RulesDiff:
     base: Snapshot | None
@@ -324,19 +316,11 @@ class RulesDiff:
     note: str = ""
 
 
-def rules_diff(ctx: Context, history_dir: Path, *, since: str | None = None,
-               taken: date | None = None) -> RulesDiff:
-    """Compare the rules now read with a stored snapshot: `since`, else the previous version."""
-    current, _ = keep_snapshot(ctx.rules, history_dir, taken or date.today())
-    snapshots = list_snapshots(history_dir)
-    if since:
-        base = find_snapshot(snapshots, since)
-    else:
-        earlier = [s for s in snapshots if s.seq < current.seq]
-        base = earlier[-1] if earlier else None
-    if base is None:
+def compare(ctx: Context, base: Snapshot | None, base_rows: list[dict[str, str]] | None, current: Snapshot,
+            current_rows: list[dict[str, str]]) -> RulesDiff:
+    if base is None or base_rows is None:
         return RulesDiff(None, current, [], [], note="这是第一份规则快照，没有更早的版本可比；规则变化后再运行即可看到差异。")
-    changes = diff(base.rows(), current.rows()) if base.hash8 != current.hash8 else []
+    changes = diff(base_rows, current_rows) if base.hash8 != current.hash8 else []
     return RulesDiff(base, current, changes, impacts(ctx, changes))
 
 
@@ -351,25 +335,8 @@ def _change_message(imp: Impact, a: Affected) -> str:
     return f"平台规则 {ch.rule_id} 已{ch.label}，{lead}（要求“{what}”），{todo}"
 
 
-def rule_changed_findings(ctx: Context, history_dir: Path, *, taken: date | None = None) -> list[Finding]:
-    """`rule-changed` warnings for the changes since the rules the previous check saw; records
-    the current version as seen, so each change is reported once."""
-    current, _ = keep_snapshot(ctx.rules, history_dir, taken or date.today())
-    ledger = Path(history_dir) / RULES_DIR / BASELINE
-    snapshots = list_snapshots(history_dir)
-    base = None
-    if ledger.is_file():
-        seen = ledger.read_text(encoding="utf-8").strip()
-        base = next((s for s in reversed(snapshots) if s.hash8 == seen), None)
-    if base is None:
-        earlier = [s for s in snapshots if s.seq < current.seq]
-        base = earlier[-1] if earlier else None
-    out: list[Finding] = []
-    if base is not None and base.hash8 != current.hash8:
-        for imp in impacts(ctx, diff(base.rows(), current.rows())):
-            for a in imp.affected:
-                out.append(make("rule-changed", _change_message(imp, a), sheet=ctx.tracker.sheet, row=a.row,
-                                filing_id=a.filing_id, activity=a.activity, rule=imp.change.rule_id))
-    if not ledger.is_file() or base is None or base.hash8 != current.hash8:
-        atomic_write_text(ledger, current.hash8 + "\n")
-    return out
+def change_findings(ctx: Context, result: RulesDiff) -> list[Finding]:
+    """One `rule-changed` warning per change per affected open filing."""
+    return [make("rule-changed", _change_message(imp, a), sheet=ctx.tracker.sheet, row=a.row,
+                 filing_id=a.filing_id, activity=a.activity, rule=imp.change.rule_id)
+            for imp in result.impacts for a in imp.affected]

@@ -7,6 +7,7 @@ import sys
 import click
 
 from .common import (
+    DEFAULT_OUT,
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
@@ -23,7 +24,8 @@ def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
 
     ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
     result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
-                        out_dir=ctx.out_dir(out, default=None))
+                        out_dir=ctx.out_dir(out, default=None),
+                        history_dir=ctx.out_dir(out, default=DEFAULT_OUT) / "history")
     report = result.report
     report.workbook = str(workbook)
     if as_json:
