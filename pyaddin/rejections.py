@@ -117,7 +117,8 @@ def classify_tracker(df: pd.DataFrame, classifier: Classifier) -> pd.DataFrame:
 def in_window(frame: pd.DataFrame, end: date, weeks: int) -> pd.DataFrame:
     """Lines dated within the `weeks` weeks ending on `end` (inclusive)."""
     start = end - timedelta(weeks=weeks) + timedelta(days=1)
-    keep = [d is not None and not pd.isna(d) and start <= d <= end for d in frame["日期"]]
+    keep = pd.Series([d is not None and not pd.isna(d) and start <= d <= end for d in frame["日期"]],
+                     index=frame.index, dtype=bool)
     return frame[keep]
 
 
