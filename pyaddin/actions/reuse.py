@@ -49,7 +49,7 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
                                      "/ No archive root to copy into.")
         todo = core.copy_plan(plan, root, source_id)
         if todo is None:
-            result.note = "没有可复用（SHA-256 与归档清单一致）的文件，未复制任何文件。"
+            result.note = "".join([plan.note, "没有可复用（SHA-256 与归档清单一致）的文件，未复制任何文件。"])
         else:
             from ..adapters.reuse_files import append_text, copy_new
 
