@@ -164,19 +164,18 @@ def previous(snapshots: list[Snapshot], current: Snapshot) -> Snapshot | None:
 
 
 def find_snapshot(snapshots: list[Snapshot], since: str) -> Snapshot:
-    """`since` as a date (the latest snapshot taken on or before it), a file name or path, a
-    sequence number, or a hash prefix."""
+    """`since` as a date (the rules as they stood when that day began: the latest snapshot taken
+    before it, else the oldest one kept), a file name or path, a sequence number, or a hash prefix."""
     text = since.strip()
     try:
         day = date.fromisoformat(text)
     except ValueError:
         day = None
     if day is not None:
-        before = [s for s in snapshots if s.taken <= day]
-        if not before:
-            raise SnapshotNotFound(f"{text} 及之前没有规则快照（最早的是 {snapshots[0].taken}），请换一个日期。"
-                                   if snapshots else "还没有任何规则快照：请先运行一次 beian check 或 beian validate。")
-        return before[-1]
+        if not snapshots:
+            raise SnapshotNotFound("还没有任何规则快照：请先运行一次 beian check 或 beian validate。")
+        before = [s for s in snapshots if s.taken < day]
+        return before[-1] if before else snapshots[0]
     name = Path(text).name
     for s in snapshots:
         if name in (s.name, s.path.stem) or (name.isdigit() and int(name) == s.seq) or s.hash8.startswith(name.lower()):
