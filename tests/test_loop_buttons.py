@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from unittest import mock
 
-import xlwings as xw
 import pytest
+import xlwings as xw
 from test_buttons import _remote_engine, payload, row  # noqa: F401 - _remote_engine is an autouse fixture
 
 import pyaddin.buttons as buttons
