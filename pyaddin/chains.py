@@ -11,21 +11,15 @@ Review time is counted two ways (working days, `Calendar.workdays_between`):
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
+from .textnorm import filing_key
 from .values import as_text, is_blank
 
 APPROVED = "已通过"
-
-
-def norm_id(value: object) -> str | None:
-    if is_blank(value):
-        return None
-    return unicodedata.normalize("NFKC", as_text(value)).strip().upper() or None
 
 
 @dataclass
@@ -75,7 +69,7 @@ class Chains:
 def build_chains(df: pd.DataFrame) -> Chains:
     """Chains from the `original_id` column of a normalised tracker frame."""
     rows = [int(r) for r in df.index]
-    ids = {int(r): norm_id(v) for r, v in zip(df.index, df["filing_id"], strict=True)}
+    ids = {int(r): filing_key(v) for r, v in zip(df.index, df["filing_id"], strict=True)}
     by_id: dict[str, int] = {}
     for r in rows:
         if ids[r] is not None:
@@ -85,7 +79,7 @@ def build_chains(df: pd.DataFrame) -> Chains:
     parent: dict[int, int] = {}
     bad: list[BadLink] = []
     for r, raw in links.items():
-        target = by_id.get(norm_id(raw) or "")
+        target = by_id.get(filing_key(raw) or "")
         if target is None:
             bad.append(BadLink(r, "dangling", as_text(raw),
                                f"原备案编号“{as_text(raw)}”在台账中找不到，请填写被驳回的那条备案的备案编号，或清空此格。"))

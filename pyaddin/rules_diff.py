@@ -266,17 +266,21 @@ class _Tracker:
             return pd.Series(False, index=self.df.index)
         return applies(rule, self.df, self.dates, self.exploded)
 
+    def column(self, key: str) -> dict:
+        if key not in self.cols:
+            values = self.df[key] if key in self.df.columns else [None] * len(self.df)
+            self.cols[key] = dict(zip((int(r) for r in self.df.index), values, strict=True))
+        return self.cols[key]
+
     def missing(self, rule: Rule, row: int) -> str:
-        df = self.df
         if rule.is_material:
-            col = rule.target
-            ticked = col in df.columns and df.at[row, col] is True
+            ticked = self.column(rule.target).get(row) is True
             archived = self.ctx.archive_materials or {}
             fid = self.cols["filing_id"].get(row)
             if ticked or rule.target_name in archived.get(as_text(fid) if fid else "", set()):
                 return ""
             return f"缺少材料“{rule.target_name}”"
-        value = df.at[row, rule.target] if rule.target in df.columns else None
+        value = self.column(rule.target).get(row)
         if is_blank(value) or (isinstance(value, list) and not value):
             return f"“{rule.target_name}”未填写"
         return ""
@@ -294,12 +298,10 @@ def impacts(ctx: Context, changes: list[Change]) -> list[Impact]:
         old, new = t.mask(ch.old), t.mask(ch.new)
         imp = Impact(ch)
         requirement_changed = any(f in REQUIREMENT_FIELDS for f, _, _ in ch.fields)
-        for row in t.df.index:
-            r = int(row)
-            if new[row] and (not old[row] or requirement_changed):
-                effect = "现在适用" if not old[row] else "要求已变"
-                imp.affected.append(t.affected(r, effect, t.missing(ch.new, row)))
-            elif old[row] and not new[row]:
+        for r, was, now in zip((int(x) for x in t.df.index), old.to_numpy(), new.to_numpy(), strict=True):
+            if now and (not was or requirement_changed):
+                imp.affected.append(t.affected(r, "现在适用" if not was else "要求已变", t.missing(ch.new, r)))
+            elif was and not now:
                 imp.affected.append(t.affected(r, "不再适用", ""))
         out.append(imp)
     return out
