@@ -107,10 +107,10 @@ def test_weekly_files_carry_first_pass_chain_time_and_top_rejections(tmp_path):
     ctx = open_workbook(write_tracker(tmp_path / "t.xlsx", three_attempts(), headers=HEADERS), today=date(2026, 11, 20))
     written = weekly.run(ctx, out_dir=tmp_path / "out").written
     xlsx = next(p for p in written if p.suffix == ".xlsx")
-    sheet = pd.read_excel(xlsx, sheet_name="驳回分析", header=None, dtype=object)
+    sheet = pd.read_excel(xlsx, sheet_name="驳回分析", header=None, dtype=object, engine="openpyxl")
     cells = [str(v) for v in sheet.to_numpy().ravel() if not pd.isna(v)]
     assert "一次通过率" in cells and "抖音" in cells and "绝对化用语" in cells and "近12周" in cells
-    review = pd.read_excel(xlsx, sheet_name="审核用时", header=None, dtype=object)
+    review = pd.read_excel(xlsx, sheet_name="审核用时", header=None, dtype=object, engine="openpyxl")
     assert any("全程审核用时" in str(v) for v in review[0])
     md = next(p for p in written if p.suffix == ".md").read_text(encoding="utf-8")
     assert "## 全程审核用时" in md and "抖音 6.5/" in md
