@@ -118,3 +118,25 @@ def test_a_license_valid_at_approval_but_expired_since_is_flagged(sample):
 def test_an_unknown_id_stops_with_a_reason():
     result = CliRunner().invoke(main, ["reuse", str(SAMPLE / "备案台账示例.xlsx"), "--id", "BA-404", *TODAY])
     assert result.exit_code == 2 and "BA-404" in result.output
+
+
+def test_a_candidate_reached_after_rejections_shows_its_history_and_whole_chain_time(tmp_path):
+    from datetime import date
+
+    from helpers import CLEAN, write_tracker
+
+    rejected = {"状态": "已驳回", "备案号": None, "通过日期": None}
+    rows = [
+        {**rejected, "备案编号": "BA-1", "提交日期": date(2026, 11, 2), "反馈日期": date(2026, 11, 5),
+         "审核意见": "海报含“国家级”字样；隐私政策链接缺失"},
+        {"备案编号": "BA-1-R1", "原备案编号": "BA-1", "提交日期": date(2026, 11, 6), "通过日期": date(2026, 11, 11)},
+        {"备案编号": "BA-3", "状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None},
+    ]
+    path = write_tracker(tmp_path / "t.xlsx", rows, headers=[*CLEAN, "原备案编号", "审核意见", "反馈日期"])
+    result = CliRunner().invoke(main, ["reuse", str(path), "--id", "BA-3", "--json", "--out", str(tmp_path / "o"),
+                                       *TODAY])
+    (first,) = json.loads(result.output)["candidates"]
+    assert first["filing_id"] == "BA-1-R1" and first["attempts"] == 2
+    assert first["review_workdays"] == 3 and first["chain_workdays"] == 7  # 11-06→11-11; 11-02→11-11
+    assert first["rejections"] == [{"filing_id": "BA-1", "status": "已驳回", "feedback": "海报含“国家级”字样；隐私政策链接缺失",
+                                    "categories": ["绝对化用语", "隐私与授权"]}]
