@@ -113,6 +113,6 @@ def test_weekly_files_carry_first_pass_chain_time_and_top_rejections(tmp_path):
     review = pd.read_excel(xlsx, sheet_name="审核用时", header=None, dtype=object, engine="openpyxl")
     assert any("全程审核用时" in str(v) for v in review[0])
     md = next(p for p in written if p.suffix == ".md").read_text(encoding="utf-8")
-    assert "## 全程审核用时" in md and "抖音 6.5/" in md
-    assert "- 抖音 一次通过率 50.0%，每备案重新提交 1.00 次" in md
-    assert "- 抖音（近4周）：" in md and "绝对化用语 1" in md
+    assert "全程（首次提交到最终通过，含重新提交）：抖音 6.5/" in md
+    assert "一次通过率：抖音 50.0%；每备案平均重新提交 1.00 次" in md
+    assert "近4周常见驳回：抖音 资质不全 1、绝对化用语 1" in md

@@ -140,11 +140,6 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         rev.write_string(r, 0, "全程审核用时（首次提交到最终通过，含重新提交）", w.heading)
         r = w.frame(rev, report.review_time_chain, row=r + 1, index=True, empty="没有以通过结束的重新提交链。") + 1
 
-        rej = wb.add_worksheet(REJECTIONS)
-        rej.write_string(0, 0, "一次通过率与重新提交（按原备案编号串起的重新提交链）", w.heading)
-        r = w.frame(rej, report.first_pass, row=1, index=True, empty="没有备案。") + 1
-        rej.write_string(r, 0, "各平台最常见的驳回原因（近4周、近12周，按反馈日期）", w.heading)
-        w.frame(rej, report.rejection_top, row=r + 1, empty="窗口内没有驳回或需补充的备案。", widths={4: 60})
 
         acts = wb.add_worksheet(ACTIONS)
         actions = pd.concat([report.overdue.assign(分类="逾期"), report.at_risk.assign(分类="风险")],
@@ -173,6 +168,12 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         trend = wb.add_worksheet(TREND)
         w.frame(trend, report.trend)
         trend.write_string(len(report.trend) + 2, 0, "来源：快照 = 当周保存的台账快照；台账 = 按当前台账的日期推算。", w.note)
+
+        rej = wb.add_worksheet(REJECTIONS)
+        rej.write_string(0, 0, "一次通过率与重新提交（按原备案编号串起的重新提交链）", w.heading)
+        r = w.frame(rej, report.first_pass, row=1, index=True, empty="没有备案。") + 1
+        rej.write_string(r, 0, "各平台最常见的驳回原因（近4周、近12周，按反馈日期）", w.heading)
+        w.frame(rej, report.rejection_top, row=r + 1, empty="窗口内没有驳回或需补充的备案。", widths={4: 60})
 
         # -- summary
         summary.set_column(0, 0, 30)
