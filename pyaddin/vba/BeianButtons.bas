@@ -27,6 +27,10 @@ Sub CheckAll()
     RunPython "import pyaddin.buttons; pyaddin.buttons.check_all()"
 End Sub
 
+Sub Diagnose()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.diagnose()"
+End Sub
+
 Sub ReuseSelected()
     RunPython "import pyaddin.buttons; pyaddin.buttons.reuse_selected()"
 End Sub
