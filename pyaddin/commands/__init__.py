@@ -4,8 +4,10 @@ from .archive import archive
 from .demo import demo
 from .docs import docs
 from .report import report
+from .reuse import reuse
+from .rules_diff import rules_diff
 from .setup import setup
 from .validate import check, deadlines, validate
 from .workbook import build_workbook, doctor
 
-COMMANDS = [validate, deadlines, check, docs, archive, report, demo, setup, build_workbook, doctor]
+COMMANDS = [validate, deadlines, check, docs, archive, report, demo, setup, build_workbook, doctor, reuse, rules_diff]
