@@ -69,3 +69,7 @@ class PdfUnavailable(BeianError):
 
 class PdfFailed(BeianError):
     """The converter ran but did not produce every PDF."""
+
+
+class FilingNotFound(BeianError):
+    """--id names no filing in the tracker."""
