@@ -134,6 +134,7 @@ def emit_json(payload: dict) -> None:
 from .commands import archive as _archive  # noqa: E402,F401  (each import registers its commands)
 from .commands import demo as _demo  # noqa: E402,F401
 from .commands import docs as _docs  # noqa: E402,F401
+from .commands import notify as _notify  # noqa: E402,F401
 from .commands import report as _report  # noqa: E402,F401
 from .commands import validate as _validate  # noqa: E402,F401
 from .commands import workbook as _workbook  # noqa: E402,F401
