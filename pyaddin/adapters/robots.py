@@ -120,7 +120,8 @@ class _Renderer:
         self.message = message
 
     def esc(self, text: str) -> str:
-        """Masked as the weekly Markdown masks; user text cannot open a tag, a mention or bold."""
+        """Masked as the weekly Markdown masks (the stars full-width, so they cannot make text bold);
+        user text cannot open a tag, a mention or bold."""
         text = mask(text)
         return text if self.message.markdown else text.translate(_MD_ESCAPE)
 
