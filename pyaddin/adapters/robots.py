@@ -436,6 +436,9 @@ class Sender:
                 self.sleep(wait)
             except _Failed as exc:
                 return Delivery(channel.name, payload.label, False, attempts, scrub(exc.reason, channel))
+            except Exception as exc:  # noqa: BLE001 - e.g. http.client.InvalidURL quotes the URL: never show it
+                return Delivery(channel.name, payload.label, False, attempts,
+                                f"请求无法发出（{type(exc).__name__}），请检查 Webhook 地址是否完整、没有空格")
 
     def _post_once(self, channel: Channel, body: dict) -> None:
         url, signed = sign_request(channel, body)
