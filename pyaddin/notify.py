@@ -13,7 +13,7 @@ Definitions:
   announced, per robot) lives in `notify_state.json` in the output folder; on a robot's first run,
   only approvals of the last `FIRST_RUN_DAYS` days are announced and older ones are recorded as
   known, so connecting a robot does not replay the whole history.
-- *weekly*: the weekly Markdown summary (`report_md.render`), already masked.
+- *weekly*: the weekly Markdown summary (`adapters.report_md.render`), already masked.
 Lines hold the user's text as is; the robot adapter masks phone numbers, e-mail addresses and
 ID-card numbers in every line as the weekly Markdown does, and escapes it for the vendor's markup.
 """

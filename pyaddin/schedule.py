@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .context import Context
-from .deadlines import CLOSED, IN_REVIEW, NOT_SUBMITTED
+from .statuses import CLOSED, IN_REVIEW, NOT_SUBMITTED
 from .values import LONG_TERM, as_text, is_blank
 from .workdays import Calendar, calendar_for, plus_days
 

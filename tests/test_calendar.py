@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from conftest import SAMPLE_DATA
 from helpers import CLEAN, write_tracker
 
-from pyaddin.cli import load, main
-from pyaddin.deadlines import check
+from pyaddin.cli import main
+from pyaddin.commands.common import open_workbook as load
+from pyaddin.deadlines import deadline_findings as check
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 HEADERS = [*CLEAN, "负责人", "审核意见", "反馈日期", "补充截止日期"]

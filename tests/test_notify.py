@@ -17,7 +17,8 @@ from robot_receiver import Receiver
 from pyaddin.actions import notify as action
 from pyaddin.adapters.robots import Payload, Sender
 from pyaddin.channels import Channel
-from pyaddin.cli import load, main
+from pyaddin.cli import main
+from pyaddin.commands.common import open_workbook as load
 
 TODAY = "2026-11-20"
 HEADERS = [*CLEAN, "负责人", "审核意见", "反馈日期", "补充截止日期"]

@@ -98,9 +98,9 @@ def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, chann
     out: dict = {}
     if "urgent" in wanted:
         if deadline_findings is None:
-            from ..deadlines import check
+            from ..deadlines import deadline_findings as deadline_findings_of
 
-            deadline_findings = check(ctx).findings
+            deadline_findings = deadline_findings_of(ctx).findings
         out["urgent"] = urgent_message(ctx, deadline_findings)
     if "approved" in wanted:
         per_robot = {}
@@ -110,10 +110,11 @@ def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, chann
                 per_robot[c.name] = (approved_message(ctx, items) if items else None, baseline)
         out["approved"] = per_robot
     if "weekly" in wanted:
-        from ..report_md import render
+        from ..adapters.history import load_history
+        from ..adapters.report_md import render
         from ..weekly import build_report
 
-        weekly = build_report(ctx, history_dir=out_dir / "history")
+        weekly = build_report(ctx, history=load_history(out_dir / "history"), deadline_findings=deadline_findings)
         out["weekly"] = weekly_message(ctx, render(weekly))
     return out
 
@@ -180,7 +181,7 @@ def run(ctx: Context, *, out_dir: Path, channel: str | None = None, what: tuple[
                                  "消息中只写姓名、未 @，请在“人员”表补充。", sheet=PEOPLE_SHEET, field="姓名", value=name))
     written: list[Path] = []
     if approved_sent and not dry_run:
-        from ..adapters.xlsx_out import atomic_write_text
+        from ..adapters.output_files import atomic_write_text
 
         state.last_run = datetime.now().isoformat(timespec="seconds")
         written.append(atomic_write_text(state_path, json.dumps(state.as_json(), ensure_ascii=False, indent=1)))

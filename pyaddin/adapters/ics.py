@@ -17,7 +17,7 @@ from icalendar import Alarm, Calendar, Event
 
 from ..schedule import KINDS
 from ..schedule import Event as Deadline
-from .xlsx_out import atomic_write_bytes
+from .output_files import atomic_write_bytes
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = time(9, 0)

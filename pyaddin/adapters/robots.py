@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from ..channels import Channel, VendorSpec
 from ..notify import Message
 from ..people import People, Person
-from ..report_md import mask
+from .report_md import mask
 
 MASK = "****"
 MARGIN = 200

@@ -1,1 +1,11 @@
-"""One module per group of CLI commands; each registers itself on `pyaddin.cli.main`."""
+"""The command modules; `COMMANDS` is what `beian` offers, in the order `beian --help` lists them."""
+
+from .archive import archive
+from .demo import demo
+from .docs import docs
+from .notify import calendar, notify
+from .report import report
+from .validate import check, deadlines, validate
+from .workbook import build_workbook, doctor
+
+COMMANDS = [validate, deadlines, check, docs, archive, report, notify, calendar, demo, build_workbook, doctor]

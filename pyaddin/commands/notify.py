@@ -7,22 +7,17 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_CANNOT_RUN, common_options, emit_json, load, main
+from .common import DEFAULT_OUT, EXIT_CANNOT_RUN, common_options, emit_json, open_workbook
 
 
-def notify_out_dir(out: Path | None, ctx, workbook: Path) -> Path:
-    """--out, else 设置 输出目录, else beian-out beside the workbook; relative 设置 paths resolve
-    against the workbook's folder, so a scheduled run finds the same state whatever its cwd."""
-    if out is not None:
-        return out
-    base = Path(workbook).resolve().parent
-    if ctx.settings.output_dir:
-        target = Path(ctx.settings.output_dir)
-        return target if target.is_absolute() else base / target
-    return base / "beian-out"
+def notify_out_dir(out: Path | None, ctx) -> Path:
+    """--out, else 设置 输出目录, else beian-out beside the workbook (not the current folder), so a
+    scheduled run keeps one notify_state.json whatever folder it starts in."""
+    base = ctx.base_dir or Path.cwd()
+    return ctx.out_dir(out, default=base / DEFAULT_OUT)
 
 
-@main.command()
+@click.command()
 @common_options
 @click.option("--channel", default=None, metavar="名称", help="只发给“通知”表中这一个机器人（按名称）。")
 @click.option("--what", default=None, metavar="urgent,approved,weekly",
@@ -45,8 +40,8 @@ def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
         wanted = action.parse_what(what)
     except action.CannotNotify as exc:
         raise click.BadParameter(str(exc), param_hint="--what") from exc
-    ctx = load(workbook, sheet=sheet, today=today)
-    target = notify_out_dir(out, ctx, workbook)
+    ctx = open_workbook(workbook, sheet=sheet, today=today)
+    target = notify_out_dir(out, ctx)
     result = action.run(ctx, out_dir=target, channel=channel, what=wanted, dry_run=dry_run,
                         progress=None if as_json else lambda text: click.echo(text, err=True))
     data = result.data
@@ -73,7 +68,7 @@ def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
     sys.exit(code)
 
 
-@main.command()
+@click.command()
 @common_options
 def calendar(workbook, out, today, sheet, as_json):
     """把每个到期日（审核结果应出、补充截止、最晚提交日、计划上线、资质到期、归档截止）导出为 备案日程.ics。
@@ -89,8 +84,8 @@ def calendar(workbook, out, today, sheet, as_json):
     from ..actions import calendar as action
     from ..schedule import KINDS
 
-    ctx = load(workbook, sheet=sheet, today=today)
-    target = notify_out_dir(out, ctx, workbook)
+    ctx = open_workbook(workbook, sheet=sheet, today=today)
+    target = notify_out_dir(out, ctx)
     result = action.run(ctx, out_dir=target)
     events = result.data
     if as_json:
