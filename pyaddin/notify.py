@@ -39,6 +39,8 @@ class Line:
     """Plain text as the tracker has it; the adapter masks and escapes it."""
     key: str | None = None
     """For *approved*: the state key announced once this line is delivered."""
+    omitted: int = 0
+    """For the line a capped group ends with: how many items it stands for."""
 
 
 @dataclass
@@ -70,7 +72,7 @@ class Message:
 
     @property
     def listed(self) -> int:
-        return sum(len(g.lines) for g in self.groups)
+        return sum(1 for g in self.groups for ln in g.lines if not ln.omitted)
 
     @property
     def keys(self) -> list[str]:
@@ -86,7 +88,7 @@ class Message:
                 groups.append(g)
                 continue
             kept = g.lines[:per_group]
-            more = Line(f"……另有 {total - per_group} 项未列出{self.omitted_hint}")
+            more = Line(f"……另有 {total - per_group} 项未列出{self.omitted_hint}", omitted=total - per_group)
             groups.append(replace(g, lines=[*kept, more], total=total))
         return replace(self, groups=groups)
 

@@ -41,6 +41,7 @@ import urllib.request
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..channels import Channel, VendorSpec
 from ..notify import Message
@@ -51,6 +52,16 @@ MASK = "****"
 MARGIN = 200
 """Bytes kept free under each limit for the part label, signature fields and JSON punctuation."""
 _MD_ESCAPE = str.maketrans({"<": "＜", ">": "＞", "*": "＊", "[": "［", "]": "］", "`": "｀", "#": "＃"})
+
+
+@lru_cache(maxsize=1 << 16)
+def _masked(text: str) -> str:
+    return mask(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _masked_md(text: str) -> str:
+    return mask(text).translate(_MD_ESCAPE)
 
 
 def utf8_len(text: str) -> int:
@@ -122,8 +133,7 @@ class _Renderer:
     def esc(self, text: str) -> str:
         """Masked as the weekly Markdown masks (the stars full-width, so they cannot make text bold);
         user text cannot open a tag, a mention or bold."""
-        text = mask(text)
-        return text if self.message.markdown else text.translate(_MD_ESCAPE)
+        return _masked(text) if self.message.markdown else _masked_md(text)
 
     def line(self, text: str, key: str | None = None) -> Unit:
         body = self.esc(text) if self.message.markdown else f"- {self.esc(text)}"
@@ -170,7 +180,7 @@ class _Renderer:
 
 class _FeishuRenderer(_Renderer):
     def esc(self, text: str) -> str:
-        return mask(text)
+        return _masked(text)
 
     def line(self, text: str, key: str | None = None) -> Unit:
         body = self.esc(text) if self.message.markdown else f"• {self.esc(text)}"
@@ -298,19 +308,22 @@ def render(channel: Channel, message: Message, people: People) -> Plan:
 
 def plan_within(channel: Channel, message: Message, people: People, max_messages: int) -> Plan:
     """Render, listing fewer items per group until the message fits in `max_messages` payloads,
-    so many items travel in few messages instead of waiting out the rate limit. Every capped group
-    says how many items it left out; if even one item per group does not fit, send them all."""
+    so many items travel in few messages instead of waiting out the rate limit. The cap is the
+    largest that fits (binary search); every capped group says how many items it left out. If even
+    one item per group does not fit, everything is sent and the rate limiter paces it."""
     plan = render(channel, message, people)
     if len(plan.payloads) <= max_messages or message.markdown:
         return plan
-    longest = max((len(g.lines) for g in message.groups), default=0)
-    for cap in (200, 100, 50, 30, 20, 10, 5, 3, 2, 1):
-        if cap >= longest:
-            continue
+    lo, hi = 1, max((len(g.lines) for g in message.groups), default=1) - 1
+    best = None
+    while lo <= hi:
+        cap = (lo + hi) // 2
         trial = render(channel, message.capped(cap), people)
         if len(trial.payloads) <= max_messages:
-            return trial
-    return plan
+            best, lo = trial, cap + 1
+        else:
+            hi = cap - 1
+    return best or plan
 
 
 def message_budget(spec: VendorSpec, contents: int) -> int:
