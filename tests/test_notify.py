@@ -320,3 +320,22 @@ def test_weekly_is_the_masked_markdown_summary(tmp_path, rx):
     assert notify(path, "--out", tmp_path / "out").exit_code == 0
     (text,) = contents(rx.of("wecom"), "content")
     assert "备案周报 2026-W47" in text and "13812345678" not in text
+
+
+def test_an_unreadable_state_file_stops_the_run_rather_than_announce_twice(tmp_path, rx):
+    path = workbook(tmp_path, rx, ("企业微信", "approved"))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notify_state.json").write_text("{not json", encoding="utf-8")
+    result = notify(path, "--out", out)
+    assert result.exit_code == 2 and "notify_state.json" in result.stderr
+    assert rx.requests == []
+
+
+def test_each_unknown_person_is_listed_once(tmp_path, rx):
+    path = workbook(tmp_path, rx, ("企业微信", "urgent"), ("飞书", "urgent"))
+    payload = json.loads(notify(path, "--json").stdout)
+    unknown = [f["value"] for f in payload["findings"] if f["code"] == "person-unknown"]
+    assert sorted(unknown) == ["张三", "李雷"]  # 李雷 has only a 手机: 飞书 cannot @ by phone
+    assert {robot: sorted(names) for robot, names in payload["unresolved"].items()} == {
+        "企业微信群": ["张三"], "飞书群": ["张三", "李雷"]}

@@ -175,10 +175,13 @@ def run(ctx: Context, *, out_dir: Path, channel: str | None = None, what: tuple[
             if content == "approved":
                 state.record(c.name, baseline + delivered)
                 approved_sent = True
+    robots_of: dict[str, list[str]] = {}
     for robot, names in data.unresolved.items():
         for name in names:
-            findings.append(make("person-unknown", f"“{name}”在“人员”表中没有记录，或没有“{robot}”所用应用的 ID/手机号："
-                                 "消息中只写姓名、未 @，请在“人员”表补充。", sheet=PEOPLE_SHEET, field="姓名", value=name))
+            robots_of.setdefault(name, []).append(robot)
+    for name, where in robots_of.items():
+        findings.append(make("person-unknown", f"“{name}”在“人员”表中没有记录，或没有{'、'.join(where)}所用应用的 ID/手机号："
+                             "消息中只写姓名、未 @，请在“人员”表补充。", sheet=PEOPLE_SHEET, field="姓名", value=name))
     written: list[Path] = []
     if approved_sent and not dry_run:
         from ..adapters.output_files import atomic_write_text
