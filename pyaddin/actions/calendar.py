@@ -21,6 +21,6 @@ def run(ctx: Context, *, out_dir: Path, progress=None) -> ActionResult:
     path = ics.write(found, Path(out_dir))
     notes = [calendar.fallback_finding()] if calendar.fallback_years else []
     findings = [*notes, *holiday_findings, *ctx.settings.findings, *ctx.licenses.findings]
-    report = Report("calendar", str(getattr(ctx, "workbook", None) or ctx.path or ""), ctx.today,
+    report = Report("calendar", str(ctx.workbook or ctx.path or ""), ctx.today,
                     ctx.tracker.rows, [f for f in findings if f is not None])
     return ActionResult(report, [path], found)

@@ -188,7 +188,7 @@ def run(ctx: Context, *, out_dir: Path, channel: str | None = None, what: tuple[
 
         state.last_run = datetime.now().isoformat(timespec="seconds")
         written.append(atomic_write_text(state_path, json.dumps(state.as_json(), ensure_ascii=False, indent=1)))
-    report = Report("notify", str(getattr(ctx, "workbook", None) or ctx.path or ""), ctx.today, ctx.tracker.rows,
+    report = Report("notify", str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,
                     findings)
     return ActionResult(report, written, data)
 
