@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from ..channels import CONTENT_ZH, CONTENTS, NOTIFY_SHEET, Channel, load_channels
@@ -186,7 +185,7 @@ def run(ctx: Context, *, out_dir: Path, channel: str | None = None, what: tuple[
     if approved_sent and not dry_run:
         from ..adapters.output_files import atomic_write_text
 
-        state.last_run = datetime.now().isoformat(timespec="seconds")
+        state.last_run = (ctx.system_today or ctx.today).isoformat()
         written.append(atomic_write_text(state_path, json.dumps(state.as_json(), ensure_ascii=False, indent=1)))
     report = Report("notify", str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,
                     findings)
