@@ -208,6 +208,8 @@ def summary_lines(result: ActionResult, *, dry_run: bool) -> list[str]:
         count = "" if plan.message.markdown else f"{plan.items} 项，"
         lines.append(f"“{plan.channel.name}”（{plan.channel.kind}）{CONTENT_ZH[plan.message.content]}：{count}"
                      f"{verb} {len(plan.payloads)} 条消息{capped}。")
+    for name in dict.fromkeys(p.channel.name for p in data.plans if p.channel.kind == "企业微信" and p.channel.secret):
+        lines.append(f"“{name}”：企业微信群机器人不支持加签，已忽略该行的加签密钥。")
     for item in data.nothing:
         lines.append(f"{item}：没有需要通知的内容，未发送。")
     for d in data.failed:
