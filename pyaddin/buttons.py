@@ -79,8 +79,8 @@ def failure_message(title: str, exc: Exception, log: Path | None) -> str:
     if isinstance(exc, BeianError):
         reason = str(exc).split(" / ")[0]
     elif isinstance(exc, ImportError | AttributeError):
-        reason = (f"“{title}”需要的程序模块不可用（{exc}）。请在 beian 项目文件夹中运行 uv sync（或 pip install .）更新后，"
-                  "再运行 beian doctor 检查。")
+        reason = (f"“{title}”需要的程序模块不可用（{exc}）。请在 beian 文件夹中运行 uv sync（或 pip install .），"
+                  "再运行 beian doctor 检查；或点击“诊断”按钮把“诊断”工作表发给维护者。")
     else:
         reason = f"“{title}”运行出错：{type(exc).__name__}: {exc}。请把日志文件发给维护者。"
     where = f"\n详细信息已写入 {log}" if log else ""
@@ -231,6 +231,35 @@ def index_rows(table) -> list[list[object]]:
         header = list(items[0]) if items else ["（无）"]
         body = [[excel.plain(item.get(h)) for h in header] for item in items]
     return [header] + body
+
+
+def diagnose() -> None:
+    """诊断 button: the Excel/Python facts a maintainer needs, written to the 诊断 sheet in one block."""
+    _run("诊断", _diagnose)
+
+
+def _diagnose(xbook) -> str:
+    import platform
+
+    from .diagnosis import SHEET, diagnosis_rows
+    from .doctor import installed_xlwings, workbook_xlwings_version
+
+    path = excel.book_path(xbook)
+    try:
+        vba = workbook_xlwings_version(path) if path else None
+        vba_text = vba or "（工作簿中没有 xlwings VBA 模块）"
+    except Exception as exc:  # noqa: BLE001 - the diagnosis reports what it cannot read
+        vba_text = f"（读不出：{type(exc).__name__}: {exc}）"
+    if path is None:
+        vba_text = "（工作簿尚未保存到磁盘，无法读取）"
+    try:
+        version = str(xbook.app.version)
+    except Exception:  # noqa: BLE001 - some engines do not say
+        version = "（未知）"
+    rows = diagnosis_rows(excel_version=version, excel_platform=f"{platform.system()} {platform.release()} ({sys.platform})",
+                          workbook=path, workbook_vba_xlwings=vba_text, installed_xlwings=installed_xlwings() or "（未安装）")
+    excel.write_table_sheet(xbook, SHEET, rows, text_from=0)
+    return f"诊断信息已写入“{SHEET}”工作表（{len(rows) - 1} 项）；按钮有问题时请把这张工作表发给维护者。"
 
 
 if __name__ == "__main__":  # debug a button without clicking: python -m pyaddin.buttons check_all

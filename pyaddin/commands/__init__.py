@@ -5,7 +5,9 @@ from .demo import demo
 from .docs import docs
 from .notify import calendar, notify
 from .report import report
+from .setup import setup
 from .validate import check, deadlines, validate
 from .workbook import build_workbook, doctor
 
-COMMANDS = [validate, deadlines, check, docs, archive, report, notify, calendar, demo, build_workbook, doctor]
+COMMANDS = [validate, deadlines, check, docs, archive, report, notify, calendar, demo, setup, build_workbook,
+            doctor]

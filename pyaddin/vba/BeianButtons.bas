@@ -34,3 +34,7 @@ End Sub
 Sub ExportCalendar()
     RunPython "import pyaddin.buttons; pyaddin.buttons.export_calendar()"
 End Sub
+
+Sub Diagnose()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.diagnose()"
+End Sub
