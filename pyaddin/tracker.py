@@ -67,6 +67,16 @@ class Tracker:
     def rows(self) -> int:
         return len(self.df)
 
+    def header_for(self, key: str, catalog=None) -> str:
+        """The column as the user's sheet spells it; for an absent column, the material's name or
+        the catalogue's canonical header (the one place every finding and document asks)."""
+        if key in self.headers:
+            return self.headers[key]
+        if key.startswith(MATERIAL_PREFIX):
+            return key[len(MATERIAL_PREFIX):]
+        spec = catalog.field_by_key.get(key) if catalog is not None else None
+        return spec.header if spec else key
+
     def materials(self) -> list[str]:
         return [c[len(MATERIAL_PREFIX):] for c in self.df.columns if c.startswith(MATERIAL_PREFIX)]
 

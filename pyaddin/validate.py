@@ -16,7 +16,7 @@ from .context import Context
 from .findings import Finding, Report, make, sort_key
 from .rules import applies, row_dates
 from .textnorm import filing_key
-from .tracker import MATERIAL_PREFIX, error_cells
+from .tracker import error_cells
 from .values import as_text, is_blank
 
 PHONE_PATTERNS = [
@@ -65,12 +65,7 @@ class RowFindings:
 
     def header(self, key: str) -> str:
         """The header as the user's sheet spells it, else the canonical name."""
-        if key in self.t.headers:
-            return self.t.headers[key]
-        if key.startswith(MATERIAL_PREFIX):
-            return key[len(MATERIAL_PREFIX):]
-        spec = self.ctx.catalog.field_by_key.get(key)
-        return spec.header if spec else key
+        return self.t.header_for(key, self.ctx.catalog)
 
 
 def validate(ctx: Context) -> Report:
