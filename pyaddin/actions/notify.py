@@ -16,17 +16,13 @@ from pathlib import Path
 
 from ..channels import CONTENT_ZH, CONTENTS, NOTIFY_SHEET, Channel, load_channels
 from ..context import Context
-from ..errors import BeianError
+from ..errors import CannotNotify
 from ..findings import Finding, Report, make
 from ..notify import State, approved_message, new_approvals, urgent_message, weekly_message
 from ..people import PEOPLE_SHEET, load_people
 from .result import ActionResult
 
 STATE_NAME = "notify_state.json"
-
-
-class CannotNotify(BeianError):
-    """Nothing can be sent: no 通知 sheet, no usable robot, or an unreadable state file."""
 
 
 @dataclass

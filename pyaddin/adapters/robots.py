@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..channels import Channel, VendorSpec
+from ..errors import DeliveryFailed, DeliveryRetry
 from ..notify import Message
 from ..people import People, Person
 from .report_md import mask
@@ -386,13 +387,6 @@ class Delivery:
     """Chinese, naming the robot and the vendor's code or HTTP status; never the URL or secret."""
 
 
-class _Transient(Exception):
-    def __init__(self, reason: str, wait: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.wait = wait
-
-
 class Sender:
     """POSTs payloads with timeouts, retries and a per-robot sliding-window rate limit.
 
@@ -439,7 +433,7 @@ class Sender:
             try:
                 self._post_once(channel, payload.body)
                 return Delivery(channel.name, payload.label, True, attempts)
-            except _Transient as exc:
+            except DeliveryRetry as exc:
                 if attempts > self.retries:
                     return Delivery(channel.name, payload.label, False, attempts,
                                     scrub(f"{exc.reason}，已重试 {attempts - 1} 次仍失败", channel))
@@ -447,7 +441,7 @@ class Sender:
                 wait = min(max(wait, 0.0), self.max_wait)
                 self.waited += wait
                 self.sleep(wait)
-            except _Failed as exc:
+            except DeliveryFailed as exc:
                 return Delivery(channel.name, payload.label, False, attempts, scrub(exc.reason, channel))
             except Exception as exc:  # noqa: BLE001 - e.g. http.client.InvalidURL quotes the URL: never show it
                 return Delivery(channel.name, payload.label, False, attempts,
@@ -465,25 +459,19 @@ class Sender:
         except urllib.error.HTTPError as exc:
             status, raw = exc.code, exc.read() if exc.fp else b""
             if status == 429 or status >= 500:
-                raise _Transient(f"HTTP {status}", _retry_after(exc.headers)) from None
-            raise _Failed(f"HTTP {status}{_vendor_text(raw)}") from None
+                raise DeliveryRetry(f"HTTP {status}", _retry_after(exc.headers)) from None
+            raise DeliveryFailed(f"HTTP {status}{_vendor_text(raw)}") from None
         except OSError as exc:  # URLError, timeouts and connection errors are all OSError
             reason = getattr(exc, "reason", exc)
             kind = "超时" if isinstance(reason, TimeoutError) else "网络错误"
-            raise _Transient(f"{kind}（{type(reason).__name__}）") from None
+            raise DeliveryRetry(f"{kind}（{type(reason).__name__}）") from None
         code, msg = _vendor_code(raw)
         if code is None:
-            raise _Failed(f"HTTP {status}，响应无法识别")
+            raise DeliveryFailed(f"HTTP {status}，响应无法识别")
         if code in channel.spec.busy_codes:
-            raise _Transient(f"发送过于频繁（错误码 {code}）")
+            raise DeliveryRetry(f"发送过于频繁（错误码 {code}）")
         if code != 0:
-            raise _Failed(f"错误码 {code}{f'：{msg}' if msg else ''}")
-
-
-class _Failed(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+            raise DeliveryFailed(f"错误码 {code}{f'：{msg}' if msg else ''}")
 
 
 def _retry_after(headers) -> float | None:
