@@ -62,6 +62,11 @@ BUTTONS = (
     ButtonSpec("Diagnose", "diagnose", "诊断",
                "把 Excel 与 Python 的版本、Python 路径、各功能所需组件是否可用和最近的出错记录写入“诊断”工作表。"
                "按钮不能正常工作时，点它并把“诊断”工作表发给维护者。", on_tracker=False),
+    ButtonSpec("ReuseSelected", "reuse_selected", "复用材料",
+               "先选中台账中一个备案所在的行：列出与它最相似的已通过备案、审核用时、驳回历史、仍与归档清单一致的文件"
+               "和已过期的资质，写入“复用建议”工作表。"),
+    ButtonSpec("RulesChanges", "rules_changes", "规则变化",
+               "与上一版平台规则比较：新增、删除、修改的规则，以及每条变化影响的未结备案和它们现在缺的材料，写入“规则变化”工作表。"),
 )
 
 
