@@ -29,6 +29,7 @@ class Settings:
     upcoming_days: int = 14
     default_review_days: int = 5
     default_lead_days: int = 2
+    reminder_days: int = 3
     findings: list[Finding] = field(default_factory=list, repr=False)
 
 
