@@ -13,7 +13,7 @@ from pyaddin import documents
 from pyaddin.adapters.files import read_book
 from pyaddin.cli import main
 from pyaddin.context import build_context
-from pyaddin.errors import OutputLocked, TemplateProblem
+from pyaddin.errors import TemplateProblem
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 10, 20)
@@ -98,9 +98,10 @@ def test_documents_carry_platform_dates_and_amounts_in_both_forms(clean, tmp_pat
     result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-001"])
     letter, plan = (text_of(p) for p in result.written)
     assert "微信平台：" in letter
-    assert "¥12,000.00" in letter and "壹万贰仟元整" in letter
+    assert "¥12,000.00" in plan and "壹万贰仟元整" in plan
     assert "¥5,000.00" in letter and "伍仟元整" in letter  # lottery clause with the top prize
-    assert "2025年10月20日" in letter  # 落款日期 = today
+    assert "不超过¥50,000.00" in letter  # 设置 prize limit (default)
+    assert "日期：2025年10月20日" in letter  # 落款日期 = today when not yet submitted
     assert "本活动收集用户个人信息" in letter and "https://example.com/privacy" in letter
     assert "微信公众平台" in plan  # 备案入口 from the platform catalogue
     assert "2025年10月30日" in plan  # timeline table row
@@ -110,10 +111,10 @@ def test_documents_carry_platform_dates_and_amounts_in_both_forms(clean, tmp_pat
 
 
 def test_amount_in_wan_and_large_amounts_are_written_in_capitals(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-002", "BA-003"], kind="承诺书")
+    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-002", "BA-003"], kind="方案")
     two, three = (text_of(p) for p in result.written)
     assert "¥12,000.00" in two and "壹万贰仟元整" in two
-    assert "本活动不收集用户个人信息" in two and "本活动不含抽奖" in two
+    assert "本活动不收集用户个人信息" in two and "抽奖：" not in two
     assert "¥100,000,010.00" in three and "壹亿零壹拾元整" in three
 
 
@@ -130,7 +131,7 @@ def test_empty_optional_value_renders_visible_blank_and_warns(tmp_path):
     ctx = context(tracker(tmp_path, [row(**{"用户授权机制": None, "联系邮箱": None})]))
     result = documents.generate(ctx, out_dir=tmp_path / "out", force=True)  # PI rules want 用户授权机制
     letter, plan = (text_of(p) for p in result.written)
-    assert "通过" + documents.BLANK + "取得用户同意" in letter
+    assert "授权方式为：" + documents.BLANK + "。" in letter
     assert documents.BLANK in plan
     warned = sorted((f.code, f.severity, f.row, f.field) for f in result.findings if f.code == "empty-placeholder")
     assert warned == [("empty-placeholder", "warning", 2, "用户授权机制"),
@@ -197,12 +198,37 @@ def test_index_lists_every_document_with_hash_and_keeps_formulas_as_text(tmp_pat
     assert ws["A2"].data_type == "s"
 
 
-def test_output_open_in_word_is_reported_not_overwritten(clean, tmp_path):
+def test_output_open_in_word_is_skipped_reported_and_the_batch_goes_on(clean, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
+    (out / "BA-001_微信_安全承诺书.docx").write_bytes(b"the copy open in Word")
     (out / "~$BA-001_微信_安全承诺书.docx").write_bytes(b"lock")
-    with pytest.raises(OutputLocked):
-        documents.generate(clean, out_dir=out, ids=["BA-001"])
+    result = documents.generate(clean, out_dir=out)
+    assert (out / "BA-001_微信_安全承诺书.docx").read_bytes() == b"the copy open in Word"
+    assert [p.name for p in result.locked] == ["BA-001_微信_安全承诺书.docx"]
+    assert len(result.written) == 5 and not result.ok
+    locked = [f for f in result.findings if f.code == "output-locked"]
+    assert [(f.row, f.filing_id, f.severity) for f in locked] == [(2, "BA-001", "error")]
+    assert "BA-001_微信_安全承诺书.docx" in locked[0].message
+    index = openpyxl.load_workbook(result.index_path).active
+    assert index.max_row == 6  # header + the five documents written
+
+
+def test_index_open_in_excel_is_reported_and_documents_are_still_written(clean, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "~$documents.xlsx").write_bytes(b"lock")
+    result = documents.generate(clean, out_dir=out)
+    assert len(result.written) == 6 and result.index_path is None
+    assert [p.name for p in result.locked] == ["documents.xlsx"]
+
+
+def test_a_lock_file_in_the_templates_folder_is_not_a_template(tmp_path):
+    tpl = tmp_path / "tpl"
+    make_template(tpl, "安全承诺书.docx", "{{ 主体名称 }}")
+    (tpl / "~$全承诺书.docx").write_bytes(b"lock")
+    paths, issues = documents.check_templates(tpl)
+    assert [p.name for p in paths] == ["安全承诺书.docx"] and issues == []
 
 
 def test_build_context_is_json_able_and_pure(clean):
@@ -274,14 +300,19 @@ def test_templates_use_only_documented_variables():
     assert {"主体名称", "平台", "预算", "材料清单", "时间安排"} <= used
 
 
-def test_readme_documents_every_template_variable_when_it_has_the_section():
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    if "## 模板变量" not in text:
-        pytest.skip("README has no 模板变量 section yet")
-    section = text.split("## 模板变量", 1)[1].split("\n## ", 1)[0]
-    missing = [v.name for v in documents.VARIABLES if f"`{v.name}`" not in section]
-    assert missing == []
+def test_readme_template_section_is_the_generated_placeholder_list():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## 模板变量")
+    end = text.find("\n## ", start + 1)
+    assert text[start:end] == documents.variables_markdown(), "regenerate with documents.variables_markdown()"
+
+
+def test_placeholder_rows_describe_every_placeholder_the_renderer_accepts():
+    rows = documents.placeholder_rows()
+    assert [r["占位符"] for r in rows] == [f"{{{{ {v.name} }}}}" for v in documents.VARIABLES]
+    assert all(set(r) == set(documents.PLACEHOLDER_COLUMNS) and r["含义"] and r["示例"] for r in rows)
+    dates = next(r for r in rows if r["占位符"] == "{{ 活动开始日期 }}")
+    assert dates["可用过滤器"] == "{{ 活动开始日期|中文日期 }}"
 
 
 def test_variables_markdown_lists_every_variable_and_filter():
@@ -336,7 +367,7 @@ def test_cli_writes_documents_and_index(tmp_path):
 
 def test_cli_exits_1_listing_refused_rows(tmp_path):
     book = tracker(tmp_path, [row(), row("BA-002", 主体名称=None)])
-    r = CliRunner().invoke(main, ["docs", str(book), "--out", str(tmp_path / "out"), "--json"])
+    r = CliRunner().invoke(main, ["docs", str(book), "--out", str(tmp_path / "out"), "--json", "--today", "2025-10-20"])
     assert r.exit_code == 1, r.output
     payload = json.loads(r.stdout)
     assert payload["command"] == "docs"
