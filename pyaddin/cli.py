@@ -135,5 +135,6 @@ from .commands import archive as _archive  # noqa: E402,F401  (each import regis
 from .commands import demo as _demo  # noqa: E402,F401
 from .commands import docs as _docs  # noqa: E402,F401
 from .commands import report as _report  # noqa: E402,F401
+from .commands import templates as _templates  # noqa: E402,F401
 from .commands import validate as _validate  # noqa: E402,F401
 from .commands import workbook as _workbook  # noqa: E402,F401

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -212,7 +213,8 @@ def build_context(row: Mapping, ctx, *, required: Iterable[str] | None = None) -
     if platform and platform in ctx.catalog.platforms:
         entry = ctx.catalog.platforms[platform].entry or None
     if required is None:
-        required = required_materials(ctx, [row.name]).get(row.name, []) if _row_number(row) else []
+        number = _row_number(row)
+        required = required_materials(ctx, [number]).get(number, []) if number is not None else []
 
     start, end = _iso(get("start_date")), _iso(get("end_date"))
     submitted = _iso(get("submitted_date"))
@@ -256,8 +258,12 @@ def build_context(row: Mapping, ctx, *, required: Iterable[str] | None = None) -
 
 
 def _row_number(row: Mapping) -> int | None:
+    """The Excel row of a tracker row (a Series from `tracker.df`, named by its index), else None."""
     name = getattr(row, "name", None)
-    return int(name) if isinstance(name, int | float) and not isinstance(name, bool) else None
+    try:
+        return None if isinstance(name, bool) else operator.index(name)
+    except TypeError:
+        return None
 
 
 def required_materials(ctx, rows: Iterable[int] | None = None) -> dict[int, list[str]]:
@@ -489,9 +495,19 @@ def inspect_template(name: str, data: bytes) -> tuple[frozenset[str], list[Templ
         near = _near(xml, exc.lineno)
         return frozenset(), [TemplateIssue(name, None, f"模板“{name}”有语法错误（{exc.message}{near}），请检查 {{{{ }}}} 与 "
                                                        f"{{% %}} 是否成对。 / Template {name} has a syntax error.")]
+    unknown_filters = {node.name for node in tree.find_all(nodes.Filter)} - set(env.filters)
+    unknown_tests = {node.name for node in tree.find_all(nodes.Test)} - set(env.tests)
+    if unknown_filters or unknown_tests:  # meta's code generator stops at the first unknown filter
+        lenient = env.overlay()
+        lenient.filters = {**env.filters, **dict.fromkeys(unknown_filters, _same)}
+        lenient.tests = {**env.tests, **dict.fromkeys(unknown_tests, _same)}
+        tree = lenient.parse(xml)
     names = frozenset(meta.find_undeclared_variables(tree))
     issues = [TemplateIssue(name, n, _undefined(name, n).args[0]) for n in sorted(names - VARIABLE_NAMES)]
-    for f in sorted({node.name for node in tree.find_all(nodes.Filter)} - set(env.filters)):
+    for t in sorted(unknown_tests):
+        issues.append(TemplateIssue(name, f"is {t}", f"模板“{name}”使用了未定义的判断“is {t}”，请改用 "
+                                                      f"{{% if 占位符 %}}。 / Unknown test {t}."))
+    for f in sorted(unknown_filters):
         issues.append(TemplateIssue(name, f"|{f}", f"模板“{name}”使用了未定义的过滤器“|{f}”，请改成 "
                                                    f"{'、'.join('|' + k for k in FILTERS)} 之一。 / Unknown filter {f}."))
     loops = {node.target.name: node.iter.name for node in tree.find_all(nodes.For)
@@ -505,6 +521,10 @@ def inspect_template(name: str, data: bytes) -> tuple[frozenset[str], list[Templ
         issues.append(TemplateIssue(name, f"{item}.{attr}", f"模板“{name}”使用了“{{{{ {item}.{attr} }}}}”，"
                                     f"{loops[item]}的每项只有 {fields_}。 / Unknown field {item}.{attr}."))
     return names, issues
+
+
+def _same(value, *_args, **_kwargs):
+    return value
 
 
 def _near(xml: str, lineno: int | None) -> str:
