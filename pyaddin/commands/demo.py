@@ -53,7 +53,8 @@ def demo(out: Path) -> None:
     click.echo(f"1. 校验与到期提醒：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']} → {path}")
 
     docs = generate(ctx, out_dir=out / "documents", report=report)
-    click.echo(f"2. 文书：生成 {len(docs.written)} 份，因错误跳过 {len(docs.refused)} 行 → {out / 'documents'}")
+    click.echo(f"2. 文书：生成 {len(docs.written)} 份，因错误跳过 {len(docs.refused)} 行，"
+               f"{len(docs.not_in_loop)} 行不在备案流程中 → {out / 'documents'}")
 
     root = Path(ctx.settings.archive_root or "archive")
     root = root if root.is_absolute() else workbook.parent / root

@@ -47,7 +47,7 @@ def templates(folder: Path | None, check: bool, as_json: bool) -> None:
                               for i in issues]})
     else:
         for i in issues:
-            click.echo(f"[错误] {i.template}：{i.message.split(' / ')[0]}")
+            click.echo(f"[错误] {i.message.split(' / ')[0]}")
         if not paths:
             click.echo(f"“{folder}”中没有 .docx 模板。")
         else:
