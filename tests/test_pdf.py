@@ -105,3 +105,77 @@ def test_generate_with_pdf_indexes_both_formats(soffice, tmp_path):
     assert sorted(p.name for p in result.written) == ["BA-1_微信_安全承诺书.docx", "BA-1_微信_安全承诺书.pdf"]
     assert [d.format for d in result.documents] == ["docx", "pdf"]
     assert all(len(d.sha256) == 64 for d in result.documents)
+
+
+# --- Simplified Chinese glyphs -------------------------------------------------------------------
+
+GLYPHS = "骨直说递"
+"""Characters whose Simplified Chinese and Japanese forms differ visibly (the inner stroke of 骨,
+the base of 直, the top of 说 and 递)."""
+NOTO_CJK_COLLECTION = re.compile(r"^[A-Z]{6}\+NotoS(ans|erif)CJKjp-")
+"""pdffonts names every region of the Noto CJK .ttc collections "…CJKjp…": the CFF table, which
+holds that name, is shared by the JP/SC/TC/KR faces. The name says nothing about the glyphs drawn."""
+
+
+def glyph_document(path: Path, *, east_asia: str | None = None, lang: str | None = None) -> Path:
+    """The 安全承诺书 template's styles and footer with one large line of GLYPHS; optionally the run
+    forced to a font and East Asian language (the references)."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document(str(documents.TEMPLATES_DIR / documents.KINDS["承诺书"].template))
+    body = doc.element.body
+    for el in list(body):
+        if el.tag != qn("w:sectPr"):
+            body.remove(el)
+    run = doc.add_paragraph().add_run(GLYPHS)
+    run.font.size = Pt(48)
+    rpr = run._element.get_or_add_rPr()
+    if east_asia:
+        fonts = OxmlElement("w:rFonts")
+        fonts.set(qn("w:eastAsia"), east_asia)
+        rpr.insert(0, fonts)
+    if lang:
+        el = OxmlElement("w:lang")
+        el.set(qn("w:eastAsia"), lang)
+        rpr.append(el)
+    doc.save(path)
+    return path
+
+
+def page_pixels(pdf_path: Path) -> bytes:
+    pdftoppm = shutil.which("pdftoppm") or pytest.skip("pdftoppm is not installed")
+    out = subprocess.run([pdftoppm, "-gray", "-r", "40", "-f", "1", "-l", "1", str(pdf_path)],
+                         capture_output=True, check=True).stdout
+    return out
+
+
+def test_exported_pdf_draws_simplified_chinese_glyphs_not_japanese(soffice, tmp_path):
+    pdffonts = shutil.which("pdffonts") or pytest.skip("pdffonts is not installed")
+    src = tmp_path / "docx"
+    src.mkdir()
+    styled = glyph_document(src / "styled.docx")
+    sc = glyph_document(src / "sc.docx", east_asia="Noto Serif CJK SC", lang="zh-CN")
+    jp = glyph_document(src / "jp.docx", east_asia="Noto Serif CJK JP", lang="ja-JP")
+    styled_pdf, sc_pdf, jp_pdf = pdf.convert([styled, sc, jp], tmp_path / "pdf")
+    if page_pixels(sc_pdf) == page_pixels(jp_pdf):
+        pytest.skip("no CJK font here with distinct Simplified Chinese and Japanese forms")
+    assert page_pixels(styled_pdf) == page_pixels(sc_pdf)  # the template's own fonts and language: SC forms
+    listing = subprocess.run([pdffonts, str(styled_pdf)], capture_output=True, check=True, text=True).stdout
+    names = [line.split()[0] for line in listing.splitlines()[2:] if line.strip()]
+    japanese = [n for n in names if re.search(r"jp|JP|Mincho|Gothic|IPA|Takao|MS-", n)
+                and not NOTO_CJK_COLLECTION.match(n)]
+    assert names and japanese == []
+
+
+def test_a_generated_letter_exports_with_no_japanese_face(soffice, tmp_path):
+    pdffonts = shutil.which("pdffonts") or pytest.skip("pdffonts is not installed")
+    (tmp_path / "docx").mkdir()
+    letter = rendered(tmp_path / "docx")[0]
+    (out,) = pdf.convert([letter], tmp_path / "pdf")
+    listing = subprocess.run([pdffonts, str(out)], capture_output=True, check=True, text=True).stdout
+    names = [line.split()[0] for line in listing.splitlines()[2:] if line.strip()]
+    assert any("CJK" in n or "Sim" in n for n in names), names
+    assert [n for n in names if re.search(r"jp|JP|Mincho|Gothic", n) and not NOTO_CJK_COLLECTION.match(n)] == []
