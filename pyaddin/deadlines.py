@@ -27,15 +27,12 @@ import pandas as pd
 
 from .context import Context
 from .findings import SEVERITY_ORDER, Finding, Report
+from .statuses import CLOSED, IN_REVIEW, NOT_SUBMITTED, PENDING
 from .textnorm import fold
 from .validate import RowFindings
 from .values import LONG_TERM, is_blank
 from .workdays import Calendar, calendar_for, plus_days
 
-NOT_SUBMITTED = frozenset({"草稿", "待提交"})
-IN_REVIEW = frozenset({"已提交", "审核中"})
-PENDING = frozenset({"草稿", "待提交", "已提交", "审核中", "需补充"})
-CLOSED = frozenset({"已撤回", "已驳回"})
 APPROVED = "已通过"
 EVERY_INDUSTRY = "*"
 DATE_KEYS = ("submitted_date", "feedback_date", "supplement_due", "launch_date", "start_date", "end_date")
@@ -47,7 +44,7 @@ def urgency(f: Finding):
             f.row if f.row is not None else -1, f.code)
 
 
-def check(ctx: Context, calendar: Calendar | None = None) -> Report:
+def deadline_findings(ctx: Context, calendar: Calendar | None = None) -> Report:
     """Deadline findings sorted by urgency, then the calendar note and the unreadable inputs that
     kept a deadline from being computed (节假日, 设置, 资质库 and tracker date cells).
 

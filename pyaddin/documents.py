@@ -1,29 +1,34 @@
-"""安全承诺书 and 营销活动方案 per filing, from Word templates the team edits.
+"""安全承诺书 and 营销活动方案 per filing, from Word templates the team edits (the core: everything
+up to the bytes of each document; `actions.documents` writes them).
 
 A document goes to a platform with the company's seal on it, so three things matter more than
 speed: a template can never run code or reach outside its data (sandboxed Jinja, StrictUndefined,
 autoescaped so `A&B<C>` cannot break the XML); an empty value is never silently dropped from a
-sentence (it prints as a visible blank line and yields a warning); and rows the validator rejects
-are refused unless the user forces them. `build_context` is pure and JSON-able, so the same
-context can be saved, diffed or fed to `python -m docxtpl`.
+sentence (it prints as a visible blank line and yields a warning); and a row `check` reports an
+error on (validate or deadlines: an expired license, an unapproved launch …) gets no letter unless
+the user forces it. `build_context` is pure and JSON-able, so the same context can be saved, diffed
+or fed to `python -m docxtpl`. The placeholder table `VARIABLES` is the one list the renderer
+checks templates against and the README and `beian templates` print.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from . import chinese_format
-from .errors import OutputLocked, TemplateProblem
+from .errors import TemplateProblem
 from .findings import Finding, codes, make
+from .hashing import sha256_bytes
+from .statuses import DRAFT, REJECTED, SUPPLEMENT, TO_SUBMIT
+from .textnorm import filing_key
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 BLANK = "＿＿＿＿"
@@ -648,14 +653,8 @@ def kinds_for(kind: str) -> list[Kind]:
     raise TemplateProblem(f"未知的文书类型“{kind}”，请用 承诺书、方案 或 all。 / Unknown document kind {kind}.")
 
 
-def _norm_id(value: object) -> str | None:
-    text = _text(value)
-    return text.strip().upper() if text else None
-
-
-FILING_LOOP = frozenset({"草稿", "待提交", "需补充"})
+FILING_LOOP = frozenset({DRAFT, TO_SUBMIT, SUPPLEMENT})
 """Statuses still being prepared for (re)submission: the rows that need documents by default."""
-REJECTED = "已驳回"
 
 
 def in_filing_loop(df) -> list[int]:
@@ -664,12 +663,12 @@ def in_filing_loop(df) -> list[int]:
     (resubmitted: the new row carries the filing on)."""
     resubmitted: set[str] = set()
     if "original_id" in df.columns:
-        resubmitted = {key for key in map(_norm_id, df["original_id"]) if key}
+        resubmitted = {key for key in map(filing_key, df["original_id"]) if key}
     out = []
     for r, status, filing_id in zip(df.index, df["status"], df["filing_id"], strict=True):
         status = _text(status)
         if status is None or status in FILING_LOOP or (
-                status == REJECTED and _norm_id(filing_id) not in resubmitted):
+                status == REJECTED and filing_key(filing_id) not in resubmitted):
             out.append(int(r))
     return out
 
@@ -686,11 +685,11 @@ def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None, al
     chosen: set[int] = set()
     by_id: dict[str, list[int]] = {}
     for r, value in df["filing_id"].items():
-        key = _norm_id(value)
+        key = filing_key(value)
         if key:
             by_id.setdefault(key, []).append(int(r))
     for i in ids:
-        found = by_id.get(_norm_id(i) or "")
+        found = by_id.get(filing_key(i) or "")
         if found:
             chosen.update(found)
         else:
@@ -709,17 +708,6 @@ def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None, al
 NON_BLOCKING = frozenset({"missing-material"})
 """Error codes that do not refuse a row: a missing material (often the very 承诺书 or 方案 being
 generated) is gathered alongside the documents and says nothing about the data they print."""
-
-
-def check_findings(ctx) -> list[Finding]:
-    """What `beian check` reports: validate and deadlines together (an expired license or an
-    unapproved launch refuses a letter as surely as a missing 主体名称).
-
-    Stands in for the `check` action until it lands; then this calls it."""
-    from .deadlines import check as deadline_check
-    from .validate import validate
-
-    return [*validate(ctx).findings, *deadline_check(ctx).findings]
 
 
 def blocking_errors(ctx, findings: Iterable[Finding]) -> dict[int, list[Finding]]:
@@ -746,54 +734,22 @@ def _finding(code: str, message: str, *, severity: str, **where) -> Finding:
     return Finding(code=code, message=message, severity=severity, **where)
 
 
-# --- the batch ----------------------------------------------------------------------------------
+# --- one row ------------------------------------------------------------------------------------
 
-Progress = Callable[[int, int], None]
+@dataclass
+class Rendered:
+    """One document of one row, rendered but not written: where it goes and what it holds."""
 
-
-class _Ticker:
-    """Calls `progress(done, total)` once per finished file; a no-op without a callback."""
-
-    def __init__(self, progress: Progress | None, total: int):
-        self.progress, self.total, self.done = progress, total, 0
-        if progress is not None:
-            progress(0, total)
-
-    def __call__(self, n: int = 1) -> None:
-        self.done += n
-        if self.progress is not None:
-            self.progress(min(self.done, self.total), self.total)
-
-
-def generate(ctx, *, out_dir: Path, ids: Iterable[str] | None = None, rows: Iterable[int] | None = None,
-             all_rows: bool = False, kind: str = "all", pdf: bool = False, force: bool = False,
-             templates_dir: Path | None = None, report=None, progress: Progress | None = None) -> DocsResult:
-    """Render the chosen documents for the chosen rows into `out_dir`, plus `documents.xlsx`.
-
-    Selection: `ids`/`rows`, else every row with `all_rows`, else the rows still in the filing loop.
-    Rows with an error from `check` (validate and deadlines; `report` when the caller already has
-    one) are refused unless `force`. Templates are pre-flighted before anything is written; a file
-    Word or Excel holds open is skipped and reported. `progress(done, total)` is called per file.
-    """
-    out_dir = Path(out_dir)
-    templates = load_templates(templates_dir, kind)
-    result = DocsResult()
-    df = ctx.tracker.df
-    selected, missing = select_rows(df, ids=ids, rows=rows, all_rows=all_rows)
-    result.refused.extend(missing)
-    if not ids and not rows and not all_rows:
-        chosen = set(selected)
-        result.not_in_loop = [int(r) for r in df.index if int(r) not in chosen]
-
-    findings = report.findings if report is not None else check_findings(ctx)
-    to_render = _refuse(ctx, selected, blocking_errors(ctx, findings), force, result)
-    ticker = _Ticker(progress, len(to_render) * len(templates) * (2 if pdf else 1))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _render_rows(ctx, to_render, templates, out_dir, result, ticker)
-    if pdf and result.documents:
-        _export_pdfs(ctx, result, out_dir, ticker)
-    _write_index(ctx, result, out_dir)
-    return result
+    row: int
+    filing_id: str | None
+    platform: str | None
+    kind: str
+    name: str
+    """The output file name, unique within the batch."""
+    data: bytes
+    sha256: str
+    findings: list[Finding]
+    """empty-placeholder warnings for the values printed as blanks."""
 
 
 def load_templates(templates_dir: Path | None, kind: str) -> dict[str, Template]:
@@ -802,112 +758,56 @@ def load_templates(templates_dir: Path | None, kind: str) -> dict[str, Template]
     return {k.title: load_template(folder / k.template) for k in kinds_for(kind)}
 
 
-def _refuse(ctx, selected: list[int], errors_by_row: dict[int, list[Finding]], force: bool,
-            result: DocsResult) -> list[int]:
-    """The selected rows to render; the others go to `result.refused` with their reasons."""
-    keep = []
+def refuse(ctx, selected: list[int], errors_by_row: dict[int, list[Finding]], force: bool
+           ) -> tuple[list[int], list[Refusal], list[Finding]]:
+    """(rows to render, refusals with their reasons, the error findings behind them); `force`
+    renders every row but still reports its errors."""
+    keep, refused, findings = [], [], []
     for row in selected:
         errors = errors_by_row.get(row, [])
         if errors:
-            result.findings.extend(errors)
+            findings.extend(errors)
             if not force:
-                result.refused.append((row, _text(ctx.tracker.df.at[row, "filing_id"]), _refusal_reason(errors)))
+                refused.append((row, _text(ctx.tracker.df.at[row, "filing_id"]), _refusal_reason(errors)))
                 continue
         keep.append(row)
-    return keep
+    return keep, refused, findings
 
 
-def _render_rows(ctx, rows: list[int], templates: dict[str, Template], out_dir: Path, result: DocsResult,
-                 tick: _Ticker) -> None:
-    df = ctx.tracker.df
-    required = required_materials(ctx, rows)
-    field_header = {v.name: _header(ctx, v.key) if v.key else v.name for v in VARIABLES}
-    taken: set[str] = set()
-    for row in rows:
-        record = df.loc[row]
-        filing_id, platform = _text(record.get("filing_id")), _text(record.get("platform"))
-        context = build_context(record, ctx, required=required.get(row, []))
-        for title, template in templates.items():
-            data, blanks = render(template, context)
-            path = out_dir / output_name(filing_id, platform, title, row, taken)
-            if _write(ctx, path, data, result, row=row, filing_id=filing_id):
-                result.written.append(path)
-                result.documents.append(Document(row, filing_id, platform, title, "docx", path,
-                                                 hashlib.sha256(data).hexdigest()))
-            result.findings.extend(_blank_findings(ctx, record, row, title, blanks, field_header))
-            tick()
+def render_row(ctx, row: int, templates: dict[str, Template], *, required: Iterable[str], taken: set[str]
+               ) -> list[Rendered]:
+    """Every chosen document of one tracker row, in memory; `taken` keeps names unique per batch."""
+    record = ctx.tracker.df.loc[row]
+    filing_id, platform = _text(record.get("filing_id")), _text(record.get("platform"))
+    context = build_context(record, ctx, required=required)
+    out = []
+    for title, template in templates.items():
+        data, blanks = render(template, context)
+        out.append(Rendered(row, filing_id, platform, title, output_name(filing_id, platform, title, row, taken),
+                            data, sha256_bytes(data), _blank_findings(ctx, record, row, title, blanks)))
+    return out
 
 
-def _write(ctx, path: Path, data: bytes, result: DocsResult, *, row: int | None, filing_id: str | None) -> bool:
-    """Write one output atomically; False (reported, batch goes on) when Word or Excel holds it."""
-    from .adapters.xlsx_out import atomic_write_bytes, inside
-
-    if not inside(path.parent, path):  # safe_filename makes this impossible; keep the guard
-        raise TemplateProblem(f"输出文件名“{path.name}”不在输出文件夹内，已停止。 / Unsafe output name.")
-    try:
-        atomic_write_bytes(path, data)
-        return True
-    except (OutputLocked, PermissionError):
-        _locked(ctx, path, result, row=row, filing_id=filing_id)
-        return False
-
-
-def _locked(ctx, path: Path, result: DocsResult, *, row: int | None, filing_id: str | None) -> None:
-    result.locked.append(path)
-    result.findings.append(_finding(
-        "output-locked", f"“{path.name}”正在被 Word 或 Excel 打开，已跳过这个文件；关闭它后重新生成。",
-        severity="error", sheet=ctx.tracker.sheet, row=row, filing_id=filing_id))
-
-
-def _blank_findings(ctx, record, row: int, title: str, blanks: set[str], field_header: dict[str, str]
-                    ) -> list[Finding]:
+def _blank_findings(ctx, record, row: int, title: str, blanks: set[str]) -> list[Finding]:
     out = []
     for name in sorted(blanks):
         top = name.split(".")[0]
+        key = _key_of(top)
         out.append(_finding(
             "empty-placeholder", f"《{title}》中“{name}”为空，已留出空白横线；请在台账填写后重新生成，"
             f"或在打印件上手写补全。", severity="warning", sheet=ctx.tracker.sheet, row=row,
-            column=ctx.tracker.columns.get(_key_of(top)), field=field_header.get(top, top),
+            column=ctx.tracker.columns.get(key), field=_header(ctx, key) if key else top,
             filing_id=_text(record.get("filing_id")), activity=_text(record.get("activity"))))
     return out
 
 
-def _export_pdfs(ctx, result: DocsResult, out_dir: Path, tick: _Ticker) -> None:
-    """One converter run for every document written; a PDF held open is skipped and reported."""
-    from . import pdf as pdf_mod
-
-    docx_docs = list(result.documents)
-    skipped: list[Path] = []
-    base = tick.done
-
-    def converted(done: int, _total: int) -> None:
-        if base + done > tick.done:
-            tick(base + done - tick.done)
-
-    pdfs = pdf_mod.convert([d.path for d in docx_docs], out_dir, progress=converted, on_locked=skipped.append)
-    by_name = {d.path.with_suffix(".pdf").name: d for d in docx_docs}
-    for p in skipped:
-        d = by_name.get(p.name)
-        _locked(ctx, p, result, row=d.row if d else None, filing_id=d.filing_id if d else None)
-    for d, p in zip(docx_docs, pdfs, strict=True):
-        if p is not None:
-            result.written.append(p)
-            result.documents.append(Document(d.row, d.filing_id, d.platform, d.kind, "pdf", p, _sha256(p)))
-    if tick.done < tick.total:
-        tick(tick.total - tick.done)
-
-
-def _write_index(ctx, result: DocsResult, out_dir: Path) -> None:
-    from .adapters.documents_index import write_index
-
-    try:
-        result.index_path = write_index(out_dir / INDEX_NAME, result.documents, out_dir)
-    except (OutputLocked, PermissionError):
-        _locked(ctx, out_dir / INDEX_NAME, result, row=None, filing_id=None)
+def locked_finding(ctx, path: Path, *, row: int | None, filing_id: str | None) -> Finding:
+    return _finding("output-locked", f"“{path.name}”正在被 Word 或 Excel 打开，已跳过这个文件；关闭它后重新生成。",
+                    severity="error", sheet=ctx.tracker.sheet, row=row, filing_id=filing_id)
 
 
 def output_name(filing_id: str | None, platform: str | None, title: str, row: int, taken: set[str]) -> str:
-    from .adapters.xlsx_out import safe_filename
+    from .safe_text import safe_filename
 
     stem = safe_filename(f"{filing_id or f'第{row}行'}_{platform or '未知平台'}_{title}", max_len=NAME_LIMIT)
     name = stem + ".docx"
@@ -930,11 +830,3 @@ def _key_of(variable: str) -> str | None:
         if v.name == variable:
             return v.key
     return None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

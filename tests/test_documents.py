@@ -10,6 +10,7 @@ from docx import Document
 
 import pyaddin.commands.docs  # noqa: F401  (registers `beian docs`)
 from pyaddin import documents
+from pyaddin.actions.documents import generate
 from pyaddin.adapters.files import read_book
 from pyaddin.cli import main
 from pyaddin.context import build_context
@@ -82,7 +83,7 @@ def clean(tmp_path):
 
 
 def test_every_clean_row_renders_both_documents(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out")
+    result = generate(clean, out_dir=tmp_path / "out")
     assert result.refused == []
     names = sorted(p.name for p in result.written)
     assert names == sorted(f"{i}_{p}_{k}.docx" for i, p in [("BA-001", "微信"), ("BA-002", "抖音"), ("BA-003", "小红书")]
@@ -95,7 +96,7 @@ def test_every_clean_row_renders_both_documents(clean, tmp_path):
 
 
 def test_documents_carry_platform_dates_and_amounts_in_both_forms(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-001"])
+    result = generate(clean, out_dir=tmp_path / "out", ids=["BA-001"])
     letter, plan = (text_of(p) for p in result.written)
     assert "微信平台：" in letter
     assert "¥12,000.00" in plan and "壹万贰仟元整" in plan
@@ -111,7 +112,7 @@ def test_documents_carry_platform_dates_and_amounts_in_both_forms(clean, tmp_pat
 
 
 def test_amount_in_wan_and_large_amounts_are_written_in_capitals(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-002", "BA-003"], kind="方案")
+    result = generate(clean, out_dir=tmp_path / "out", ids=["BA-002", "BA-003"], kind="方案")
     two, three = (text_of(p) for p in result.written)
     assert "¥12,000.00" in two and "壹万贰仟元整" in two
     assert "本活动不收集用户个人信息" in two and "抽奖：" not in two
@@ -119,7 +120,7 @@ def test_amount_in_wan_and_large_amounts_are_written_in_capitals(clean, tmp_path
 
 
 def test_campaign_name_with_xml_characters_renders(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-003"])
+    result = generate(clean, out_dir=tmp_path / "out", ids=["BA-003"])
     for path in result.written:
         with zipfile.ZipFile(path) as z:
             xml = z.read("word/document.xml").decode()
@@ -129,7 +130,7 @@ def test_campaign_name_with_xml_characters_renders(clean, tmp_path):
 
 def test_empty_optional_value_renders_visible_blank_and_warns(tmp_path):
     ctx = context(tracker(tmp_path, [row(**{"用户授权机制": None, "联系邮箱": None})]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", force=True)  # PI rules want 用户授权机制
+    result = generate(ctx, out_dir=tmp_path / "out", force=True)  # PI rules want 用户授权机制
     letter, plan = (text_of(p) for p in result.written)
     assert "授权方式为：" + documents.BLANK + "。" in letter
     assert documents.BLANK in plan
@@ -141,25 +142,25 @@ def test_empty_optional_value_renders_visible_blank_and_warns(tmp_path):
 
 def test_rows_with_errors_are_refused_with_reason_unless_forced(tmp_path):
     ctx = context(tracker(tmp_path, [row(), row("BA-002", 主体名称=None)]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out")
+    result = generate(ctx, out_dir=tmp_path / "out")
     assert [(r, i) for r, i, _ in result.refused] == [(3, "BA-002")]
     assert "主体名称" in result.refused[0][2] and "--force" in result.refused[0][2]
     assert all("BA-001" in p.name for p in result.written)
     assert any(f.code == "missing-value" and f.row == 3 for f in result.findings)
 
-    forced = documents.generate(ctx, out_dir=tmp_path / "forced", force=True)
+    forced = generate(ctx, out_dir=tmp_path / "forced", force=True)
     assert forced.refused == []
     assert len(forced.written) == 4
 
 
 def test_missing_materials_do_not_block_the_documents_that_supply_them(clean, tmp_path):
     # the clean rows lack 安全承诺书/活动方案 and other materials: a missing-material error each
-    result = documents.generate(clean, out_dir=tmp_path / "out")
+    result = generate(clean, out_dir=tmp_path / "out")
     assert result.refused == []
 
 
 def test_selection_by_ids_and_rows_and_unknown_names_reported(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["ba-002", "NOPE"], rows=[4, 99], kind="方案")
+    result = generate(clean, out_dir=tmp_path / "out", ids=["ba-002", "NOPE"], rows=[4, 99], kind="方案")
     assert sorted(p.name for p in result.written) == ["BA-002_抖音_营销活动方案.docx", "BA-003_小红书_营销活动方案.docx"]
     assert [(r, i) for r, i, _ in result.refused] == [(None, "NOPE"), (99, None)]
 
@@ -168,7 +169,7 @@ def test_selection_by_ids_and_rows_and_unknown_names_reported(clean, tmp_path):
 def test_output_names_stay_inside_out_folder(tmp_path, filing_id):
     ctx = context(tracker(tmp_path, [row(filing_id)]))
     out = tmp_path / "out"
-    result = documents.generate(ctx, out_dir=out, kind="承诺书", force=True)
+    result = generate(ctx, out_dir=out, kind="承诺书", force=True)
     assert len(result.written) == 1
     path = result.written[0]
     assert path.parent == out and path.exists()
@@ -178,7 +179,7 @@ def test_output_names_stay_inside_out_folder(tmp_path, filing_id):
 
 def test_same_filing_twice_gets_distinct_names(tmp_path):
     ctx = context(tracker(tmp_path, [row(), row()]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", kind="承诺书", force=True)
+    result = generate(ctx, out_dir=tmp_path / "out", kind="承诺书", force=True)
     assert sorted(p.name for p in result.written) == ["BA-001_微信_安全承诺书.docx", "BA-001_微信_安全承诺书_第3行.docx"]
 
 
@@ -186,7 +187,7 @@ def test_index_lists_every_document_with_hash_and_keeps_formulas_as_text(tmp_pat
     import hashlib
 
     ctx = context(tracker(tmp_path, [row("=1+1")]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", force=True)
+    result = generate(ctx, out_dir=tmp_path / "out", force=True)
     ws = openpyxl.load_workbook(result.index_path).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:6] == ("备案编号", "平台", "文书", "格式", "路径", "SHA-256")
@@ -203,7 +204,7 @@ def test_output_open_in_word_is_skipped_reported_and_the_batch_goes_on(clean, tm
     out.mkdir()
     (out / "BA-001_微信_安全承诺书.docx").write_bytes(b"the copy open in Word")
     (out / "~$BA-001_微信_安全承诺书.docx").write_bytes(b"lock")
-    result = documents.generate(clean, out_dir=out)
+    result = generate(clean, out_dir=out)
     assert (out / "BA-001_微信_安全承诺书.docx").read_bytes() == b"the copy open in Word"
     assert [p.name for p in result.locked] == ["BA-001_微信_安全承诺书.docx"]
     assert len(result.written) == 5 and not result.ok
@@ -218,7 +219,7 @@ def test_index_open_in_excel_is_reported_and_documents_are_still_written(clean, 
     out = tmp_path / "out"
     out.mkdir()
     (out / "~$documents.xlsx").write_bytes(b"lock")
-    result = documents.generate(clean, out_dir=out)
+    result = generate(clean, out_dir=out)
     assert len(result.written) == 6 and result.index_path is None
     assert [p.name for p in result.locked] == ["documents.xlsx"]
 
@@ -257,7 +258,7 @@ def test_unknown_placeholder_fails_naming_template_and_placeholder(clean, tmp_pa
     tpl = tmp_path / "tpl"
     make_template(tpl, "安全承诺书.docx", "{{ 主体名称 }} 的 {{ 主题 }}")
     with pytest.raises(TemplateProblem) as exc:
-        documents.generate(clean, out_dir=tmp_path / "out", kind="承诺书", templates_dir=tpl)
+        generate(clean, out_dir=tmp_path / "out", kind="承诺书", templates_dir=tpl)
     assert "模板“安全承诺书.docx”使用了未定义的占位符“{{ 主题 }}”" in str(exc.value)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.docx"))
 
@@ -275,7 +276,7 @@ def test_hostile_template_fails_safely(clean, tmp_path, hostile):
     tpl = tmp_path / "tpl"
     make_template(tpl, "安全承诺书.docx", "{{ 主体名称 }}", hostile)
     with pytest.raises(TemplateProblem) as exc:
-        documents.generate(clean, out_dir=tmp_path / "out", kind="承诺书", templates_dir=tpl)
+        generate(clean, out_dir=tmp_path / "out", kind="承诺书", templates_dir=tpl)
     assert "安全承诺书.docx" in str(exc.value)
 
 
@@ -285,7 +286,7 @@ def test_template_syntax_error_and_corrupt_file_are_template_problems(clean, tmp
     (tpl / "营销活动方案.docx").write_bytes(b"not a zip")
     for kind in ("承诺书", "方案"):
         with pytest.raises(TemplateProblem):
-            documents.generate(clean, out_dir=tmp_path / "out", kind=kind, templates_dir=tpl)
+            generate(clean, out_dir=tmp_path / "out", kind=kind, templates_dir=tpl)
 
 
 def _template_names(path: Path) -> set[str]:
@@ -397,7 +398,7 @@ def test_sample_workbook_renders_every_row_without_errors(tmp_path):
     if not sample.exists():
         pytest.skip("no sample workbook")
     ctx = context(sample)
-    result = documents.generate(ctx, out_dir=tmp_path / "out")
+    result = generate(ctx, out_dir=tmp_path / "out")
     assert result.written
     for path in result.written[:6]:
         text = text_of(path)

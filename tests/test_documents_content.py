@@ -10,10 +10,10 @@ import pytest
 from docx import Document
 from helpers import CLEAN, write_tracker
 
-from pyaddin import documents
+from pyaddin.actions.documents import generate
 from pyaddin.adapters.files import read_book
 from pyaddin.context import build_context
-from pyaddin.deadlines import check as deadline_check
+from pyaddin.deadlines import deadline_findings
 
 TODAY = date(2026, 8, 20)
 COMPANY = CLEAN["主体名称"]
@@ -72,7 +72,7 @@ def text_of(path: Path) -> str:
 
 def generated(tmp_path: Path, rows: list[dict], kind: str = "all", **options) -> dict[str, Path]:
     ctx = context(tracker(tmp_path, rows, **{k: options.pop(k) for k in ("settings",) if k in options}))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", kind=kind, **options)
+    result = generate(ctx, out_dir=tmp_path / "out", kind=kind, **options)
     assert result.refused == [], result.refused
     return {d.kind: d.path for d in result.documents}
 
@@ -175,13 +175,13 @@ def test_a_deadline_error_refuses_the_row_naming_row_and_reason(tmp_path, code):
     override, license_rows = DEADLINE_CASES[code]
     ctx = context(tracker(tmp_path, [{"备案编号": "BA-OK"}, {"备案编号": "BA-BAD", **override}],
                           license_rows=license_rows))
-    due = [f for f in deadline_check(ctx).findings if f.code == code and f.row == 3]
+    due = [f for f in deadline_findings(ctx).findings if f.code == code and f.row == 3]
     assert due and due[0].severity == "error"
-    result = documents.generate(ctx, out_dir=tmp_path / "out")
+    result = generate(ctx, out_dir=tmp_path / "out")
     assert [(r, i) for r, i, _ in result.refused] == [(3, "BA-BAD")]
     assert due[0].message.rstrip("。") in result.refused[0][2] and "--force" in result.refused[0][2]
     assert {d.filing_id for d in result.documents} == {"BA-OK"}
-    forced = documents.generate(ctx, out_dir=tmp_path / "forced", force=True)
+    forced = generate(ctx, out_dir=tmp_path / "forced", force=True)
     assert forced.refused == [] and {d.filing_id for d in forced.documents} == {"BA-OK", "BA-BAD"}
 
 
@@ -198,12 +198,12 @@ STATUS_ROWS = [
 
 def test_by_default_only_filings_in_the_filing_loop_get_documents(tmp_path):
     ctx = context(tracker(tmp_path, STATUS_ROWS))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", kind="承诺书")
+    result = generate(ctx, out_dir=tmp_path / "out", kind="承诺书")
     assert sorted(d.filing_id for d in result.documents) == ["D", "R", "S", "T"]
     assert result.not_in_loop == [6, 7, 8, 9]
-    chosen = documents.generate(ctx, out_dir=tmp_path / "ids", kind="承诺书", ids=["U"])
+    chosen = generate(ctx, out_dir=tmp_path / "ids", kind="承诺书", ids=["U"])
     assert [d.filing_id for d in chosen.documents] == ["U"]
-    everything = documents.generate(ctx, out_dir=tmp_path / "all", kind="承诺书", all_rows=True, force=True)
+    everything = generate(ctx, out_dir=tmp_path / "all", kind="承诺书", all_rows=True, force=True)
     assert sorted(d.filing_id for d in everything.documents) == sorted(r["备案编号"] for r in STATUS_ROWS)
 
 
@@ -215,12 +215,12 @@ def test_a_rejected_filing_that_was_resubmitted_leaves_the_loop(tmp_path):
     rows = [{"备案编号": "R", "状态": "已驳回", "审核意见": "资质不全", "提交日期": date(2026, 8, 3)},
             {"备案编号": "R2", "状态": "待提交", "原备案编号": "R"}]
     ctx = context(tracker(tmp_path, rows, headers=[*HEADERS, "原备案编号"]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", kind="承诺书")
+    result = generate(ctx, out_dir=tmp_path / "out", kind="承诺书")
     assert [d.filing_id for d in result.documents] == ["R2"]
 
 
 def test_progress_is_reported_once_per_document(tmp_path):
     calls = []
     ctx = context(tracker(tmp_path, [{"备案编号": "A"}, {"备案编号": "B"}]))
-    documents.generate(ctx, out_dir=tmp_path / "out", progress=lambda done, total: calls.append((done, total)))
+    generate(ctx, out_dir=tmp_path / "out", progress=lambda done, total: calls.append((done, total)))
     assert calls == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]

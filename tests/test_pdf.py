@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pyaddin import documents, pdf
+from pyaddin import documents
+from pyaddin.actions.documents import generate
+from pyaddin.adapters import pdf
 
 CONTEXT = {
     "备案编号": "BA-009", "活动名称": "春节 A&B<C> 抽奖", "平台": "抖音", "备案入口": "巨量引擎", "创意形式": "H5、抽奖",
@@ -101,7 +103,7 @@ def test_generate_with_pdf_indexes_both_formats(soffice, tmp_path):
     from datetime import date
 
     ctx = build_context(read_book(tmp_path / "t.xlsx"), system_today=date(2025, 10, 1))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", pdf=True, kind="承诺书", force=True)
+    result = generate(ctx, out_dir=tmp_path / "out", pdf=True, kind="承诺书", force=True)
     assert sorted(p.name for p in result.written) == ["BA-1_微信_安全承诺书.docx", "BA-1_微信_安全承诺书.pdf"]
     assert [d.format for d in result.documents] == ["docx", "pdf"]
     assert all(len(d.sha256) == 64 for d in result.documents)

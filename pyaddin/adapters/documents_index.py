@@ -6,7 +6,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .xlsx_out import atomic_write, inside, xlsx_writer_options
+from ..safe_text import inside
+from .output_files import atomic_write, xlsx_writer_options
 
 INDEX_COLUMNS = ("备案编号", "平台", "文书", "格式", "路径", "SHA-256", "行")
 WIDTHS = (16, 10, 14, 6, 44, 66, 6)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, emit_json, main
+from .common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, emit_json
 
 
-@main.command()
+@click.command()
 @click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--check", "check", is_flag=True, help="检查文件夹中的每个 .docx 模板，一次列出所有写错的占位符。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出到标准输出。")

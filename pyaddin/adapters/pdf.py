@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import BeianError, OutputLocked
+from ..errors import BeianError, OutputLocked
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 SOFFICE_PATHS = (
@@ -113,7 +113,7 @@ def convert(docx_paths: list[Path], out_dir: Path, *, progress: Callable[[int, i
 
 def _collect(docx_paths: list[Path], work_dir: Path, out_dir: Path,
              on_locked: Callable[[Path], None] | None = None) -> list[Path | None]:
-    from .adapters.xlsx_out import check_not_locked
+    from .output_files import check_not_locked
 
     missing = [p.name for p in docx_paths if not (work_dir / (p.stem + ".pdf")).is_file()]
     if missing:
