@@ -83,7 +83,13 @@ def build_context(
     tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
     licenses = load_licenses(source if source.get("资质库") is not None else book)
     setup = [*settings.findings, *catalog.findings, *rules.findings, *licenses.findings]
+    base = book.path.parent if book.path is not None else None
     return Context(
+        workbook=book.path,
+        base_dir=base,
+        archive_root=resolve_setting_path(settings.archive_root, base),
+        output_dir=resolve_setting_path(settings.output_dir, base),
+        system_today=system_today,
         book=book,
         settings=settings,
         catalog=catalog,
@@ -95,3 +101,14 @@ def build_context(
         source=source,
         setup_findings=setup,
     )
+
+
+def resolve_setting_path(value: str | Path | None, base: Path | None) -> Path | None:
+    """A path from 设置: absolute as written, else relative to the workbook's folder (the one rule
+    for every door); empty → None."""
+    if value is None or str(value).strip() == "":
+        return None
+    target = Path(str(value).strip()).expanduser()
+    if target.is_absolute() or base is None:
+        return target
+    return base / target
