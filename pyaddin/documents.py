@@ -1,5 +1,6 @@
 """安全承诺书 and 营销活动方案 per filing, from Word templates the team edits (the core: everything
-up to the bytes of each document; `actions.documents` writes them).
+up to what each document says; `adapters.docx_templates` reads and renders the .docx templates and
+`actions.documents` writes the files).
 
 A document goes to a platform with the company's seal on it, so three things matter more than
 speed: a template can never run code or reach outside its data (sandboxed Jinja, StrictUndefined,
@@ -13,7 +14,6 @@ checks templates against and the README and `beian templates` print.
 
 from __future__ import annotations
 
-import io
 import math
 import operator
 import re
@@ -26,7 +26,6 @@ from pathlib import Path
 from . import chinese_format
 from .errors import TemplateProblem
 from .findings import Finding, codes, make
-from .hashing import sha256_bytes
 from .statuses import DRAFT, REJECTED, SUPPLEMENT, TO_SUBMIT
 from .textnorm import filing_key
 
@@ -182,6 +181,11 @@ def _yes_no(value: object) -> str | None:
 def _amount(value: object) -> float | None:
     value = _clean(value)
     return None if value is None else float(value)
+
+
+def text_of(value: object) -> str | None:
+    """A cell as text for a document: None when empty, integers without ".0"."""
+    return _text(value)
 
 
 def _text(value: object) -> str | None:
@@ -385,6 +389,13 @@ def _wrap(value: object, name: str, printed: set[str]) -> object:
     return value
 
 
+def wrap_context(context: dict) -> tuple[dict, set[str]]:
+    """The context a template renders with: None values become Blanks; the set fills with the
+    names of those printed."""
+    printed: set[str] = set()
+    return {k: _wrap(v, k, printed) for k, v in context.items()}, printed
+
+
 def _blank_safe(func):
     def filter_(value):
         if isinstance(value, Blank):
@@ -447,18 +458,6 @@ def _finalize(value):
     return value
 
 
-@dataclass
-class Template:
-    """A template file read once per batch: its bytes and the names it uses."""
-
-    name: str
-    data: bytes
-    names: frozenset[str]
-
-
-_NAME_IN_ERROR = re.compile(r"'([^']+)' is undefined")
-
-
 @dataclass(frozen=True)
 class TemplateIssue:
     """One broken placeholder (or the file itself) in a template, with the sentence to show."""
@@ -468,31 +467,11 @@ class TemplateIssue:
     message: str
 
 
-def _template_xml(data: bytes) -> str:
-    """The template's body, headers and footers as docxtpl renders them (tags patched), one text."""
-    from docx.oxml import parse_xml
-    from docxtpl import DocxTemplate
-
-    tpl = DocxTemplate(io.BytesIO(data))
-    tpl.init_docx()
-    xml = tpl.patch_xml(tpl.get_xml())
-    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-        for rel in tpl.docx.part.rels.values():
-            if rel.reltype == uri and rel.target_part.blob:
-                xml += tpl.patch_xml(tpl.xml_to_string(parse_xml(rel.target_part.blob)))
-    return xml
-
-
-def inspect_template(name: str, data: bytes) -> tuple[frozenset[str], list[TemplateIssue]]:
-    """Every problem of one template at once: a syntax error (Jinja stops there), else every unknown
-    placeholder, filter and loop-item field; and the names it uses."""
+def inspect_source(name: str, xml: str) -> tuple[frozenset[str], list[TemplateIssue]]:
+    """Every problem of one template's text at once: a syntax error (Jinja stops there), else every
+    unknown placeholder, filter, test and loop-item field; and the names it uses."""
     from jinja2 import TemplateSyntaxError, meta, nodes
 
-    try:
-        xml = _template_xml(data)
-    except Exception as exc:  # noqa: BLE001 - a corrupt .docx, not a bug here
-        return frozenset(), [TemplateIssue(name, None, f"模板“{name}”不是有效的 Word 文档（{type(exc).__name__}），"
-                                                       f"请用 Word 重新保存为 .docx。 / Template {name} is not a valid .docx file.")]
     env = jinja_env()
     try:
         tree = env.parse(xml)
@@ -508,7 +487,7 @@ def inspect_template(name: str, data: bytes) -> tuple[frozenset[str], list[Templ
         lenient.tests = {**env.tests, **dict.fromkeys(unknown_tests, _same)}
         tree = lenient.parse(xml)
     names = frozenset(meta.find_undeclared_variables(tree))
-    issues = [TemplateIssue(name, n, _undefined(name, n).args[0]) for n in sorted(names - VARIABLE_NAMES)]
+    issues = [TemplateIssue(name, n, undefined(name, n).args[0]) for n in sorted(names - VARIABLE_NAMES)]
     for t in sorted(unknown_tests):
         issues.append(TemplateIssue(name, f"is {t}", f"模板“{name}”使用了未定义的判断“is {t}”，请改用 "
                                                       f"{{% if 占位符 %}}。 / Unknown test {t}."))
@@ -541,71 +520,10 @@ def _near(xml: str, lineno: int | None) -> str:
     return f"，位于“{text[:40]}”附近" if text else ""
 
 
-def check_templates(folder: Path) -> tuple[list[Path], list[TemplateIssue]]:
-    """Every .docx template in `folder` (Word's `~$` lock files skipped) and all their problems."""
-    folder = Path(folder)
-    paths = sorted(p for p in folder.glob("*.docx") if not p.name.startswith("~$"))
-    issues: list[TemplateIssue] = []
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            issues.append(TemplateIssue(path.name, None, f"无法读取模板“{path.name}”：{exc.strerror or exc}。"
-                                                         f" / Cannot read template {path.name}."))
-            continue
-        issues.extend(inspect_template(path.name, data)[1])
-    return paths, issues
-
-
-def load_template(path: Path) -> Template:
-    """Read and pre-flight a template: syntax errors and unknown placeholders are a TemplateProblem
-    naming the template and every broken placeholder, before any document is written."""
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TemplateProblem(f"无法读取模板“{name}”：{exc.strerror or exc}；请检查 --templates 文件夹。"
-                              f" / Cannot read template {name}.") from None
-    names, issues = inspect_template(name, data)
-    if issues:
-        raise TemplateProblem("；".join(i.message.split(" / ")[0].rstrip("。") for i in issues) + "。"
-                              f" / Template {name} has {len(issues)} problem(s).")
-    return Template(name, data, names)
-
-
-def _undefined(template: str, placeholder: str) -> TemplateProblem:
+def undefined(template: str, placeholder: str) -> TemplateProblem:
     return TemplateProblem(f"模板“{template}”使用了未定义的占位符“{{{{ {placeholder} }}}}”，"
                            f"请改成 README 模板变量表中的名称。 / Template {template} uses an undefined "
                            f"placeholder {placeholder}.")
-
-
-def render(template: Template, context: dict) -> tuple[bytes, set[str]]:
-    """The rendered .docx bytes and the names of the empty values it printed as blanks."""
-    from docxtpl import DocxTemplate
-    from jinja2 import TemplateError, UndefinedError
-    from jinja2.sandbox import SecurityError
-
-    printed: set[str] = set()
-    wrapped = {k: _wrap(v, k, printed) for k, v in context.items()}
-    doc = DocxTemplate(io.BytesIO(template.data))
-    try:
-        doc.render(wrapped, jinja_env(), autoescape=True)
-    except SecurityError as exc:
-        raise TemplateProblem(f"模板“{template.name}”含有不安全的表达式（{exc}），已拒绝渲染；请只使用 README "
-                              f"模板变量表中的占位符和过滤器。 / Template {template.name} uses an unsafe "
-                              f"expression.") from None
-    except UndefinedError as exc:
-        m = _NAME_IN_ERROR.search(str(exc))
-        if m:
-            raise _undefined(template.name, m.group(1)) from None
-        raise TemplateProblem(f"模板“{template.name}”访问了不存在的内容（{exc}），请改成 README 模板变量表中的名称。"
-                              f" / Template {template.name}: {exc}.") from None
-    except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-        raise TemplateProblem(f"模板“{template.name}”无法渲染（{exc}），请检查占位符和过滤器的写法。"
-                              f" / Template {template.name} cannot be rendered.") from None
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue(), printed
 
 
 # --- selection ----------------------------------------------------------------------------------
@@ -736,28 +654,6 @@ def _finding(code: str, message: str, *, severity: str, **where) -> Finding:
 
 # --- one row ------------------------------------------------------------------------------------
 
-@dataclass
-class Rendered:
-    """One document of one row, rendered but not written: where it goes and what it holds."""
-
-    row: int
-    filing_id: str | None
-    platform: str | None
-    kind: str
-    name: str
-    """The output file name, unique within the batch."""
-    data: bytes
-    sha256: str
-    findings: list[Finding]
-    """empty-placeholder warnings for the values printed as blanks."""
-
-
-def load_templates(templates_dir: Path | None, kind: str) -> dict[str, Template]:
-    """Document title → pre-flighted template, for the chosen kind(s)."""
-    folder = Path(templates_dir) if templates_dir else TEMPLATES_DIR
-    return {k.title: load_template(folder / k.template) for k in kinds_for(kind)}
-
-
 def refuse(ctx, selected: list[int], errors_by_row: dict[int, list[Finding]], force: bool
            ) -> tuple[list[int], list[Refusal], list[Finding]]:
     """(rows to render, refusals with their reasons, the error findings behind them); `force`
@@ -774,21 +670,8 @@ def refuse(ctx, selected: list[int], errors_by_row: dict[int, list[Finding]], fo
     return keep, refused, findings
 
 
-def render_row(ctx, row: int, templates: dict[str, Template], *, required: Iterable[str], taken: set[str]
-               ) -> list[Rendered]:
-    """Every chosen document of one tracker row, in memory; `taken` keeps names unique per batch."""
-    record = ctx.tracker.df.loc[row]
-    filing_id, platform = _text(record.get("filing_id")), _text(record.get("platform"))
-    context = build_context(record, ctx, required=required)
-    out = []
-    for title, template in templates.items():
-        data, blanks = render(template, context)
-        out.append(Rendered(row, filing_id, platform, title, output_name(filing_id, platform, title, row, taken),
-                            data, sha256_bytes(data), _blank_findings(ctx, record, row, title, blanks)))
-    return out
-
-
-def _blank_findings(ctx, record, row: int, title: str, blanks: set[str]) -> list[Finding]:
+def blank_findings(ctx, record, row: int, title: str, blanks: set[str]) -> list[Finding]:
+    """empty-placeholder warnings for the values a document printed as blanks."""
     out = []
     for name in sorted(blanks):
         top = name.split(".")[0]

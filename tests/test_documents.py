@@ -11,6 +11,7 @@ from docx import Document
 import pyaddin.commands.docs  # noqa: F401  (registers `beian docs`)
 from pyaddin import documents
 from pyaddin.actions.documents import generate
+from pyaddin.adapters import docx_templates
 from pyaddin.adapters.files import read_book
 from pyaddin.cli import main
 from pyaddin.context import build_context
@@ -228,7 +229,7 @@ def test_a_lock_file_in_the_templates_folder_is_not_a_template(tmp_path):
     tpl = tmp_path / "tpl"
     make_template(tpl, "安全承诺书.docx", "{{ 主体名称 }}")
     (tpl / "~$全承诺书.docx").write_bytes(b"lock")
-    paths, issues = documents.check_templates(tpl)
+    paths, issues = docx_templates.check_templates(tpl)
     assert [p.name for p in paths] == ["安全承诺书.docx"] and issues == []
 
 
@@ -290,7 +291,7 @@ def test_template_syntax_error_and_corrupt_file_are_template_problems(clean, tmp
 
 
 def _template_names(path: Path) -> set[str]:
-    return set(documents.load_template(path).names)
+    return set(docx_templates.load_template(path).names)
 
 
 def test_templates_use_only_documented_variables():

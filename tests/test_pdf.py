@@ -8,7 +8,7 @@ import pytest
 
 from pyaddin import documents
 from pyaddin.actions.documents import generate
-from pyaddin.adapters import pdf
+from pyaddin.adapters import docx_templates, pdf
 
 CONTEXT = {
     "备案编号": "BA-009", "活动名称": "春节 A&B<C> 抽奖", "平台": "抖音", "备案入口": "巨量引擎", "创意形式": "H5、抽奖",
@@ -27,7 +27,7 @@ CONTEXT = {
 def rendered(tmp_path: Path) -> list[Path]:
     out = []
     for kind in documents.KINDS.values():
-        data, _ = documents.render(documents.load_template(documents.TEMPLATES_DIR / kind.template), CONTEXT)
+        data, _ = docx_templates.render(docx_templates.load_template(documents.TEMPLATES_DIR / kind.template), CONTEXT)
         path = tmp_path / f"BA-009_抖音_{kind.title}.docx"
         path.write_bytes(data)
         out.append(path)

@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from docx import Document
 
 from pyaddin import documents
+from pyaddin.adapters import docx_templates
 from pyaddin.cli import main
+from pyaddin.errors import TemplateProblem
 
 
 def make_template(folder: Path, name: str, *paragraphs: str) -> Path:
@@ -63,8 +65,8 @@ def test_generation_refuses_a_broken_template_naming_all_its_problems(tmp_path):
     folder = broken_folder(tmp_path)
     problem = None
     try:
-        documents.load_template(folder / "甲.docx")
-    except documents.TemplateProblem as exc:
+        docx_templates.load_template(folder / "甲.docx")
+    except TemplateProblem as exc:
         problem = str(exc)
     assert problem is not None
     for part in ("{{ 主题 }}", "{{ 活动名字 }}", "|大写", "材料.编号"):

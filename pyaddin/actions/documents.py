@@ -9,24 +9,28 @@ PDFs in one converter run, and index what was written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..adapters.docx_templates import Template, load_templates, render
 from ..context import Context
 from ..documents import (
     INDEX_NAME,
     DocsResult,
     Document,
-    Rendered,
+    blank_findings,
     blocking_errors,
-    load_templates,
+    build_context,
     locked_finding,
+    output_name,
     refuse,
-    render_row,
     required_materials,
     select_rows,
+    text_of,
 )
 from ..errors import OutputLocked, TemplateProblem
 from ..findings import Finding, Report
+from ..hashing import sha256_bytes
 from . import check
 from .result import ActionResult
 
@@ -96,6 +100,36 @@ def generate(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, r
         _export_pdfs(ctx, result, out_dir, ticker)
     _write_index(ctx, result, out_dir)
     return result
+
+
+@dataclass
+class Rendered:
+    """One document of one row, rendered but not written: where it goes and what it holds."""
+
+    row: int
+    filing_id: str | None
+    platform: str | None
+    kind: str
+    name: str
+    """The output file name, unique within the batch."""
+    data: bytes
+    sha256: str
+    findings: list[Finding]
+    """empty-placeholder warnings for the values printed as blanks."""
+
+
+def render_row(ctx: Context, row: int, templates: dict[str, Template], *, required: Iterable[str],
+               taken: set[str]) -> list[Rendered]:
+    """Every chosen document of one tracker row, in memory; `taken` keeps names unique per batch."""
+    record = ctx.tracker.df.loc[row]
+    filing_id, platform = text_of(record.get("filing_id")), text_of(record.get("platform"))
+    context = build_context(record, ctx, required=required)
+    out = []
+    for title, template in templates.items():
+        data, blanks = render(template, context)
+        out.append(Rendered(row, filing_id, platform, title, output_name(filing_id, platform, title, row, taken),
+                            data, sha256_bytes(data), blank_findings(ctx, record, row, title, blanks)))
+    return out
 
 
 class _Ticker:

@@ -24,7 +24,8 @@ def templates(folder: Path | None, check: bool, as_json: bool) -> None:
     示例：beian templates --check 我的模板/
           beian templates            （列出占位符、含义、示例和过滤器）
     """
-    from ..documents import PLACEHOLDER_COLUMNS, TEMPLATES_DIR, check_templates, placeholder_rows
+    from ..adapters.docx_templates import check_templates
+    from ..documents import PLACEHOLDER_COLUMNS, TEMPLATES_DIR, placeholder_rows
 
     if not check:
         rows = placeholder_rows()
