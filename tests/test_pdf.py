@@ -103,10 +103,27 @@ def test_generate_with_pdf_indexes_both_formats(soffice, tmp_path):
     from datetime import date
 
     ctx = build_context(read_book(tmp_path / "t.xlsx"), system_today=date(2025, 10, 1))
-    result = generate(ctx, out_dir=tmp_path / "out", pdf=True, kind="承诺书", force=True)
+    calls = []
+    result = generate(ctx, out_dir=tmp_path / "out", pdf=True, kind="承诺书", force=True,
+                      progress=lambda done, total: calls.append((done, total)))
     assert sorted(p.name for p in result.written) == ["BA-1_微信_安全承诺书.docx", "BA-1_微信_安全承诺书.pdf"]
     assert [d.format for d in result.documents] == ["docx", "pdf"]
     assert all(len(d.sha256) == 64 for d in result.documents)
+    assert calls[0] == (0, 2) and calls[-1] == (2, 2) and calls == sorted(calls)  # Word, then PDF
+
+
+def test_a_pdf_open_in_a_viewer_is_skipped_and_the_others_are_kept(soffice, tmp_path):
+    (tmp_path / "docx").mkdir()
+    docx = rendered(tmp_path / "docx")
+    out = tmp_path / "pdf"
+    out.mkdir()
+    held = out / docx[0].with_suffix(".pdf").name
+    held.write_bytes(b"the copy open in Acrobat")
+    (out / ("~$" + held.name)).write_bytes(b"lock")
+    skipped = []
+    pdfs = pdf.convert(docx, out, on_locked=skipped.append)
+    assert skipped == [held] and pdfs[0] is None and held.read_bytes() == b"the copy open in Acrobat"
+    assert pdfs[1] == out / docx[1].with_suffix(".pdf").name and pdfs[1].read_bytes().startswith(b"%PDF")
 
 
 # --- Simplified Chinese glyphs -------------------------------------------------------------------
