@@ -578,15 +578,16 @@ FILING_LOOP = frozenset({DRAFT, TO_SUBMIT, SUPPLEMENT})
 def in_filing_loop(df) -> list[int]:
     """Rows that still need documents: 草稿, 待提交, 需补充, an empty status (refused later with its
     reason rather than silently passed over), and 已驳回 unless another row's 原备案编号 names it
-    (resubmitted: the new row carries the filing on)."""
-    resubmitted: set[str] = set()
-    if "original_id" in df.columns:
-        resubmitted = {key for key in map(filing_key, df["original_id"]) if key}
+    (resubmitted: the new row carries the filing on; links as `chains` reads them)."""
+    resubmitted: set[int] = set()
+    if "original_id" in df.columns and df["original_id"].notna().any():
+        from .chains import build_chains
+
+        resubmitted = set(build_chains(df).parent.values())
     out = []
-    for r, status, filing_id in zip(df.index, df["status"], df["filing_id"], strict=True):
+    for r, status in zip(df.index, df["status"], strict=True):
         status = _text(status)
-        if status is None or status in FILING_LOOP or (
-                status == REJECTED and filing_key(filing_id) not in resubmitted):
+        if status is None or status in FILING_LOOP or (status == REJECTED and int(r) not in resubmitted):
             out.append(int(r))
     return out
 
@@ -702,10 +703,7 @@ def output_name(filing_id: str | None, platform: str | None, title: str, row: in
 
 def _header(ctx, key: str) -> str:
     """The column as the user's sheet spells it, else the canonical header (column absent)."""
-    if key in ctx.tracker.headers:
-        return ctx.tracker.headers[key]
-    spec = ctx.catalog.field_by_key.get(key)
-    return spec.header if spec else key
+    return ctx.tracker.header_for(key, ctx.catalog)
 
 
 def _key_of(variable: str) -> str | None:

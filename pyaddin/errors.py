@@ -49,3 +49,23 @@ class BadWeek(BeianError, ValueError):
 
 class BadOption(BeianError):
     """An option value the user can correct (an unknown document kind, a bad row range …)."""
+
+
+class Unreadable(BeianError, ValueError):
+    """A cell value that cannot be read as the type its column needs (always caught: it becomes a finding)."""
+
+
+class OvbaError(BeianError, ValueError):
+    """The VBA project is damaged or not in the expected format."""
+
+
+class SetupRefused(BeianError):
+    """setup will not write: the target exists, is open, or the tracker is not a workbook."""
+
+
+class PdfUnavailable(BeianError):
+    """No PDF converter (LibreOffice or Word) on this computer."""
+
+
+class PdfFailed(BeianError):
+    """The converter ran but did not produce every PDF."""
