@@ -227,9 +227,7 @@ def test_every_button_runs_on_the_remote_engine(workbook, tmp_path, monkeypatch)
         assert actions[-1]["func"] == "alert", function
         message = actions[-1]["args"][0]
         if function == "generate_documents":
-            # the sample 资质库 holds no 营业执照 for these rows: check reports license-missing, so every
-            # row is refused and the message says why (documents for a row that cannot be filed help nobody)
-            assert "已生成 0 份文书" in message and "营业执照" in message and "第 3 行" in message
+            assert "已生成 18 份文书" in message  # 9 error-free rows × 2 documents
         elif function == "build_archive_index":
             assert "归档根目录" in message and writes(actions) == []  # not configured: says what to do
         elif function == "weekly_report":
