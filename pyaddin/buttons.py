@@ -343,3 +343,38 @@ def _rules_diff(xbook) -> str:
 if __name__ == "__main__":  # debug a button without clicking: python -m pyaddin.buttons check_all
     xw.Book("beian.xlsm").set_mock_caller()
     globals()[sys.argv[1] if len(sys.argv) > 1 else "validate_tracker"]()
+
+
+# ---------------------------------------------------------------------------------------------
+# group robots and the deadline calendar (issue 15)
+
+
+def send_reminders() -> None:
+    _run("发送提醒", _send_reminders)
+
+
+def export_calendar() -> None:
+    _run("导出日程", _export_calendar)
+
+
+def _send_reminders(xbook) -> str:
+    """Urgent deadlines and new 备案号 to the 通知 sheet's robots, as `beian notify --what urgent,approved`."""
+    from .actions import notify as action
+
+    live = Live(xbook)
+    result = action.run(live.ctx, out_dir=live.output_dir(), what=("urgent", "approved"),
+                        progress=lambda text: excel.set_status(xbook, f"{TITLE}：{text}"))
+    lines = action.summary_lines(result, dry_run=False)
+    if action.exit_code(result):
+        lines.append("有消息未送达或机器人设置有误（见上），请按提示检查“通知”表后再点“发送提醒”；已送达的不会重复发送新备案号。")
+    return "\n".join(lines)
+
+
+def _export_calendar(xbook) -> str:
+    from .actions import calendar as action
+
+    live = Live(xbook)
+    result = action.run(live.ctx, out_dir=live.output_dir())
+    path = result.written[0]
+    return (f"已导出 {len(result.data)} 个到期日程：{path}\n"
+            "在 Outlook、飞书日历或钉钉日历中导入该文件即可；再次导出后重新导入会更新日程，不会重复。")

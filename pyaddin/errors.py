@@ -69,3 +69,30 @@ class PdfUnavailable(BeianError):
 
 class PdfFailed(BeianError):
     """The converter ran but did not produce every PDF."""
+
+
+class FilingNotFound(BeianError):
+    """--id names no filing in the tracker."""
+
+
+class CannotNotify(BeianError):
+    """notify cannot send anything: no 通知 sheet, no usable robot, a bad --what, or an unreadable state file."""
+
+
+class DeliveryRetry(BeianError):
+    """A group robot said “try again” (HTTP 429/5xx, a network error, a vendor “too frequent” code);
+    raised and caught inside `adapters.robots.Sender`, never shown with a URL or secret."""
+
+    def __init__(self, reason: str, wait: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
+
+
+class DeliveryFailed(BeianError):
+    """A group robot refused a message (a vendor error code, HTTP 4xx, an unreadable answer);
+    raised and caught inside `adapters.robots.Sender`."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason

@@ -27,7 +27,7 @@ import pandas as pd
 from .archive import FolderMatcher
 from .chains import Lookup, build_chains, chain_days
 from .context import Context
-from .errors import BeianError
+from .errors import FilingNotFound
 from .hashing import sha256_file
 from .rejections import REJECTED_STATUSES, load_classifier
 from .textnorm import filing_key, fold
@@ -38,10 +38,6 @@ APPROVED = "已通过"
 TOP = 5
 PROVENANCE = "复用来源.txt"
 REUSABLE, CHANGED, MISSING, UNVERIFIED = "可复用", "已改变", "已缺失", "未核验"
-
-
-class FilingNotFound(BeianError):
-    """--id names no filing in the tracker."""
 
 
 @dataclass

@@ -29,6 +29,7 @@ class Settings:
     upcoming_days: int = 14
     default_review_days: int = 5
     default_lead_days: int = 2
+    reminder_days: int = 3
     letter_show_budget: bool = False
     """安全承诺书 states the budget only when the team chooses to (设置 承诺书显示预算 = 是)."""
     findings: list[Finding] = field(default_factory=list, repr=False)
