@@ -13,5 +13,4 @@ from .validate import check, deadlines, validate
 from .workbook import build_workbook, doctor
 
 COMMANDS = [validate, deadlines, check, docs, templates, archive, report, notify, calendar, demo, setup, build_workbook,
-            doctor,
-            reuse, rules_diff]
+            doctor, reuse, rules_diff]
