@@ -224,3 +224,21 @@ def test_progress_is_reported_once_per_document(tmp_path):
     ctx = context(tracker(tmp_path, [{"备案编号": "A"}, {"备案编号": "B"}]))
     generate(ctx, out_dir=tmp_path / "out", progress=lambda done, total: calls.append((done, total)))
     assert calls == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_cli_all_option_and_json_name_the_rows_outside_the_loop(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from pyaddin.cli import main
+
+    book = tracker(tmp_path, STATUS_ROWS)
+    args = ["docs", str(book), "--kind", "承诺书", "--today", TODAY.isoformat(), "--json"]
+    default = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "a")])
+    assert default.exit_code == 0, default.output
+    payload = json.loads(default.stdout)
+    assert payload["not_in_filing_loop"] == [6, 7, 8, 9] and len(payload["documents"]) == 4
+    everything = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "b"), "--all", "--force"])
+    assert everything.exit_code == 0, everything.output
+    assert len(json.loads(everything.stdout)["documents"]) == len(STATUS_ROWS)

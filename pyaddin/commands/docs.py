@@ -84,7 +84,7 @@ def docs(workbook, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, f
         n_docx = sum(d.format == "docx" for d in result.documents)
         n_pdf = sum(d.format == "pdf" for d in result.documents)
         if result.not_in_loop:
-            click.echo(f"另有 {len(result.not_in_loop)} 行已提交、已通过或已撤回，不在备案流程中，未生成；"
+            click.echo(f"另有 {len(result.not_in_loop)} 行已提交、审核中、已通过、已撤回或已重新提交，不在备案流程中，未生成；"
                        f"需要时用 --ids、--rows 或 --all 选择。")
         click.echo(f"已生成 {n_docx} 份 Word 文书" + (f"、{n_pdf} 份 PDF" if pdf else "") +
                    f"，未生成 {len(result.refused)} 行" +
