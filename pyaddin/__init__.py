@@ -39,7 +39,8 @@ def run_check(ctx, *, validation=True, deadlines=True, out_dir=None):
 
 
 def make_documents(ctx, *, out_dir, **options):
-    """安全承诺书 and 营销活动方案 (options as `beian docs`: ids, rows, kind, pdf, force, templates_dir)."""
+    """安全承诺书 and 营销活动方案 (options as `beian docs`: ids, rows, all_rows, kind, pdf, force,
+    templates_dir; and progress(done, total), called per file)."""
     from .actions import documents as action
 
     return action.run(ctx, out_dir=out_dir, **options)
