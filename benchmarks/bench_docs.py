@@ -79,7 +79,7 @@ def main() -> None:
         make_tracker(tmp / "t.xlsx", rows)
         ctx = build_context(read_book(tmp / "t.xlsx"), system_today=date(2025, 10, 20))
         templates = {k.title: documents.TEMPLATES_DIR / k.template for k in documents.KINDS.values()}
-        contexts = [documents.build_context(ctx.tracker.df.loc[r], ctx) for r in ctx.tracker.df.index]
+        contexts = [documents.template_values(ctx.tracker.df.loc[r], ctx) for r in ctx.tracker.df.index]
 
         beian_times, bare_times = [], []
         for n in range(args.repeat):

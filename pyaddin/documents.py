@@ -7,7 +7,7 @@ speed: a template can never run code or reach outside its data (sandboxed Jinja,
 autoescaped so `A&B<C>` cannot break the XML); an empty value is never silently dropped from a
 sentence (it prints as a visible blank line and yields a warning); and a row `check` reports an
 error on (validate or deadlines: an expired license, an unapproved launch …) gets no letter unless
-the user forces it. `build_context` is pure and JSON-able, so the same context can be saved, diffed
+the user forces it. `template_values` is pure and JSON-able, so the same context can be saved, diffed
 or fed to `python -m docxtpl`. The placeholder table `VARIABLES` is the one list the renderer
 checks templates against and the README and `beian templates` print.
 """
@@ -209,7 +209,7 @@ def _clause(value: object) -> str | None:
     return text.rstrip(_TRAILING) or None
 
 
-def build_context(row: Mapping, ctx, *, required: Iterable[str] | None = None) -> dict:
+def template_values(row: Mapping, ctx, *, required: Iterable[str] | None = None) -> dict:
     """The template context of one tracker row: plain str/float/bool/list/dict (dates as ISO text),
     None where the tracker is empty. `ctx` supplies the catalogue, rules, settings and today;
     `required` the materials the rules require for this row (computed here when not given)."""

@@ -233,11 +233,11 @@ def test_a_lock_file_in_the_templates_folder_is_not_a_template(tmp_path):
     assert [p.name for p in paths] == ["安全承诺书.docx"] and issues == []
 
 
-def test_build_context_is_json_able_and_pure(clean):
+def test_template_values_are_json_able_and_pure(clean):
     df = clean.tracker.df
-    first = documents.build_context(df.loc[2], clean)
+    first = documents.template_values(df.loc[2], clean)
     assert json.loads(json.dumps(first, ensure_ascii=False)) == first
-    assert documents.build_context(df.loc[2], clean) == first
+    assert documents.template_values(df.loc[2], clean) == first
     assert first["平台"] == "微信" and first["活动开始日期"] == "2025-11-01" and first["预算"] == 12000.0
     assert first["含抽奖"] and first["含H5"] and not first["含直播"]
     assert set(first) == documents.VARIABLE_NAMES

@@ -20,12 +20,12 @@ from ..documents import (
     Document,
     blank_findings,
     blocking_errors,
-    build_context,
     locked_finding,
     output_name,
     refuse,
     required_materials,
     select_rows,
+    template_values,
     text_of,
 )
 from ..errors import OutputLocked, TemplateProblem
@@ -123,7 +123,7 @@ def render_row(ctx: Context, row: int, templates: dict[str, Template], *, requir
     """Every chosen document of one tracker row, in memory; `taken` keeps names unique per batch."""
     record = ctx.tracker.df.loc[row]
     filing_id, platform = text_of(record.get("filing_id")), text_of(record.get("platform"))
-    context = build_context(record, ctx, required=required)
+    context = template_values(record, ctx, required=required)
     out = []
     for title, template in templates.items():
         data, blanks = render(template, context)
