@@ -16,16 +16,12 @@ from datetime import date
 from pathlib import Path
 
 from . import doctor
-from .errors import BeianError
+from .errors import SetupRefused
 
 WORKBOOK_NAME = "beian.xlsm"
 TRACKER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 """The folder that holds `pyaddin/`: what PYTHONPATH needs when beian is not installed."""
-
-
-class SetupRefused(BeianError):
-    """setup will not write: the target exists, is open, or the tracker is not a workbook."""
 
 
 @dataclass(frozen=True)

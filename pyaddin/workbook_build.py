@@ -53,9 +53,20 @@ BUTTONS = (
                "生成本周备案周报（各平台×状态统计、逾期与风险清单、即将上线未通过等），写入“周报”工作表并另存文件。"),
     ButtonSpec("CheckAll", "check_all", "全部检查",
                "依次运行“校验台账”和“到期与逾期”，一次看到全部问题。"),
+    ButtonSpec("SendReminders", "send_reminders", "发送提醒",
+               "把紧急到期事项（按负责人分组并 @ 负责人）和新下号的备案发到“通知”表中的企业微信 / 钉钉 / 飞书群机器人；"
+               "新备案号只通知一次。"),
+    ButtonSpec("ExportCalendar", "export_calendar", "导出日程",
+               "把审核结果应出、补充截止、最晚提交、计划上线、资质到期、归档截止导出为 备案日程.ics，"
+               "可导入 Outlook、飞书日历、钉钉日历（重新导入会更新，不会重复）。"),
     ButtonSpec("Diagnose", "diagnose", "诊断",
                "把 Excel 与 Python 的版本、Python 路径、各功能所需组件是否可用和最近的出错记录写入“诊断”工作表。"
                "按钮不能正常工作时，点它并把“诊断”工作表发给维护者。", on_tracker=False),
+    ButtonSpec("ReuseSelected", "reuse_selected", "复用材料",
+               "先选中台账中一个备案所在的行：列出与它最相似的已通过备案、审核用时、驳回历史、仍与归档清单一致的文件"
+               "和已过期的资质，写入“复用建议”工作表。"),
+    ButtonSpec("RulesChanges", "rules_changes", "规则变化",
+               "与上一版平台规则比较：新增、删除、修改的规则，以及每条变化影响的未结备案和它们现在缺的材料，写入“规则变化”工作表。"),
 )
 
 
@@ -101,6 +112,8 @@ SHEETS = {
     "材料": "shMaterials",
     "设置": "shSettings",
     "节假日": "shHolidays",
+    "通知": "shNotify",
+    "人员": "shPeople",
     CONF_SHEET: "shXlwingsConf",
 }
 
@@ -173,6 +186,8 @@ def build_workbook(out: Path | io.BytesIO, *, xlwings_source: str | None = None,
     _rule_severity(sheets["平台规则"])
     _settings(sheets["设置"], fmt, settings or {})
     _holidays(sheets["节假日"], fmt)
+    _robots(sheets["通知"], fmt)
+    _people(sheets["人员"], fmt)
     _conf(sheets[CONF_SHEET], fmt, conf or {})
     sheets["使用说明"].activate()
     wb.close()
@@ -214,11 +229,17 @@ def _row_height(text: str, width: int, *, minimum: float = 15) -> float:
 
 def placeholder_rows() -> list[tuple[str, str]]:
     """(占位符, 含义) rows of the template placeholder table, as the renderer knows them."""
-    # ISSUE-14 CALL SITE: the single place the workbook takes the placeholder table from. When
-    # pyaddin/documents.py grows its own placeholder-table function, call it here instead.
-    from .documents import FILTERS, ITEM_FIELDS, VARIABLES
+    # The single place the workbook takes the placeholder table from: documents.placeholder_rows,
+    # the table the renderer checks templates against (meaning, example and filters in one cell).
+    from .documents import FILTERS, ITEM_FIELDS
+    from .documents import placeholder_rows as documented
 
-    rows = [("{{ " + v.name + " }}", v.meaning) for v in VARIABLES]
+    rows = []
+    for r in documented():
+        meaning = r["含义"] + (f"。示例：{r['示例']}" if r["示例"] else "")
+        if r["可用过滤器"]:
+            meaning += f"；可写 {r['可用过滤器']}"
+        rows.append((r["占位符"], meaning))
     rows += [(f"{name} 的每一项", "字段：" + "、".join(fields)) for name, fields in ITEM_FIELDS.items()]
     rows += [("|" + name, meaning) for name, meaning in FILTERS.items()]
     return rows
@@ -444,6 +465,33 @@ def _holidays(ws, fmt: _Formats) -> None:
     _list_validation(ws, (1, 1, 1000, 1), ["休", "班"], "类型", "“休”= 放假，“班”= 调休上班。")
     ws.write_string(1, 2, "示例：日历软件包尚未覆盖的年份，按国务院办公厅放假通知逐日填写放假（休）和调休上班（班）的日期。")
     ws.freeze_panes(1, 0)
+
+
+def _robots(ws, fmt: _Formats) -> None:
+    """通知: one group robot per row; the webhook and 加签密钥 are credentials (never printed by beian)."""
+    names = ("名称", "类型", "Webhook", "加签密钥", "内容", "启用", "说明")
+    for col, name in enumerate(names):
+        ws.write_string(0, col, name, fmt.header)
+    for col, width in enumerate((14, 10, 60, 40, 22, 8, 70)):
+        ws.set_column(col, col, width, fmt.wrap if col == 6 else fmt.text)
+    _list_validation(ws, (1, 1, 200, 1), ["企业微信", "钉钉", "飞书"], "类型", "请选择 企业微信、钉钉 或 飞书。")
+    _list_validation(ws, (1, 5, 200, 5), ["是", "否"], "启用", "请选择“是”或“否”（空白 = 是）。")
+    ws.write_string(1, 6, "每行一个群机器人。内容：urgent（紧急到期，按负责人 @）、approved（新下号备案）、weekly（周报），"
+                          "可填多项，用逗号分隔；空白 = urgent,approved。Webhook 和加签密钥相当于密码：beian 不会在任何输出中显示它们，"
+                          "但请勿把填好此表的工作簿发到群里。如何获取见 README“群机器人通知”。", fmt.wrap)
+    ws.freeze_panes(1, 1)
+
+
+def _people(ws, fmt: _Formats) -> None:
+    """人员: who a 负责人 is in each chat app, so robot messages can @ them."""
+    names = ("姓名", "手机", "企业微信ID", "钉钉ID", "飞书ID", "说明")
+    for col, name in enumerate(names):
+        ws.write_string(0, col, name, fmt.header)
+    for col, width in enumerate((12, 14, 16, 16, 22, 70)):
+        ws.set_column(col, col, width, fmt.wrap if col == 5 else fmt.text)
+    ws.write_string(1, 5, "姓名与台账“负责人”一致。企业微信ID：通讯录中的账号；钉钉ID：userid；飞书ID：user_id 或 open_id（ou_ 开头）。"
+                          "没有 ID 时填手机号（企业微信、钉钉可按手机号 @；飞书须填 ID）。手机号只用于 @，消息正文中会打码。", fmt.wrap)
+    ws.freeze_panes(1, 1)
 
 
 def _conf(ws, fmt: _Formats, values: Mapping[str, str]) -> None:

@@ -93,7 +93,7 @@ def test_workbook_reopens_with_the_expected_sheets_and_three_charts_on_the_summa
     assert xlsx.name == "周报_2026-W47.xlsx"
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["摘要", "平台×状态", "新备案号", "本周动态", "审核用时", "逾期与风险", "资质到期",
-                             "临近上线", "周环比", "趋势"]
+                             "临近上线", "周环比", "趋势", "驳回分析"]
     assert charts_on_sheet(xlsx, "摘要") == 3
     assert wb["摘要"]["A1"].value == "备案周报 2026-W47（2026-11-16 至 2026-11-22）"
     figures = {wb["摘要"].cell(r, 1).value: wb["摘要"].cell(r, 2).value for r in range(5, 20)}

@@ -9,6 +9,7 @@ import click
 
 from ..errors import OutputLocked
 from .common import (
+    DEFAULT_OUT,
     EXIT_CANNOT_RUN,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -20,6 +21,17 @@ from .common import (
 )
 
 
+def history_dir(ctx, out):
+    """Where rule snapshots go: `<output folder>/history` when there is an output folder (--out or
+    设置 输出目录), else the default beian-out/history only when a report or rules-diff already made
+    it (validate without --out writes nothing new)."""
+    folder = ctx.out_dir(out, default=None)
+    if folder is not None:
+        return folder / "history"
+    default = DEFAULT_OUT / "history"
+    return default if default.is_dir() else None
+
+
 def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
     """The body shared by validate, deadlines and check: open, run the check action, present, exit."""
     from ..actions import check as action
@@ -29,7 +41,8 @@ def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
     locked = None
     try:
         result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
-                            out_dir=ctx.out_dir(out, default=None), today_option=today, started=started)
+                            out_dir=ctx.out_dir(out, default=None), history_dir=history_dir(ctx, out),
+                            today_option=today, started=started)
     except OutputLocked as exc:  # findings.xlsx is open in Excel: show the findings, then say so
         if getattr(exc, "result", None) is None:
             raise

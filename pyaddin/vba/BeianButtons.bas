@@ -27,6 +27,22 @@ Sub CheckAll()
     RunPython "import pyaddin.buttons; pyaddin.buttons.check_all()"
 End Sub
 
+Sub SendReminders()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.send_reminders()"
+End Sub
+
+Sub ExportCalendar()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.export_calendar()"
+End Sub
+
 Sub Diagnose()
     RunPython "import pyaddin.buttons; pyaddin.buttons.diagnose()"
+End Sub
+
+Sub ReuseSelected()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.reuse_selected()"
+End Sub
+
+Sub RulesChanges()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.rules_changes()"
 End Sub
