@@ -204,6 +204,9 @@ def _write(tmp: Path, data: list[tuple[str, list[dict]]], finding_sheets: list[s
         data, str(tmp),
         freeze_panes={name: {"row": 1, "col": 0} for name in finding_sheets},
         row_heights={name: h for name, h in heights.items() if h},
+        # a shared-strings table, as Excel itself writes: with inline strings Excel rewrites the file on
+        # its next save and OOXML validators flag every sheet
+        dedupe_strings={name: True for name, _ in data},
         datetime_format="yyyy-mm-dd",
         column_widths={**{name: {c: WIDTHS[c] for c in cols} for name in finding_sheets},
                        RUN_INFO: {"项目": 22, "值": 90}},
