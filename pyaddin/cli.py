@@ -29,6 +29,10 @@ class BeianGroup(click.Group):
             sys.exit(EXIT_CANNOT_RUN)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:
+            # `beian … | head`: the reader left; say nothing more and exit as a shell would (128 + SIGPIPE)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except KeyboardInterrupt:
             click.echo("已中断。 / Interrupted.", err=True)
             sys.exit(EXIT_CANNOT_RUN)
