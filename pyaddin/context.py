@@ -13,9 +13,10 @@ from pathlib import Path
 
 from .book import Book
 from .catalog import Catalog, load_catalog
-from .findings import Finding
+from .filings import open_filings
+from .findings import Finding, make
 from .licenses import Licenses, load_licenses
-from .rules import RuleSet, load_rules
+from .rules import RuleSet, freshness, load_rules
 from .settings import Settings, load_settings
 from .tracker import Tracker, read_tracker
 
@@ -35,6 +36,12 @@ class Context:
     """filing_id → material names found in the archive, when an archive root is configured."""
     setup_findings: list[Finding] = field(default_factory=list)
     """Findings about the setup (设置, 平台, 平台规则, 资质库 …) rather than about tracker rows."""
+    system_today: date | None = None
+    """The machine's date; differs from `today` when 设置 今天 or --today pins it (today-pinned)."""
+
+    @property
+    def today_pinned(self) -> bool:
+        return self.system_today is not None and self.today != self.system_today
 
 
 def build_context(
@@ -61,7 +68,18 @@ def build_context(
     source = tracker_book or book
     tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
     licenses = load_licenses(source if source.get("资质库") is not None else book)
-    setup = [*settings.findings, *catalog.findings, *rules.findings, *licenses.findings]
+    effective = today or settings.today or system_today
+    pinned = []
+    if effective != system_today:
+        origin = "--today" if today else "设置“今天”"
+        cell = {} if today else {"sheet": "设置", "row": settings.cells.get("today", (None, None))[0],
+                                 "column": settings.cells.get("today", (None, None))[1], "field": "值"}
+        pinned.append(make("today-pinned", f"本次按 {effective:%Y-%m-%d}（{origin}）计算，不是系统日期 "
+                                           f"{system_today:%Y-%m-%d}；如需按实际日期复核，请去掉{origin}。",
+                           value=effective, **cell))
+    open_rows = open_filings(tracker.df, effective)
+    stale = freshness(rules, tracker.df, open_rows, effective, settings.rule_review_days)
+    setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings]
     return Context(
         book=book,
         settings=settings,
@@ -69,7 +87,8 @@ def build_context(
         rules=rules,
         tracker=tracker,
         licenses=licenses,
-        today=today or settings.today or system_today,
+        today=effective,
         path=source.path,
         setup_findings=setup,
+        system_today=system_today,
     )

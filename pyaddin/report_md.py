@@ -83,8 +83,8 @@ def _actions(report: WeeklyReport) -> list[str]:
         items.append(("上线", f"{md_text(u['备案编号'])} {md_text(u['活动名称'])}（{md_text(u['平台'])}）"
                               f"{_short_date(u['计划上线日期'])} 上线，仍为{md_text(u['状态'])}"))
     for _, lic in report.licenses_expiring.iterrows():
-        state = f"已于 {lic['有效期至']:%Y-%m-%d} 过期" if lic["剩余天数"] < 0 else \
-            f"{lic['有效期至']:%Y-%m-%d} 到期（{lic['剩余天数']} 天）"
+        state = f"已于 {lic['有效期至']:%Y-%m-%d} 过期" if lic["状态"] == "已过期" else \
+            f"{lic['有效期至']:%Y-%m-%d} 到期（还剩 {lic['剩余工作日']} 个工作日）"
         items.append(("资质", f"{md_text(lic['主体名称'])} {md_text(lic['资质类型'])} {state}"))
     lines = [f"- **{kind}** {text}" for kind, text in items[:MAX_ACTIONS]]
     if len(items) > MAX_ACTIONS:

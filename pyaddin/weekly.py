@@ -20,8 +20,10 @@ Definitions (the tracker has no creation date, so "this week" rests on the dates
   median and 90th percentile (linear interpolation, pandas' default) per platform.
 - 逾期 and 风险: the deadline findings of `deadlines.check` — overdue = review-overdue,
   supplement-overdue, launch-unapproved; at risk = submit-late-risk.
-- 资质到期: licenses in 资质库 whose 有效期至 is on or before today + 设置 资质到期提示天数 (90),
-  expired ones included (剩余天数 negative); 长期 never.
+- 资质到期: `licenses.alerts`, the same list `beian check` reports: per company and type the
+  license valid longest, when its 有效期至 (or 发证日期 + statutory validity) is on or before
+  today + 设置 资质到期提示天数 (90), expired ones included; 长期 never. 剩余工作日 counts working
+  days like every deadline (negative once expired).
 - 临近上线: 计划上线日期 from today to today + 设置 临近上线天数 (14) and status neither 已通过 nor
   已撤回 (a rejected or unreadable status still needs attention before launch).
 - 趋势: submissions and approvals per week for the last `TREND_WEEKS` weeks up to the report
@@ -191,23 +193,15 @@ def _findings_frame(findings: list[Finding], codes: tuple[str, ...], code_names:
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def _licenses(ctx: Context) -> pd.DataFrame:
-    frame = ctx.licenses.frame
-    limit = ctx.today + timedelta(days=ctx.settings.license_info_days)
-    cols = ["资质库行", "主体名称", "资质类型", "证书编号", "有效期至", "剩余天数", "状态"]
-    if frame.empty:
-        return pd.DataFrame(columns=cols)
-    due = frame[frame["valid_until"].map(lambda d: d is not None and not pd.isna(d) and d < LONG_TERM
-                                         and d <= limit).astype(bool)]
-    due = due.assign(_left=[(d - ctx.today).days for d in due["valid_until"]]).sort_values("_left")
-    out = pd.DataFrame({
-        "资质库行": due["row"].astype(int).to_numpy(),
-        "主体名称": due["company"].to_numpy(), "资质类型": due["type"].to_numpy(),
-        "证书编号": due["number"].to_numpy(), "有效期至": due["valid_until"].to_numpy(),
-        "剩余天数": due["_left"].astype(int).to_numpy(),
-        "状态": ["已过期" if n < 0 else "即将到期" for n in due["_left"]],
-    }, columns=cols)
-    return out
+LICENSE_COLUMNS = ["资质库行", "主体名称", "资质类型", "证书编号", "有效期至", "剩余工作日", "状态"]
+
+
+def _licenses(ctx: Context, calendar) -> pd.DataFrame:
+    from .licenses import alerts
+
+    due = alerts(ctx.licenses, ctx.today, ctx.settings, lambda d: calendar.workdays_between(ctx.today, d))
+    return pd.DataFrame([[a.row, a.company, a.type, a.number, a.valid_until, a.days_left, a.state] for a in due],
+                        columns=LICENSE_COLUMNS)
 
 
 def _week_counts(snap: pd.DataFrame, start: date, end: date) -> tuple[int, int]:
@@ -353,7 +347,7 @@ def build_report(ctx: Context, *, week: str | None = None, history_dir: Path | N
         new=_list(df, new_mask), new_basis=new_basis,
         submitted=_list(df, submitted), approved=_list(df, approved), rejected=_list(df, rejected),
         supplement=_list(df, supplement), announcements=announcements, review_time=review,
-        overdue=overdue, at_risk=at_risk, licenses_expiring=_licenses(ctx), upcoming=upcoming,
+        overdue=overdue, at_risk=at_risk, licenses_expiring=_licenses(ctx, calendar), upcoming=upcoming,
         trend=_trend(current, history, monday), previous_week=previous_week, status_delta=delta,
         status_changes=changes, newly_approved=newly, removed=removed, snapshot=current,
         store_snapshot=store, notes=notes, findings=list(deadline_findings),
