@@ -74,8 +74,8 @@ def build_context(
         origin = "--today" if today else "设置“今天”"
         cell = {} if today else {"sheet": "设置", "row": settings.cells.get("today", (None, None))[0],
                                  "column": settings.cells.get("today", (None, None))[1], "field": "值"}
-        pinned.append(make("today-pinned", f"本次按 {effective:%Y-%m-%d}（{origin}）计算，不是系统日期 "
-                                           f"{system_today:%Y-%m-%d}；如需按实际日期复核，请去掉{origin}。",
+        pinned.append(make("today-pinned", f"本次按 {effective:%Y-%m-%d}（{origin}）计算，不是当天的系统日期；"
+                                           f"如需按实际日期复核，请去掉{origin}。",
                            value=effective, **cell))
     open_rows = open_filings(tracker.df, effective)
     stale = freshness(rules, tracker.df, open_rows, effective, settings.rule_review_days)

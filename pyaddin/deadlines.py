@@ -38,6 +38,7 @@ from .textnorm import fold
 from .validate import RowFindings
 from .values import is_blank
 from .workdays import Calendar, calendar_for, plus_days
+
 EVERY_INDUSTRY = "*"
 DATE_KEYS = ("submitted_date", "feedback_date", "supplement_due", "launch_date", "start_date", "end_date")
 

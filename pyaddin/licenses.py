@@ -22,9 +22,9 @@ from datetime import date, timedelta
 import pandas as pd
 
 from .book import Book
+from .credit_code import normalise
 from .findings import Finding, make
 from .tables import default_table, read_sheet_table, split_list
-from .credit_code import normalise
 from .textnorm import fold
 from .values import LONG_TERM, Unreadable, is_blank, is_error, parse_date
 
@@ -56,6 +56,14 @@ def _aliases() -> dict[str, list[str]]:
     return {r.text("字段"): split_list(r.text("别名")) for r in default_table("license_fields.csv", "资质库").rows}
 
 
+def plus_days(d: date, days: int) -> date:
+    """d + days, clamped to the date range (a typo like 9999-12-31 must not crash a run)."""
+    try:
+        return d + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def statutory_years() -> dict[str, int]:
     """资质类型 (folded) → statutory validity in years, for licenses whose 有效期至 is empty."""
     return {fold(r.text("资质类型")): int(r.text("法定有效期(年)"))
@@ -67,8 +75,11 @@ def _years_after(day: date, years: int) -> date:
     try:
         anniversary = day.replace(year=day.year + years)
     except ValueError:
-        anniversary = day.replace(year=day.year + years, day=28)
-    return anniversary - timedelta(days=1)
+        try:
+            anniversary = day.replace(year=day.year + years, day=28)
+        except ValueError:  # beyond year 9999
+            return date.max
+    return plus_days(anniversary, -1)
 
 
 def load_licenses(book: Book | None) -> Licenses:
@@ -176,9 +187,9 @@ def alert_for(lic: pd.Series | dict, today: date, settings, left: Callable[[date
     expired = valid_until < today
     if expired:
         severity = "error"
-    elif valid_until <= today + timedelta(days=settings.license_warn_days):
+    elif valid_until <= plus_days(today, settings.license_warn_days):
         severity = "warning"
-    elif valid_until <= today + timedelta(days=settings.license_info_days):
+    elif valid_until <= plus_days(today, settings.license_info_days):
         severity = "info"
     else:
         return None

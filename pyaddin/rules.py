@@ -17,8 +17,8 @@ from .book import Book
 from .catalog import Catalog
 from .findings import Finding, Severity, make
 from .tables import Table, TableRow, default_header, default_table, read_sheet_table, split_list
-from .tracker import MATERIAL_PREFIX
 from .textnorm import fold
+from .tracker import MATERIAL_PREFIX
 from .values import Unreadable, parse_bool, parse_date
 
 RULES_SHEET = "平台规则"
@@ -95,7 +95,7 @@ def freshness(rules: RuleSet, df: pd.DataFrame, open_rows: pd.Series, today: dat
               review_days: int) -> list[Finding]:
     """One setup finding per rule not verified (`rule-unverified`) or not checked within
     `review_days` (`rule-stale`), each naming how many open filings the rule applies to."""
-    stale_before = date.fromordinal(today.toordinal() - review_days)
+    stale_before = date.fromordinal(max(1, today.toordinal() - review_days))
     flagged = [r for r in rules.rules if not r.verified or (r.checked is not None and r.checked < stale_before)]
     if not flagged:
         return []
@@ -107,9 +107,9 @@ def freshness(rules: RuleSet, df: pd.DataFrame, open_rows: pd.Series, today: dat
         n = int((applies(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
         row = rule.row if rules.source == "workbook" else None
 
-        def at(column: str) -> dict:
-            col = rules.columns.get(column)
-            return {"sheet": rules.sheet, "row": row, "column": col, "field": column, "rule": rule.id}
+        def at(column: str, row=row, rule_id=rule.id) -> dict:
+            return {"sheet": rules.sheet, "row": row, "column": rules.columns.get(column) if row else None,
+                    "field": column, "rule": rule_id}
         if not rule.verified:
             out.append(make("rule-unverified",
                             f"规则 {rule.id}{where_default}尚未核实（已核实 = 否），目前适用于 {n} 个未结束的备案，"

@@ -45,7 +45,6 @@ import pandas as pd
 from . import snapshots
 from .context import Context
 from .findings import Finding
-from .values import LONG_TERM
 
 TREND_WEEKS = 8
 UNKNOWN = "（未识别）"
