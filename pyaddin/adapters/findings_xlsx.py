@@ -48,6 +48,26 @@ def _urgency(f: Finding):
             f.due or date.max, f.row or 0)
 
 
+def _run_sheet(wb, report: Report, header, text) -> None:
+    """运行信息: the date the results are computed for and when the run really happened."""
+    ws = wb.add_worksheet("运行信息")
+    ws.write_row(0, 0, ["项目", "值"], header)
+    rows = [
+        ("命令", report.command),
+        ("工作簿", report.workbook),
+        ("计算日期（今天）", report.today.isoformat()),
+        ("系统日期", report.system_today.isoformat() if report.system_today else ""),
+        ("实际运行时间", report.run_at.isoformat(sep=" ", timespec="seconds") if report.run_at else ""),
+        ("今天已固定", ("是：按设置“今天”或 --today 计算，不是系统日期" if report.today_pinned else "否")
+         if report.system_today else ""),
+    ]
+    for r, (label, value) in enumerate(rows, start=1):
+        ws.write_string(r, 0, label, text)
+        ws.write_string(r, 1, value, text)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 60)
+
+
 def write_findings(path: Path, report: Report, workbook: Path | None) -> Path:
     """Write `findings.xlsx` atomically; deadline findings get their own 到期提醒 sheet."""
     checks = [f for f in report.findings if f.code not in DEADLINE_CODES]
@@ -105,6 +125,7 @@ def write_findings(path: Path, report: Report, workbook: Path | None) -> Path:
                 ws.conditional_format(1, 0, last, len(cols) - 1, {
                     "type": "formula", "criteria": f'=$H2="{label}"',
                     "format": wb.add_format({"bg_color": color})})
+        _run_sheet(wb, report, header, text)
         wb.close()
 
     check_not_input(Path(path), workbook)  # also when the workbook was not read by this process

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,8 +15,19 @@ from ..findings import SEVERITY_ZH, Report
 TERMINAL_LIMIT = 40
 
 
+def pinned_notice(report: Report) -> str | None:
+    """The first line a terminal shows when "today" is not the machine's date."""
+    if not report.today_pinned:
+        return None
+    return (f"注意：本次按 {report.today:%Y-%m-%d} 计算（设置“今天”或 --today），系统日期为 "
+            f"{report.system_today:%Y-%m-%d}。 / Dates are computed as of {report.today:%Y-%m-%d}, not today.")
+
+
 def print_summary(report: Report, written: list[Path]) -> None:
     """A terminal view: the first findings, counts by code, and where the full list went."""
+    notice = pinned_notice(report)
+    if notice:
+        click.echo(notice)
     for f in report.findings[:TERMINAL_LIMIT]:
         where = f"{f.sheet}!{f.row}" if f.row is not None else (f.sheet or "")
         who = f" {f.filing_id}" if f.filing_id else ""
@@ -67,6 +79,7 @@ def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
     else:
         report = run_validate(ctx).merged(run_deadlines(ctx), "check").sorted()
     report.workbook = str(workbook)
+    report.run_at, report.system_today = datetime.now(), ctx.system_today
     finish(report, ctx, out, as_json, workbook)
 
 
