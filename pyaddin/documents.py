@@ -81,6 +81,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("提交日期", "台账“提交日期”，配合 |中文日期 使用", "submitted_date"),
     Variable("预算", "台账“预算(元)”数值，配合 |金额 或 |大写金额 使用", "budget"),
     Variable("最高奖金额", "台账“最高奖金额(元)”数值，配合 |金额 或 |大写金额 使用", "top_prize"),
+    Variable("抽奖上限", "抽奖单个奖品上限：设置“抽奖最高金额(元)”，平台表“单奖上限(元)”更低时取之，配合 |金额 使用", None),
     Variable("收集个人信息", "“是”或“否”（台账“收集个人信息”）", "collects_pi"),
     Variable("敏感个人信息", "“是”或“否”（台账“敏感个人信息”）", "sensitive_pi"),
     Variable("敏感个人信息说明", "按“敏感个人信息”生成的一句说明", "sensitive_pi"),
@@ -198,6 +199,7 @@ def build_context(row: Mapping, ctx) -> dict:
         "提交日期": _iso(get("submitted_date")),
         "预算": _amount(get("budget")),
         "最高奖金额": top_prize,
+        "抽奖上限": _prize_cap(platform, ctx),
         "收集个人信息": _yes_no(get("collects_pi")),
         "敏感个人信息": sensitive,
         "敏感个人信息说明": None if sensitive is None else (
@@ -210,6 +212,14 @@ def build_context(row: Mapping, ctx) -> dict:
         "材料清单": _materials(row, ctx),
         "时间安排": _timeline(row, ctx),
     }
+
+
+def _prize_cap(platform: str | None, ctx) -> float:
+    """The lottery cap validate applies: 设置's limit, or the platform's lower 单奖上限."""
+    limit = float(ctx.settings.prize_limit)
+    known = ctx.catalog.platforms.get(platform) if platform else None
+    cap = getattr(known, "prize_cap", None)
+    return min(limit, cap) if cap is not None else limit
 
 
 def _materials(row: Mapping, ctx) -> list[dict]:
