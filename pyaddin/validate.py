@@ -24,6 +24,7 @@ PHONE_PATTERNS = [
     re.compile(r"^[48]00\d{7}$"),
 ]
 EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+TRAILING_NOTES = frozenset({"rule-unverified"})
 URL = re.compile(r"^https?://[^\s/?#.][^\s/?#]*\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
@@ -86,11 +87,14 @@ def validate(ctx: Context) -> Report:
     _approval_numbers(ctx, df, f)
     _company(ctx, df, f)
     _table_rules(ctx, df, f)
-    structural = [*ctx.setup_findings, *[x for x in ctx.tracker.findings if x.row == ctx.tracker.header_row
-                                         and x.code == "missing-column"]]
+    # notes about unverified rules come last: they qualify the rules, not the rows, and would
+    # otherwise push every real problem off the first screen
+    notes = [x for x in ctx.setup_findings if x.code in TRAILING_NOTES]
+    structural = [*[x for x in ctx.setup_findings if x.code not in TRAILING_NOTES],
+                  *[x for x in ctx.tracker.findings if x.row == ctx.tracker.header_row and x.code == "missing-column"]]
     data = [x for x in ctx.tracker.findings if x not in structural] + f.out
     return Report("validate", str(ctx.path or ""), ctx.today, ctx.tracker.rows,
-                  structural + sorted(data, key=sort_key))
+                  structural + sorted(data, key=sort_key) + notes)
 
 
 def _required(ctx: Context, f: RowFindings) -> None:

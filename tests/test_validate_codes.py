@@ -284,11 +284,13 @@ def test_unverified_and_stale_rules_each_give_one_setup_finding_with_their_open_
             {"备案编号": "BA-4", "状态": "已撤回"}]                                 # closed
     path = write_tracker(tmp_path / "t.xlsx", rows, extra_sheets={"平台规则": rules})
     report = validate(build_context(read_book(path), system_today=TODAY))
-    notes = [[f.sheet, f.row, f.field, f.code, f.rule, f.severity] for f in report.findings
-             if f.code in ("rule-unverified", "rule-stale")]
+    notes = sorted([f.sheet, f.row, f.field, f.code, f.rule, f.severity] for f in report.findings
+                   if f.code in ("rule-unverified", "rule-stale"))
     assert notes == [["平台规则", 2, "已核实", "rule-unverified", "T-1", "info"],
                      ["平台规则", 3, "核对日期", "rule-stale", "T-2", "warning"]]
-    unverified, stale = (f for f in report.findings if f.code in ("rule-unverified", "rule-stale"))
+    unverified = next(f for f in report.findings if f.code == "rule-unverified")
+    stale = next(f for f in report.findings if f.code == "rule-stale")
+    assert report.findings[-1] is unverified  # notes about rules come after the rows' problems
     assert "1 个未结束的备案" in unverified.message
     assert "2 个未结束的备案" in stale.message and "180" in stale.message
 
