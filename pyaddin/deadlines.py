@@ -32,8 +32,9 @@ import pandas as pd
 
 from . import licenses as lic
 from .context import Context
-from .filings import APPROVED, IN_REVIEW, NOT_SUBMITTED, PENDING, open_filings, open_rejected
+from .filings import open_filings, open_rejected
 from .findings import SEVERITY_ORDER, Finding, Report, make
+from .statuses import APPROVED, IN_REVIEW, NOT_SUBMITTED, PENDING
 from .textnorm import fold
 from .validate import RowFindings
 from .values import is_blank
@@ -49,7 +50,7 @@ def urgency(f: Finding):
             f.row if f.row is not None else -1, f.code)
 
 
-def check(ctx: Context, calendar: Calendar | None = None) -> Report:
+def deadline_findings(ctx: Context, calendar: Calendar | None = None) -> Report:
     """Deadline findings sorted by urgency, then the calendar note and the unreadable inputs that
     kept a deadline from being computed (节假日, 设置, 资质库 and tracker date cells).
 

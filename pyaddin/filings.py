@@ -11,30 +11,20 @@ output draws the line between open and closed filings in the same place (SPEC §
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 import pandas as pd
 
-NOT_SUBMITTED = frozenset({"草稿", "待提交"})
-IN_REVIEW = frozenset({"已提交", "审核中"})
-PENDING = frozenset({"草稿", "待提交", "已提交", "审核中", "需补充"})
-REJECTED, WITHDRAWN, APPROVED = "已驳回", "已撤回", "已通过"
-
-
-def id_key(value: object) -> str | None:
-    """A 备案编号 as compared between rows: NFKC, trimmed, upper case."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return unicodedata.normalize("NFKC", str(value)).strip().upper() or None
+from .statuses import REJECTED, WITHDRAWN
+from .textnorm import filing_key
 
 
 def resubmitted(df: pd.DataFrame) -> pd.Series:
     """True for rows whose 备案编号 is named in another row's 原备案编号."""
     if "original_id" not in df.columns or df["original_id"].isna().all():
         return pd.Series(False, index=df.index, dtype=bool)
-    named = {k for k in df["original_id"].map(id_key) if k}
-    return df["filing_id"].map(lambda v: id_key(v) in named).astype(bool)
+    named = {k for k in df["original_id"].map(filing_key) if k}
+    return df["filing_id"].map(lambda v: filing_key(v) in named).astype(bool)
 
 
 def open_rejected(df: pd.DataFrame) -> pd.Series:

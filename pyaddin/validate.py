@@ -15,6 +15,7 @@ from . import credit_code
 from .context import Context
 from .findings import Finding, Report, make, sort_key
 from .rules import applies, row_dates
+from .textnorm import filing_key
 from .tracker import MATERIAL_PREFIX, error_cells
 from .values import as_text, is_blank
 
@@ -113,16 +114,8 @@ def _required(ctx: Context, f: RowFindings) -> None:
             f.add("missing-value", row, spec.key, msg, value=err)
 
 
-def _norm_id(value: object) -> str | None:
-    if value is None:
-        return None
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", str(value)).strip().upper() or None
-
-
 def _duplicate_ids(df: pd.DataFrame, f: RowFindings) -> None:
-    ids = df["filing_id"].map(_norm_id)
+    ids = df["filing_id"].map(filing_key)
     present = ids[ids.notna()]
     dup = present[present.duplicated(keep=False)]
     first: dict[str, int] = {}

@@ -22,7 +22,7 @@ from pyaddin.adapters.files import read_book
 from pyaddin.book import Book, Sheet
 from pyaddin.cli import main
 from pyaddin.context import build_context
-from pyaddin.deadlines import check
+from pyaddin.deadlines import deadline_findings as check
 from pyaddin.findings import DEADLINE_CODES
 from pyaddin.validate import validate
 from pyaddin.weekly import build_report

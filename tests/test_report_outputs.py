@@ -16,9 +16,9 @@ from defusedxml import ElementTree
 from helpers import write_tracker
 
 import pyaddin.commands.report  # noqa: F401  (registers the command on the group)
+from pyaddin.adapters.report_md import mask, md_text
+from pyaddin.adapters.report_png import cjk_font
 from pyaddin.cli import load, main
-from pyaddin.report_md import mask, md_text
-from pyaddin.report_png import cjk_font
 from pyaddin.weekly import build_report, write_outputs
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "备案台账示例.xlsx"

@@ -3,92 +3,37 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
-from datetime import datetime
-from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, common_options, emit_json, load, main, output_dir
-from ..findings import SEVERITY_ZH, Report
-
-TERMINAL_LIMIT = 40
-
-
-def pinned_notice(report: Report) -> str | None:
-    """The first line a terminal shows when "today" is not the machine's date."""
-    if not report.today_pinned:
-        return None
-    return (f"注意：本次按 {report.today:%Y-%m-%d} 计算（设置“今天”或 --today），系统日期为 "
-            f"{report.system_today:%Y-%m-%d}。 / Dates are computed as of {report.today:%Y-%m-%d}, not today.")
-
-
-def print_summary(report: Report, written: list[Path]) -> None:
-    """A terminal view: the first findings, counts by code, and where the full list went."""
-    notice = pinned_notice(report)
-    if notice:
-        click.echo(notice)
-    for f in report.findings[:TERMINAL_LIMIT]:
-        where = f"{f.sheet}!{f.row}" if f.row is not None else (f.sheet or "")
-        who = f" {f.filing_id}" if f.filing_id else ""
-        click.echo(f"[{SEVERITY_ZH[f.severity]}] {where}{who} {f.code}：{f.message}")
-    if len(report.findings) > TERMINAL_LIMIT:
-        click.echo(f"……还有 {len(report.findings) - TERMINAL_LIMIT} 条，完整列表请用 --out 写入 findings.xlsx 或用 --json。")
-    counts = Counter(f.code for f in report.findings)
-    if counts:
-        click.echo("按代码：" + "，".join(f"{code} {n}" for code, n in counts.most_common()))
-    s = report.summary()
-    click.echo(f"共读取 {report.rows} 行：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}。")
-    for path in written:
-        click.echo(f"已写入 {path}")
-
-
-def finish(report: Report, ctx, out: Path | None, as_json: bool, workbook: Path) -> None:
-    from ..adapters.findings_xlsx import write_findings
-
-    written = []
-    target = output_dir(out, ctx, default=None)
-    if target is not None:
-        written.append(write_findings(target / "findings.xlsx", report, workbook))
-    if as_json:
-        emit_json(report.as_json())
-    else:
-        print_summary(report, written)
-    sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
-
-
-def run_validate(ctx) -> Report:
-    from ..validate import validate
-
-    return validate(ctx)
-
-
-def run_deadlines(ctx) -> Report:
-    from ..deadlines import check
-
-    return check(ctx)
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    common_options,
+    emit_json,
+    open_workbook,
+    print_summary,
+    rules_option,
+)
 
 
 def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
-    """The body shared by validate, deadlines and check: load, run the core, report, exit."""
-    ctx = load(workbook, sheet=sheet, today=today, rules=rules)
-    if command == "validate":
-        report = run_validate(ctx)
-    elif command == "deadlines":
-        report = run_deadlines(ctx)
-    else:
-        report = run_validate(ctx).merged(run_deadlines(ctx), "check").sorted()
+    """The body shared by validate, deadlines and check: open, run the check action, present, exit."""
+    from ..actions import check as action
+
+    ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
+    result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
+                        out_dir=ctx.out_dir(out, default=None))
+    report = result.report
     report.workbook = str(workbook)
-    report.run_at, report.system_today = datetime.now(), ctx.system_today
-    finish(report, ctx, out, as_json, workbook)
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        print_summary(report, result.written)
+    sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 
-def rules_option(func):
-    return click.option("--rules", type=click.Path(path_type=Path), default=None,
-                        help="从另一个工作簿读取 平台/平台规则/材料 表。")(func)
-
-
-@main.command()
+@click.command()
 @common_options
 @rules_option
 def validate(workbook, out, today, sheet, as_json, rules):
@@ -100,7 +45,7 @@ def validate(workbook, out, today, sheet, as_json, rules):
     run("validate", workbook, out, today, sheet, as_json, rules)
 
 
-@main.command()
+@click.command()
 @common_options
 @rules_option
 def deadlines(workbook, out, today, sheet, as_json, rules):
@@ -112,7 +57,7 @@ def deadlines(workbook, out, today, sheet, as_json, rules):
     run("deadlines", workbook, out, today, sheet, as_json, rules)
 
 
-@main.command()
+@click.command()
 @common_options
 @rules_option
 def check(workbook, out, today, sheet, as_json, rules):
