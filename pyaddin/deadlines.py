@@ -99,6 +99,7 @@ class _Run:
         self.today = ctx.today
         self.f = _Findings(ctx)
         self._left: dict[date, int] = {}
+        self._alerts: dict[int, lic.LicenseAlert | None] = {}
         self.df = ctx.tracker.df
         self.status = self.df["status"]
         self.rejected_open = open_rejected(self.df)
@@ -224,17 +225,18 @@ class _Run:
         everyone = by_industry.get(EVERY_INDUSTRY, [])
         cache: dict[tuple, tuple[list, list]] = {}
         covered: set[tuple[str, str]] = set()
+        holdings = lic.Holdings(ctx.licenses)
         columns = ("company", "credit_code", "industry", "end_date", "launch_date", "start_date")
         for row, company, code, industry, ends, launch, start in self.rows(in_scope, *columns):
             key = (fold(company) if company else None, code, fold(industry) if industry else None)
             if key not in cache:
-                held = self._held(company, code)
-                held_types = set(held["type_key"])
+                held = holdings.held(company, code)
+                held_types = {h["type_key"] for h in held}
                 required = list(dict.fromkeys(everyone + (by_industry.get(key[2], []) if key[2] else [])))
                 missing = [(t, "所有活动均需" if t in everyone else f"行业“{industry}”需要",
                             severity_of.get((key[2], t)) or severity_of.get((EVERY_INDUSTRY, t)))
                            for t in required if fold(t) not in held_types]
-                best = [r for _, r in lic.best_dated(held).iterrows()]
+                best = lic.best_dated(held)
                 cache[key] = (missing, best)
                 covered.update(lic.group_key(r) for r in best)
             missing, best = cache[key]
@@ -243,14 +245,6 @@ class _Run:
             for held_license in best:
                 self._dated(row, company or code, held_license, ends)
         self._register_only(covered)
-
-    def _held(self, company: str | None, code: str | None) -> pd.DataFrame:
-        licenses = self.ctx.licenses
-        held = licenses.for_company(company, code)
-        if held.empty and code and company:
-            frame = licenses.frame
-            held = frame[(frame["company_key"] == fold(company)) & (frame["credit_code"] == "")]
-        return held
 
     def _missing(self, row, company: str, lic_type: str, why: str, severity: str | None, launch: date | None,
                  start: date | None) -> None:
@@ -262,9 +256,15 @@ class _Run:
                    f"资质库中没有“{company}”的{lic_type}（{why}）{timing}，请在资质库添加该资质及有效期至。",
                    severity=severity, due=needed_by, days_left=left)
 
-    def _dated(self, row, company: str, held_license: pd.Series, end: date | None) -> None:
+    def _alert(self, held_license: dict) -> lic.LicenseAlert | None:
+        row = held_license["row"]
+        if row not in self._alerts:
+            self._alerts[row] = lic.alert_for(held_license, self.today, self.ctx.settings, self.left)
+        return self._alerts[row]
+
+    def _dated(self, row, company: str, held_license: dict, end: date | None) -> None:
         today = self.today
-        alert = lic.alert_for(held_license, today, self.ctx.settings, self.left)
+        alert = self._alert(held_license)
         valid_until = held_license["valid_until"]
         if alert is None and (valid_until >= lic.LONG_TERM or end is None or valid_until >= end):
             return
@@ -291,7 +291,7 @@ class _Run:
         licenses = self.ctx.licenses
         if licenses.frame.empty:
             return
-        rows = {int(r["row"]): lic.group_key(r) for _, r in licenses.frame.iterrows()}
+        rows = {int(r["row"]): lic.group_key(r) for r in licenses.frame.to_dict("records")}
         for alert in lic.alerts(licenses, self.today, self.ctx.settings, self.left):
             if rows[alert.row] in covered:
                 continue

@@ -162,24 +162,58 @@ class LicenseAlert:
                 f"{self.valid_until:%Y-%m-%d}）")
 
 
-def group_key(lic: pd.Series | dict) -> tuple[str, str]:
+def group_key(lic: dict) -> tuple[str, str]:
     """Licenses of one company and type: the one valid longest stands for the group."""
     who = lic["credit_code"] or "name:" + lic["company_key"]
     return who, lic["type_key"]
 
 
-def best_dated(held: pd.DataFrame) -> pd.DataFrame:
-    """Of each (company, type) in `held`, the license valid longest; undated ones are not judged."""
-    dated = held[held["valid_until"].notna()]
-    if dated.empty:
-        return dated
-    order = dated.assign(_o=dated["valid_until"].map(lambda d: d.toordinal()))
-    keys = [group_key(r) for _, r in order.iterrows()]
-    order = order.assign(_k=keys).sort_values(["_o", "row"], ascending=[False, True], kind="stable")
-    return order.drop_duplicates("_k").drop(columns=["_o", "_k"])
+def best_dated(held: list[dict]) -> list[dict]:
+    """Of each (company, type) in `held`, the license valid longest (on a tie, the upper 资质库
+    row); undated ones are not judged. In first-seen group order."""
+    best: dict[tuple[str, str], dict] = {}
+    for lic in held:
+        until = lic["valid_until"]
+        if until is None or pd.isna(until):
+            continue
+        key = group_key(lic)
+        kept = best.get(key)
+        if kept is None or until > kept["valid_until"] or (until == kept["valid_until"] and lic["row"] < kept["row"]):
+            best[key] = lic
+    return list(best.values())
 
 
-def alert_for(lic: pd.Series | dict, today: date, settings, left: Callable[[date], int]) -> LicenseAlert | None:
+class Holdings:
+    """Which licenses a tracker row holds, looked up in dicts built once (not a frame filter per row).
+
+    By 统一社会信用代码 when the row has one; when none carry that code, those filed under its
+    主体名称 without a code; a row without a code holds those filed under its 主体名称.
+    """
+
+    def __init__(self, licenses: Licenses):
+        self.records: list[dict] = licenses.frame.to_dict("records") if not licenses.frame.empty else []
+        self.by_code: dict[str, list[dict]] = {}
+        self.by_name: dict[str, list[dict]] = {}
+        self.by_name_no_code: dict[str, list[dict]] = {}
+        for lic in self.records:
+            if lic["credit_code"]:
+                self.by_code.setdefault(lic["credit_code"], []).append(lic)
+            else:
+                self.by_name_no_code.setdefault(lic["company_key"], []).append(lic)
+            self.by_name.setdefault(lic["company_key"], []).append(lic)
+
+    def held(self, company: str | None, code: str | None) -> list[dict]:
+        if code:
+            found = self.by_code.get(normalise(code), [])
+            if not found and company:
+                found = self.by_name_no_code.get(fold(company), [])
+            return found
+        if company:
+            return self.by_name.get(fold(company), [])
+        return []
+
+
+def alert_for(lic: dict, today: date, settings, left: Callable[[date], int]) -> LicenseAlert | None:
     """The alert for one license, or None when it is long-term or not yet in the window."""
     valid_until = lic["valid_until"]
     if valid_until is None or pd.isna(valid_until) or valid_until >= LONG_TERM:
@@ -206,6 +240,6 @@ def alerts(licenses: Licenses, today: date, settings, left: Callable[[date], int
     company and type (the one valid longest), soonest first. `left(d)` counts working days."""
     if licenses.frame.empty:
         return []
-    out = [a for _, lic in best_dated(licenses.frame).iterrows()
+    out = [a for lic in best_dated(licenses.frame.to_dict("records"))
            if (a := alert_for(lic, today, settings, left)) is not None]
     return sorted(out, key=lambda a: (a.valid_until, a.row))

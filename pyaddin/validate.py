@@ -179,10 +179,9 @@ def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
     抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in."""
     limit = ctx.settings.prize_limit
     prizes = df["top_prize"]
-    lottery = df["forms"].map(lambda forms: isinstance(forms, list) and "抽奖" in forms).astype(bool)
     platforms = ctx.catalog.platforms
-    for row, value, platform in zip(df.index, prizes, df["platform"], strict=True):
-        if value is None or pd.isna(value) or not lottery[row]:
+    for row, value, platform, forms in zip(df.index, prizes, df["platform"], df["forms"], strict=True):
+        if value is None or value != value or not isinstance(forms, list) or "抽奖" not in forms:
             continue
         cap = platforms[platform].prize_cap if platform in platforms else None
         if cap is not None and cap < limit:
