@@ -154,10 +154,10 @@ def resolve_root(ctx: Context, root: Path | None) -> Path:
     """--root (as typed), else 设置 归档根目录 (resolved by the loader against the workbook's folder);
     it must be an existing folder."""
     if root is None:
-        if ctx.archive_root is None and not ctx.settings.archive_root:
+        if ctx.archive_root is None:
             raise ArchiveRootMissing("没有归档根目录：请在“设置”表填写“归档根目录”或使用 --root 指定文件夹。 "
                                      "/ No archive root: set 归档根目录 in 设置 or pass --root.")
-        root = ctx.archive_root or Path(ctx.settings.archive_root)
+        root = ctx.archive_root
     if not Path(root).is_dir():
         raise ArchiveRootMissing(f"归档根目录“{root}”不存在或不是文件夹，请检查“设置”中的归档根目录或 --root。 "
                                  f"/ Archive root {root} is not a folder.")

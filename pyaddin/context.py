@@ -101,7 +101,13 @@ def build_context(
     open_rows = open_filings(tracker.df, effective)
     stale = freshness(rules, tracker.df, open_rows, effective, settings.rule_review_days)
     setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings]
+    base = book.path.parent if book.path is not None else None
     return Context(
+        workbook=book.path,
+        base_dir=base,
+        archive_root=resolve_setting_path(settings.archive_root, base),
+        output_dir=resolve_setting_path(settings.output_dir, base),
+        system_today=system_today,
         book=book,
         settings=settings,
         catalog=catalog,
@@ -112,5 +118,15 @@ def build_context(
         path=source.path,
         source=source,
         setup_findings=setup,
-        system_today=system_today,
     )
+
+
+def resolve_setting_path(value: str | Path | None, base: Path | None) -> Path | None:
+    """A path from 设置: absolute as written, else relative to the workbook's folder (the one rule
+    for every door); empty → None."""
+    if value is None or str(value).strip() == "":
+        return None
+    target = Path(str(value).strip()).expanduser()
+    if target.is_absolute() or base is None:
+        return target
+    return base / target

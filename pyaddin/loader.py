@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .book import Book
-from .context import Context, build_context
+from .context import Context, build_context, resolve_setting_path
 from .errors import TrackerNotFound
 from .settings import load_settings
 
@@ -30,14 +30,6 @@ class Reader(Protocol):
         """Another workbook named by 设置 台账文件 or --rules, already resolved to a full path."""
 
 
-def resolve(value: str | Path | None, base: Path) -> Path | None:
-    """A path from 设置: absolute as written, else relative to the workbook's folder; empty → None."""
-    if value is None or str(value).strip() == "":
-        return None
-    target = Path(str(value).strip()).expanduser()
-    return target if target.is_absolute() else base / target
-
-
 def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str | None = None,
                  rules: str | Path | None = None, today: date | None = None,
                  system_today: date | None = None) -> Context:
@@ -50,7 +42,7 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     workbook = book.path or (Path(path) if path is not None else None)
     base = workbook.parent if workbook is not None else Path.cwd()
     settings = load_settings(book)
-    tracker_path = resolve(settings.tracker_file, base)
+    tracker_path = resolve_setting_path(settings.tracker_file, base)
     tracker_book = reader.other(tracker_path) if tracker_path is not None else None
     rules_book = reader.other(Path(rules)) if rules else None
     system_today = system_today or date.today()
@@ -65,8 +57,8 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     ctx.base_dir = base
     ctx.system_today = system_today
     ctx.run_at = datetime.now()
-    ctx.archive_root = resolve(settings.archive_root, base)
-    ctx.output_dir = resolve(settings.output_dir, base)
+    ctx.archive_root = resolve_setting_path(settings.archive_root, base)
+    ctx.output_dir = resolve_setting_path(settings.output_dir, base)
     if rules_book is not None:
         ctx.rules_source = f"--rules {Path(rules).name}"
     elif book.get("平台规则") is not None:

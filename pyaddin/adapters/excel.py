@@ -128,7 +128,7 @@ class LiveReader:
         if other is None:
             from ..errors import NotOpenInExcel
 
-            raise NotOpenInExcel(f"“设置”中的工作簿“{path.name}”没有在 Excel 中打开：请先打开它再点击按钮"
+            raise NotOpenInExcel(f"“设置”中的工作簿“{path.name}”没有打开：请先在 Excel 中打开它，再点击按钮"
                                  "（或清空“台账文件”以使用本工作簿的台账）。 / Open the workbook in Excel first.")
         book = read_book(other)
         if book.path is None:
