@@ -63,6 +63,15 @@ class RuleSet:
     sheet: str = RULES_SHEET
     columns: dict[str, int] = field(default_factory=dict)
     """Column name → 0-based index in the workbook's 平台规则 sheet (empty for the packaged defaults)."""
+    masks: dict[tuple[int, int], pd.Series] = field(default_factory=dict, repr=False)
+    """Rows each rule applies to (by rule and tracker frame), computed once per context by `mask`."""
+
+    def mask(self, rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.Series) -> pd.Series:
+        """`applies`, remembered: freshness and validate ask the same question of the same tracker."""
+        key = (id(rule), id(df))
+        if key not in self.masks:
+            self.masks[key] = applies(rule, df, dates, exploded_forms)
+        return self.masks[key]
 
 
 def _table(book: Book | None) -> Table:
@@ -104,7 +113,7 @@ def freshness(rules: RuleSet, df: pd.DataFrame, open_rows: pd.Series, today: dat
     out = []
     where_default = "（内置默认规则，可在“平台规则”表中修改）" if rules.source != "workbook" else ""
     for rule in flagged:
-        n = int((applies(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
+        n = int((rules.mask(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
         row = rule.row if rules.source == "workbook" else None
 
         def at(column: str, row=row, rule_id=rule.id) -> dict:

@@ -14,7 +14,7 @@ import pandas as pd
 from . import credit_code
 from .context import Context
 from .findings import Finding, Report, make, sort_key
-from .rules import applies, row_dates
+from .rules import row_dates
 from .textnorm import filing_key
 from .tracker import MATERIAL_PREFIX, error_cells
 from .values import as_text, is_blank
@@ -287,7 +287,7 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
     exploded = df["forms"].explode()
     archive = ctx.archive_materials
     for rule in ctx.rules.rules:
-        mask = applies(rule, df, dates, exploded)
+        mask = ctx.rules.mask(rule, df, dates, exploded)
         if not mask.any():
             continue
         rows = df[mask]
