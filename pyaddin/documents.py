@@ -595,10 +595,7 @@ def generate(ctx, *, out_dir: Path, ids: Iterable[str] | None = None, rows: Iter
 
 def _header(ctx, key: str) -> str:
     """The column as the user's sheet spells it, else the canonical header (column absent)."""
-    if key in ctx.tracker.headers:
-        return ctx.tracker.headers[key]
-    spec = ctx.catalog.field_by_key.get(key)
-    return spec.header if spec else key
+    return ctx.tracker.header_for(key, ctx.catalog)
 
 
 def _key_of(variable: str) -> str | None:

@@ -30,6 +30,7 @@ class Settings:
     default_review_days: int = 5
     default_lead_days: int = 2
     rule_review_days: int = 180
+    reminder_days: int = 3
     findings: list[Finding] = field(default_factory=list, repr=False)
     cells: dict[str, tuple[int, int | None]] = field(default_factory=dict, repr=False)
     """Setting key → (Excel row, 0-based column of 值) in the 设置 sheet, for findings about it."""

@@ -336,7 +336,7 @@ def test_cli_writes_documents_and_index(tmp_path):
 
 def test_cli_exits_1_listing_refused_rows(tmp_path):
     book = tracker(tmp_path, [row(), row("BA-002", 主体名称=None)])
-    r = CliRunner().invoke(main, ["docs", str(book), "--out", str(tmp_path / "out"), "--json"])
+    r = CliRunner().invoke(main, ["docs", str(book), "--out", str(tmp_path / "out"), "--json", "--today", "2025-10-01"])
     assert r.exit_code == 1, r.output
     payload = json.loads(r.stdout)
     assert payload["command"] == "docs"

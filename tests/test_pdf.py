@@ -55,8 +55,7 @@ def test_libreoffice_is_reported_as_available(soffice):
 
 def test_no_converter_gives_a_chinese_reason(monkeypatch, tmp_path):
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
-    monkeypatch.setattr(pdf, "_word_windows", lambda: False)
-    monkeypatch.setattr(pdf, "_word_mac", lambda: False)
+    monkeypatch.setattr(pdf.sys, "platform", "linux")  # no Word on Linux: nothing left to convert with
     assert pdf.available() is None
     docx = tmp_path / "a.docx"
     docx.write_bytes(b"x")
@@ -79,12 +78,26 @@ def test_a_converter_that_writes_nothing_is_reported(tmp_path, monkeypatch):
     assert not list((tmp_path / "out").iterdir())
 
 
-def test_private_fontconfig_maps_windows_chinese_fonts(tmp_path, monkeypatch):
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a POSIX shell script as a fake soffice")
+def test_libreoffice_on_linux_gets_windows_chinese_fonts_mapped_to_noto(tmp_path, monkeypatch):
+    record = tmp_path / "fonts.conf.seen"
+    fake = tmp_path / "soffice"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'cat "$FONTCONFIG_FILE" > "$BEIAN_TEST_RECORD"\n'
+        'prev=""; for a in "$@"; do [ "$prev" = "--outdir" ] && out="$a"; prev="$a"; done\n'
+        'for a in "$@"; do case "$a" in *.docx) printf "%%PDF-1.4" > "$out/$(basename "$a" .docx).pdf";; esac; done\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
     monkeypatch.setattr(pdf.sys, "platform", "linux")
-    env = pdf._fontconfig(tmp_path)
-    conf = Path(env["FONTCONFIG_FILE"]).read_text(encoding="utf-8")
+    monkeypatch.setenv("BEIAN_TEST_RECORD", str(record))
+    doc = tmp_path / "承诺书.docx"
+    doc.write_bytes(b"x")
+    assert [p.name for p in pdf.convert([doc], tmp_path / "out")] == ["承诺书.pdf"]
+    conf = record.read_text(encoding="utf-8")
     assert "<family>宋体</family><prefer><family>Noto Serif CJK SC</family>" in conf
     assert "<family>黑体</family><prefer><family>Noto Sans CJK SC</family>" in conf
+    assert "<include ignore_missing=\"yes\">" in conf  # the system fonts stay available
 
 
 def test_generate_with_pdf_indexes_both_formats(soffice, tmp_path):

@@ -15,12 +15,16 @@ def run(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, rows: 
         kind: str = "all", pdf: bool = False, force: bool = False, templates_dir: Path | None = None,
         checked: check.CheckData | None = None,
         progress: Callable[[int, int], None] | None = None) -> ActionResult:
-    """Rows with error findings are refused unless `force`; `checked` reuses a check already run."""
+    """Rows with any error from `check` (validate and deadlines: a letter promising that the review
+    documents are in order must not be written for a filing whose license has expired) are refused
+    unless `force`; `checked` reuses a check already run."""
     from ..documents import generate
 
-    checked = checked or check.findings(ctx, validation=True, deadlines=False)
+    checked = checked or check.findings(ctx)
+    parts = [r for r in (checked.validation, checked.deadlines) if r is not None]
+    blocking = Report("check", "", ctx.today, ctx.tracker.rows, [f for r in parts for f in r.findings])
     result = generate(ctx, out_dir=Path(out_dir), ids=ids, rows=rows, kind=kind, pdf=pdf, force=force,
-                      templates_dir=templates_dir, report=checked.validation)
+                      templates_dir=templates_dir, report=blocking)
     report = Report("docs", str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows, result.findings)
     written = [*result.written]
     if result.index_path is not None and result.index_path not in written:

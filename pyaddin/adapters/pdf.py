@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..errors import BeianError
+from ..errors import PdfFailed, PdfUnavailable
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 SOFFICE_PATHS = (
@@ -26,14 +26,6 @@ SOFFICE_PATHS = (
 WORD_MAC = "/Applications/Microsoft Word.app"
 TIMEOUT_BASE, TIMEOUT_PER_DOC = 90, 15
 """Seconds: first start with a fresh profile takes a few seconds, each document well under one."""
-
-
-class PdfUnavailable(BeianError):
-    """No PDF converter (LibreOffice or Word) on this computer."""
-
-
-class PdfFailed(BeianError):
-    """The converter ran but did not produce every PDF."""
 
 
 NO_CONVERTER = ("未找到 PDF 转换工具：请安装 LibreOffice（https://zh-cn.libreoffice.org/ ，确保 soffice 在 PATH 中）"

@@ -7,6 +7,7 @@ import sys
 import click
 
 from .common import (
+    DEFAULT_OUT,
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
@@ -17,13 +18,25 @@ from .common import (
 )
 
 
+def history_dir(ctx, out):
+    """Where rule snapshots go: `<output folder>/history` when there is an output folder (--out or
+    设置 输出目录), else the default beian-out/history only when a report or rules-diff already made
+    it (validate without --out writes nothing new)."""
+    folder = ctx.out_dir(out, default=None)
+    if folder is not None:
+        return folder / "history"
+    default = DEFAULT_OUT / "history"
+    return default if default.is_dir() else None
+
+
 def run(command: str, workbook, out, today, sheet, as_json, rules) -> None:
     """The body shared by validate, deadlines and check: open, run the check action, present, exit."""
     from ..actions import check as action
 
     ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
     result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
-                        out_dir=ctx.out_dir(out, default=None))
+                        out_dir=ctx.out_dir(out, default=None),
+                        history_dir=history_dir(ctx, out))
     report = result.report
     report.workbook = str(workbook)
     if as_json:
