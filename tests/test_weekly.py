@@ -115,7 +115,7 @@ def test_week_activity_counts_follow_the_documented_dates(report, sheet):
                                                        len(supplement))
     assert c["提交"] == 26 and c["需补充"] == 1
     assert sorted(report.submitted["备案编号"]) == sorted(submitted["id"])
-    assert list(report.supplement["备案编号"]) == list(supplement["id"]) == ["BA-2026-0095"]
+    assert list(report.supplement["备案编号"]) == list(supplement["id"]) == ["BA-2026-0090"]
     # no previous snapshot: new = submitted this week
     assert c["新增"] == len(submitted) and "无上周快照" in report.new_basis
     assert c["在审"] == int(sheet["status"].isin(["已提交", "审核中", "需补充"]).sum())
