@@ -171,7 +171,12 @@ def _documents(xbook) -> str:
     result = documents.run(live.ctx, out_dir=out).data
     lines = [f"已生成 {len(result.documents)} 份文书，保存在：{out}"]
     if result.refused:
-        lines.append(f"有 {len(result.refused)} 行未生成（多为校验错误），原因见该文件夹中的 documents.xlsx；改正后再点“生成文书”。")
+        lines.append(f"有 {len(result.refused)} 行未生成，改正后再点“生成文书”：")
+        lines += [f"  第 {row} 行 {fid or ''}：{why}" for row, fid, why in result.refused[:5]]
+        if len(result.refused) > 5:
+            lines.append(f"  ……另有 {len(result.refused) - 5} 行，先点“校验台账”和“到期与逾期”查看全部原因。")
+    if result.locked:
+        lines.append(f"有 {len(result.locked)} 个文件正被 Word 或 Excel 打开，已跳过（如 {result.locked[0].name}）；关闭后再生成。")
     return "\n".join(lines)
 
 

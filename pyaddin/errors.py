@@ -96,3 +96,7 @@ class DeliveryFailed(BeianError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class SnapshotNotFound(BeianError):
+    """`--since` names no stored snapshot."""

@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from .context import Context
-from .errors import BeianError
+from .errors import SnapshotNotFound
 from .findings import Finding, make
 from .rules import Rule, RuleSet, applies, row_dates
 from .safe_text import INJECTION_PREFIXES, neutralise
@@ -54,10 +54,6 @@ REQUIREMENT_FIELDS = {"要求", "级别"}
 OPEN_STATUSES = ("草稿", "待提交", "已提交", "审核中", "需补充")
 APPROVED = "已通过"
 NAME = re.compile(r"^(\d{4})_(\d{4}-\d{2}-\d{2})_([a-z]+)_([0-9a-f]{8})\.csv$")
-
-
-class SnapshotNotFound(BeianError):
-    """`--since` names no stored snapshot."""
 
 
 # ---------------------------------------------------------------- canonical rule rows

@@ -229,11 +229,17 @@ def _row_height(text: str, width: int, *, minimum: float = 15) -> float:
 
 def placeholder_rows() -> list[tuple[str, str]]:
     """(占位符, 含义) rows of the template placeholder table, as the renderer knows them."""
-    # ISSUE-14 CALL SITE: the single place the workbook takes the placeholder table from. When
-    # pyaddin/documents.py grows its own placeholder-table function, call it here instead.
-    from .documents import FILTERS, ITEM_FIELDS, VARIABLES
+    # The single place the workbook takes the placeholder table from: documents.placeholder_rows,
+    # the table the renderer checks templates against (meaning, example and filters in one cell).
+    from .documents import FILTERS, ITEM_FIELDS
+    from .documents import placeholder_rows as documented
 
-    rows = [("{{ " + v.name + " }}", v.meaning) for v in VARIABLES]
+    rows = []
+    for r in documented():
+        meaning = r["含义"] + (f"。示例：{r['示例']}" if r["示例"] else "")
+        if r["可用过滤器"]:
+            meaning += f"；可写 {r['可用过滤器']}"
+        rows.append((r["占位符"], meaning))
     rows += [(f"{name} 的每一项", "字段：" + "、".join(fields)) for name, fields in ITEM_FIELDS.items()]
     rows += [("|" + name, meaning) for name, meaning in FILTERS.items()]
     return rows

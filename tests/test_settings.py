@@ -11,6 +11,7 @@ import pytest
 
 from pyaddin.book import Book, Sheet
 from pyaddin.settings import Settings, load_settings
+from pyaddin.values import parse_bool
 
 SETTINGS_CSV = Path(__file__).resolve().parent.parent / "pyaddin" / "data" / "settings.csv"
 
@@ -27,7 +28,9 @@ def test_without_a_settings_sheet_every_value_is_the_packaged_default():
     assert set(documented) == {f.name for f in fields(Settings)} - {"findings", "cells"}
     for key, text in documented.items():
         value = getattr(loaded, key)
-        if text:
+        if isinstance(value, bool):
+            assert value == parse_bool(text), key  # bool("否") would be True
+        elif text:
             assert value == type(value)(text), key
         else:
             assert value in ("", None), key
