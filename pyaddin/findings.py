@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Literal
@@ -101,6 +101,14 @@ class Report:
     today: date
     rows: int = 0
     findings: list[Finding] = field(default_factory=list)
+    run_at: datetime | None = None
+    """When the run really happened (set by the door that ran it; core never reads the clock)."""
+    system_today: date | None = None
+    """The machine's date at the run; `today` differs from it when 设置 今天 or --today pins it."""
+
+    @property
+    def today_pinned(self) -> bool:
+        return self.system_today is not None and self.today != self.system_today
 
     @property
     def valid(self) -> bool:
@@ -118,6 +126,9 @@ class Report:
             "command": self.command,
             "workbook": self.workbook,
             "today": self.today.isoformat(),
+            "today_pinned": self.today_pinned,
+            "system_today": self.system_today.isoformat() if self.system_today else None,
+            "run_at": self.run_at.isoformat(timespec="seconds") if self.run_at else None,
             "rows": self.rows,
             "findings": [f.as_json() for f in self.findings],
             "summary": self.summary(),
@@ -135,7 +146,8 @@ class Report:
             if key not in seen:
                 seen.add(key)
                 findings.append(f)
-        return Report(command, self.workbook, self.today, max(self.rows, other.rows), findings)
+        return Report(command, self.workbook, self.today, max(self.rows, other.rows), findings,
+                      self.run_at or other.run_at, self.system_today or other.system_today)
 
     def sorted(self) -> Report:
         return replace(self, findings=sorted(self.findings, key=sort_key))

@@ -319,7 +319,9 @@ class _Normaliser:
             out = pd.Series([o if o is not None else ([] if is_blank(r) or is_error(r) else split_multi(r))
                              for o, r in zip(out, self.raw[key], strict=True)], index=out.index, dtype=object)
         elif kind == "credit_code":
-            out, _ = self._map(key, lambda v: as_text(v).replace(" ", "").upper())
+            from .credit_code import normalise
+
+            out, _ = self._map(key, lambda v: normalise(as_text(v)))
         else:
             out, _ = self._map(key, as_text)
         return out

@@ -86,6 +86,8 @@ def test_missing_file_and_folder_exit_2(tmp_path, command):
     ("name", "reason"),
     [
         ("encrypted.xlsx", "密码"),
+        ("encrypted.xls", "密码"),
+        ("encrypted.ods", "密码"),
         ("tracker.csv", "CSV"),
         ("text_named.xlsx", "不是 Excel 工作簿"),
         ("truncated.xlsx", "损坏"),

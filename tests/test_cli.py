@@ -57,10 +57,12 @@ def test_bad_today_is_a_usage_error(clean):
 def test_json_shape(bad):
     result = invoke("validate", bad, "--json", "--today", "2026-11-20")
     payload = json.loads(result.output)
-    assert set(payload) == {"tool", "command", "workbook", "today", "rows", "findings", "summary"}
+    assert set(payload) == {"tool", "command", "workbook", "today", "today_pinned", "system_today", "run_at", "rows",
+                            "findings", "summary"}
     assert payload["tool"] == "beian" and payload["command"] == "validate" and payload["today"] == "2026-11-20"
-    assert payload["rows"] == 1 and payload["summary"] == {"error": 1, "warning": 0, "info": 0}
-    f = payload["findings"][0]
+    notes = [f for f in payload["findings"] if f["code"] in ("today-pinned", "rule-unverified")]
+    assert payload["rows"] == 1 and payload["summary"] == {"error": 1, "warning": 0, "info": len(notes)}
+    f = next(f for f in payload["findings"] if f["code"] not in ("today-pinned", "rule-unverified"))
     assert {"sheet", "row", "filing_id", "field", "code", "severity", "message", "rule"} <= set(f)
     assert (f["sheet"], f["row"], f["field"], f["code"]) == ("备案台账", 2, "活动名称", "missing-value")
 

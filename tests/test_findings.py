@@ -57,7 +57,9 @@ def test_json_shape_is_stable_and_serialisable():
              days_left=8)
     data = report(f).as_json()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
-    assert list(data) == ["tool", "command", "workbook", "today", "rows", "findings", "summary"]
+    assert list(data) == ["tool", "command", "workbook", "today", "today_pinned", "system_today", "run_at", "rows",
+                          "findings", "summary"]
+    assert (data["today_pinned"], data["system_today"], data["run_at"]) == (False, None, None)
     assert data["tool"] == "beian" and data["today"] == "2026-11-20" and data["rows"] == 3
     assert data["summary"] == {"error": 0, "warning": 1, "info": 0}
     assert data["findings"] == [{

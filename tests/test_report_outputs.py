@@ -97,7 +97,7 @@ def test_workbook_reopens_with_the_expected_sheets_and_three_charts_on_the_summa
     assert charts_on_sheet(xlsx, "摘要") == 3
     assert wb["摘要"]["A1"].value == "备案周报 2026-W47（2026-11-16 至 2026-11-22）"
     figures = {wb["摘要"].cell(r, 1).value: wb["摘要"].cell(r, 2).value for r in range(5, 20)}
-    assert figures["本周提交"] == report.counts["提交"] == 19
+    assert figures["本周提交"] == report.counts["提交"] == 26
     assert figures["累计通过率"] == pytest.approx(report.approval_rate_total)
     # crosstab sheet: platforms down, statuses across, totals last
     ws = wb["平台×状态"]
@@ -219,8 +219,8 @@ def test_cli_writes_the_outputs_and_json(tmp_path):
     import json
 
     payload = json.loads(result.output)
-    assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 98
-    assert payload["counts"]["提交"] == 19
+    assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 125
+    assert payload["counts"]["提交"] == 26
     assert (out / "周报_2026-W47.xlsx").exists() and (out / "history" / "2026-W47.csv").exists()
     bad = CliRunner().invoke(main, ["report", str(SAMPLE), "--out", str(out), "--week", "2026-W99"])
     assert bad.exit_code == 2 and "2026-W48" in bad.output

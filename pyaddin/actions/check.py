@@ -63,7 +63,7 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
     command = "check" if validation and deadlines else ("validate" if validation else "deadlines")
     parts = [r for r in (data.validation, data.deadlines) if r is not None]
     report = Report(command, str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,
-                    [f for r in parts for f in r.findings]).sorted()
+                    [f for r in parts for f in r.findings], run_at=ctx.run_at, system_today=ctx.system_today).sorted()
     written: list[Path] = []
     if out_dir is not None:
         from ..adapters.findings_xlsx import write_for_context

@@ -93,8 +93,20 @@ def print_findings(findings: list[Finding], *, more_hint: str = "完整列表请
         click.echo(f"……还有 {len(findings) - TERMINAL_LIMIT} 条，{more_hint}。")
 
 
+def pinned_notice(report: Report) -> str | None:
+    """The first line a terminal shows when "today" is not the machine's date (SPEC §9)."""
+    if not report.today_pinned:
+        return None
+    return (f"注意：本次按 {report.today:%Y-%m-%d} 计算（设置“今天”或 --today），系统日期为 "
+            f"{report.system_today:%Y-%m-%d}。 / Dates are computed as of {report.today:%Y-%m-%d}, not today.")
+
+
 def print_summary(report: Report, written: list[Path]) -> None:
-    """A terminal view: the first findings, counts by code, and where the full list went."""
+    """A terminal view: a pinned "today" first, the first findings, counts by code, and where
+    the full list went."""
+    notice = pinned_notice(report)
+    if notice:
+        click.echo(notice)
     print_findings(report.findings)
     counts = Counter(f.code for f in report.findings)
     if counts:
