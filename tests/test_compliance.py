@@ -251,8 +251,8 @@ def test_a_pinned_today_is_said_first_and_carried_by_json_and_findings_xlsx(tmp_
     assert payload["system_today"] == date.today().isoformat() and payload["run_at"][:10] == date.today().isoformat()
     assert [f["code"] for f in payload["findings"]].count("today-pinned") == 1
     info = dict(openpyxl.load_workbook(out / "findings.xlsx")["运行信息"].iter_rows(min_row=2, values_only=True))
-    assert info["计算日期（今天）"] == "2020-01-06" and info["系统日期"] == date.today().isoformat()
-    assert info["实际运行时间"][:10] == date.today().isoformat() and info["今天已固定"].startswith("是")
+    assert info["按哪天计算"].startswith("2020-01-06（已固定") and f"系统日期为 {date.today().isoformat()}" in info["按哪天计算"]
+    assert info["运行时间"][:10] == date.today().isoformat()
 
 
 def test_an_unpinned_run_says_nothing_about_today(tmp_path):

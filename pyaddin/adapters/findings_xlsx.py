@@ -151,7 +151,8 @@ def write_findings(path: Path, report: Report, workbook: Path | None, *,
     titles = {c: v.title for c, v in codes().items()}
     rows = _Rows(targets, owners or {}, titles, multi, sources)
 
-    checks = [f for f in report.findings if f.code not in DEADLINE_CODES]
+    # errors first, notes about the run or the setup (today-pinned, rule-unverified) last
+    checks = sorted((f for f in report.findings if f.code not in DEADLINE_CODES), key=lambda f: SEVERITY_ORDER[f.severity])
     deadlines = sorted((f for f in report.findings if f.code in DEADLINE_CODES), key=_urgency)
     sheets = [(CHECKS, checks)]
     if report.command in {"deadlines", "check"} or deadlines:
