@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from .context import Context
@@ -88,6 +89,13 @@ def when(due: date, days_left: int, today: date) -> str:
     return f"已逾期 {-days_left} 个工作日"
 
 
+def _each_distinct(series: pd.Series, fn) -> pd.Series:
+    """`series.map(fn)`, calling `fn` once per distinct value (None included) rather than per row."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+    return pd.Series(np.asarray([fn(u) for u in uniques])[codes] if len(uniques) else [], index=series.index,
+                     dtype=None if len(uniques) else object)
+
+
 class _Run:
     def __init__(self, ctx: Context, calendar: Calendar):
         self.ctx = ctx
@@ -99,15 +107,15 @@ class _Run:
         self.status = self.df["status"]
         raw = ctx.tracker.raw
         if "status" in raw.columns:
-            self.status_blank = raw["status"].map(is_blank).astype(bool)
+            self.status_blank = _each_distinct(raw["status"], is_blank).astype(bool)
         else:
             self.status_blank = pd.Series(True, index=self.df.index)
         settings = ctx.settings
         platforms = ctx.catalog.platforms
-        self.review = self.df["platform"].map(
-            lambda p: platforms[p].review_days if p in platforms else settings.default_review_days)
-        self.lead = self.df["platform"].map(
-            lambda p: platforms[p].lead_days if p in platforms else settings.default_lead_days)
+        self.review = _each_distinct(self.df["platform"],
+                                     lambda p: platforms[p].review_days if p in platforms else settings.default_review_days)
+        self.lead = _each_distinct(self.df["platform"],
+                                   lambda p: platforms[p].lead_days if p in platforms else settings.default_lead_days)
 
     def left(self, due: date) -> int:
         if due not in self._left:
@@ -218,36 +226,60 @@ class _Run:
         by_industry = {fold(k): v for k, v in ctx.catalog.industry_licenses.items()}
         everyone = by_industry.get(EVERY_INDUSTRY, [])
         cache: dict[tuple, list[tuple[str, str, dict | None]]] = {}
+        folded: dict[str, str] = {}
+
+        def fold_once(text):
+            if not text:
+                return None
+            if text not in folded:
+                folded[text] = fold(text)
+            return folded[text]
+
+        frame = ctx.licenses.frame
+        # the register as plain tuples, filtered in Python: a DataFrame filter per (company, type)
+        # costs ~100 µs, and there is one per company × industry × license type
+        register = list(zip(frame["row"], frame["company_key"], frame["credit_code"], frame["type_key"],
+                            frame["valid_until"], strict=True))
         columns = ("company", "credit_code", "industry", "end_date", "launch_date", "start_date")
         for row, company, code, industry, ends, launch, start in self.rows(in_scope, *columns):
-            key = (fold(company) if company else None, code, fold(industry) if industry else None)
+            key = (fold_once(company), code, fold_once(industry))
             if key not in cache:
                 required = list(dict.fromkeys(everyone + (by_industry.get(key[2], []) if key[2] else [])))
-                held = self._held(company, code)
+                held = self._held(register, company, code)
                 cache[key] = [(t, "所有活动均需" if t in everyone else f"行业“{industry}”需要",
                                self._best(held, t)) for t in required]
             for lic_type, why, best in cache[key]:
                 self._license_row(row, company or code, lic_type, why, best, ends, launch, start)
 
-    def _held(self, company: str | None, code: str | None) -> pd.DataFrame:
-        lic = self.ctx.licenses
-        held = lic.for_company(company, code)
-        if held.empty and code and company:
-            frame = lic.frame
-            held = frame[(frame["company_key"] == fold(company)) & (frame["credit_code"] == "")]
+    @staticmethod
+    def _held(register: list[tuple], company: str | None, code: str | None) -> list[tuple]:
+        """The row's licenses (`Licenses.for_company`): by 统一社会信用代码, else by 主体名称; with a
+        code that holds none, those filed under the 主体名称 without a code."""
+        if code:
+            wanted = code.upper()
+            held = [r for r in register if r[2] == wanted]
+        elif company:
+            wanted = fold(company)
+            held = [r for r in register if r[1] == wanted]
+        else:
+            held = []
+        if not held and code and company:
+            wanted = fold(company)
+            held = [r for r in register if r[1] == wanted and r[2] == ""]
         return held
 
     @staticmethod
-    def _best(held: pd.DataFrame, lic_type: str) -> dict | None:
+    def _best(held: list[tuple], lic_type: str) -> dict | None:
         """The license of this type valid longest; {} when held but no 有效期至 is filled; None if absent."""
-        same = held[held["type_key"] == fold(lic_type)]
-        if same.empty:
+        wanted = fold(lic_type)
+        same = [r for r in held if r[3] == wanted]
+        if not same:
             return None
-        dated = same[same["valid_until"].notna()]
-        if dated.empty:
+        dated = [r for r in same if not pd.isna(r[4])]
+        if not dated:
             return {}
-        best = dated.loc[dated["valid_until"].map(lambda d: d.toordinal()).idxmax()]
-        return {"row": int(best["row"]), "valid_until": best["valid_until"]}
+        best = max(dated, key=lambda r: r[4].toordinal())  # the first of equals, like idxmax
+        return {"row": int(best[0]), "valid_until": best[4]}
 
     def _license_row(self, row, company: str, lic_type: str, why: str, best: dict | None, end: date | None,
                      launch: date | None, start: date | None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from .book import Book
@@ -164,8 +165,9 @@ def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.S
         mask &= hit.reindex(df.index, fill_value=False).astype(bool)
     if rule.collects_pi is not None:
         mask &= df["collects_pi"].eq(rule.collects_pi).fillna(False).astype(bool)
-    if rule.start is not None:
-        mask &= dates.map(lambda d: d >= rule.start).astype(bool)
-    if rule.end is not None:
-        mask &= dates.map(lambda d: d <= rule.end).astype(bool)
+    if rule.start is not None or rule.end is not None:
+        codes, distinct = pd.factorize(dates.to_numpy(dtype=object))  # compare each distinct date once
+        inside = np.array([(rule.start is None or d >= rule.start) and (rule.end is None or d <= rule.end)
+                           for d in distinct] + [False], dtype=bool)
+        mask &= pd.Series(inside[codes], index=dates.index)
     return mask

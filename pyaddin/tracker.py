@@ -186,7 +186,8 @@ def read_tracker(book: Book, catalog: Catalog, settings: Settings, *, sheet_name
     take = itemgetter(*idx) if idx else (lambda cells: ())
     need = max(idx, default=-1) + 1
     for offset, cells in enumerate(body):
-        if _blank_row(cells):
+        first = cells[0] if cells else None  # most rows start filled: skip the call for them
+        if (first is None or first.__class__ is not str or not first.strip()) and _blank_row(cells):
             continue
         kept_rows.append(header_row + 1 + offset)
         if len(cells) >= need:
@@ -424,9 +425,22 @@ def error_cells(tracker: Tracker, keys: list[str]) -> dict[tuple[int, str], Cell
         if key not in tracker.raw.columns:
             continue
         col = tracker.raw[key]
-        errors = {v for v in pd.unique(col.to_numpy(dtype=object)) if is_error(v)}
-        if not errors:
+        uniques = pd.unique(col.to_numpy(dtype=object))
+        errors = uniques[_error_mask(uniques)]
+        if not len(errors):
             continue
         for row, v in col[col.isin(list(errors))].items():
             out[(int(row), key)] = v
     return out
+
+
+def _error_mask(values: np.ndarray) -> np.ndarray:
+    """`is_error` of each value, without a Python call per value."""
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    mask = types == CellError
+    is_str = types == str  # noqa: E721 - elementwise over a numpy array of types
+    if is_str.any():
+        at = np.flatnonzero(is_str)
+        stripped = np.fromiter(map(str.strip, values[at]), dtype=object, count=len(at))
+        mask[at[pd.Series(stripped, dtype=object).isin(_ERRORS).to_numpy()]] = True
+    return mask
