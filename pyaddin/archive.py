@@ -13,7 +13,6 @@ costs. Symbolic links are never followed out of the root.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -28,13 +27,14 @@ import pandas as pd
 
 from .catalog import Catalog, Material
 from .context import Context
-from .errors import BeianError
+from .errors import ArchiveRootMissing, OutputInsideArchive
 from .findings import Finding, Report, make
+from .hashing import sha256_file
 from .rules import applies, row_dates
+from .textnorm import filing_key
 from .tracker import MATERIAL_PREFIX
 from .values import as_text, is_blank
 
-CHUNK = 1 << 20
 HASH_WORKERS = max(1, min(4, os.cpu_count() or 1))
 CACHE_NAME = ".beian-hash-cache.json"
 MANIFEST_NAME = "archive_manifest.json"
@@ -48,18 +48,6 @@ ID_SEPARATORS = " _-\u3000"
 
 ProgressFn = Callable[[int, int], None]
 """Called with (bytes hashed so far, bytes to hash in total) as hashing proceeds."""
-
-
-class ArchiveRootMissing(BeianError):
-    """No archive root is configured, or it is not an existing folder."""
-
-
-class ManifestMissing(BeianError):
-    """`--verify` needs the manifest of an earlier `beian archive` run."""
-
-
-class OutputInsideArchive(BeianError):
-    """The output folder lies inside the archive, which beian never writes to."""
 
 
 # ---------------------------------------------------------------- data shapes
@@ -144,7 +132,6 @@ class IndexRow:
 @dataclass
 class ArchiveResult:
     root: Path
-    out_dir: Path
     files: list[ArchiveFile]
     index: list[IndexRow]
     orphans: list[OrphanFolder]
@@ -154,8 +141,8 @@ class ArchiveResult:
     report: Report
     hashed: int = 0
     """Files actually read and hashed this run (the rest came from the cache)."""
-    bags: list[Path] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
+    by_id: dict[str, Filing] = field(default_factory=dict)
+    """备案编号 → the filing and the materials it is expected to have."""
 
     @property
     def missing(self) -> list[IndexRow]:
@@ -164,19 +151,17 @@ class ArchiveResult:
 
 # ---------------------------------------------------------------- root and IDs
 def resolve_root(ctx: Context, root: Path | None) -> Path:
-    """--root, else 设置 归档根目录 (relative to the workbook's folder); it must be an existing folder."""
+    """--root (as typed), else 设置 归档根目录 (resolved by the loader against the workbook's folder);
+    it must be an existing folder."""
     if root is None:
-        if not ctx.settings.archive_root:
+        if ctx.archive_root is None:
             raise ArchiveRootMissing("没有归档根目录：请在“设置”表填写“归档根目录”或使用 --root 指定文件夹。 "
                                      "/ No archive root: set 归档根目录 in 设置 or pass --root.")
-        root = Path(ctx.settings.archive_root)
-        base = ctx.book.path or ctx.path
-        if not root.is_absolute() and base is not None:
-            root = Path(base).parent / root
-    if not root.is_dir():
+        root = ctx.archive_root
+    if not Path(root).is_dir():
         raise ArchiveRootMissing(f"归档根目录“{root}”不存在或不是文件夹，请检查“设置”中的归档根目录或 --root。 "
                                  f"/ Archive root {root} is not a folder.")
-    return root.resolve()
+    return Path(root).resolve()
 
 
 def check_output(root: Path, out_dir: Path) -> None:
@@ -185,10 +170,6 @@ def check_output(root: Path, out_dir: Path) -> None:
     if out == root or root in out.parents:
         raise OutputInsideArchive(f"输出目录“{out_dir}”位于归档根目录内，beian 不会写入归档，请用 --out 指定归档以外的文件夹。 "
                                   f"/ The output folder must be outside the archive.")
-
-
-def norm_id(value: object) -> str:
-    return unicodedata.normalize("NFKC", as_text(value)).strip().upper()
 
 
 class FolderMatcher:
@@ -200,7 +181,7 @@ class FolderMatcher:
     def __init__(self, ids: Iterable[str]):
         self.ids: dict[str, str] = {}
         for i in ids:
-            self.ids.setdefault(norm_id(i), i)
+            self.ids.setdefault(filing_key(i), i)
 
     def match(self, name: str) -> str | None:
         text = unicodedata.normalize("NFKC", name).strip().upper()
@@ -406,9 +387,9 @@ def filings(ctx: Context) -> dict[str, Filing]:
         if is_blank(fid):
             continue
         fid = as_text(fid)
-        if norm_id(fid) in seen:
+        if filing_key(fid) in seen:
             continue
-        seen.add(norm_id(fid))
+        seen.add(filing_key(fid))
         exp = dict(sorted(expected[int(row)].items(), key=lambda kv: order.get(kv[0], len(order))))
 
         def get(key, row=row):
@@ -421,33 +402,9 @@ def filings(ctx: Context) -> dict[str, Filing]:
 
 
 # ---------------------------------------------------------------- hashing
-def sha256_file(path: Path) -> str:
-    """Stream the file in 1 MiB chunks; never follows a symlink swapped in after the scan."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    h = hashlib.sha256()
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    with open(fd, "rb", buffering=0) as fh:
-        while n := fh.readinto(buf):
-            h.update(view[:n])
-    return h.hexdigest()
-
-
-def load_cache(path: Path) -> dict[str, list]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data.get("entries", {})
-        return entries if isinstance(entries, dict) else {}
-    except (OSError, ValueError, AttributeError):
-        return {}
-
-
-def save_cache(path: Path, files: list[ArchiveFile]) -> None:
-    from .adapters.xlsx_out import atomic_write_text
-
-    entries = {str(f.source): [f.size, f.mtime_ns, f.sha256] for f in files if f.sha256}
-    atomic_write_text(path, json.dumps({"version": 1, "entries": entries}, ensure_ascii=False))
+def cache_entries(files: list[ArchiveFile]) -> dict[str, list]:
+    """What the hash cache keeps per file: size, mtime_ns and the hash they vouch for."""
+    return {str(f.source): [f.size, f.mtime_ns, f.sha256] for f in files if f.sha256}
 
 
 def hash_files(files: list[ArchiveFile], *, cache: dict[str, list] | None = None,
@@ -488,20 +445,14 @@ def hash_files(files: list[ArchiveFile], *, cache: dict[str, list] | None = None
 
 
 # ---------------------------------------------------------------- index
-def build_index(ctx: Context, root: Path, out_dir: Path, *, bag: bool = False,
-                progress: ProgressFn | None = None) -> ArchiveResult:
-    """Index, hash and (optionally) bag the archive; writes only into `out_dir`.
-
-    Writes archive_index.xlsx, archive_manifest.json and the hash cache; with `bag`, one BagIt
-    bag per 已通过 filing under `<out_dir>/bags/`.
-    """
+def index_archive(ctx: Context, root: Path, *, cache: dict[str, list] | None = None,
+                  progress: ProgressFn | None = None) -> ArchiveResult:
+    """Index and hash the archive; reads only (the `archive` action writes the index, manifest,
+    hash cache and bags)."""
     root = Path(root).resolve()
-    out_dir = Path(out_dir)
-    check_output(root, out_dir)
     by_id = filings(ctx)
     scan = scan_tree(root, by_id, ctx.catalog)
-    cache_path = out_dir / CACHE_NAME
-    hashed, failed = hash_files(scan.files, cache=load_cache(cache_path), progress=progress)
+    hashed, failed = hash_files(scan.files, cache=cache, progress=progress)
 
     report = Report("archive", str(ctx.path or ""), ctx.today, ctx.tracker.rows)
     for f, reason in failed:
@@ -512,19 +463,8 @@ def build_index(ctx: Context, root: Path, out_dir: Path, *, bag: bool = False,
 
     index, unclassified = _index_rows(by_id, scan)
     no_folder = [fl for fid, fl in by_id.items() if fid not in scan.folders]
-    result = ArchiveResult(root, out_dir, scan.files, index, scan.orphans, unclassified, no_folder, report, hashed)
-
-    from .adapters.archive_xlsx import write_archive_index
-    from .adapters.xlsx_out import atomic_write_text
-
-    result.written.append(atomic_write_text(out_dir / MANIFEST_NAME, manifest_json(result, ctx.today)))
-    result.written.append(write_archive_index(out_dir / INDEX_NAME, result, ctx))
-    save_cache(cache_path, scan.files)
-    if bag:
-        from .bagit_pack import make_bags
-
-        result.bags = make_bags(result, by_id, out_dir / "bags", ctx.today, report)
-    return result
+    return ArchiveResult(root, scan.files, index, scan.orphans, unclassified, no_folder, report, hashed,
+                         by_id=by_id)
 
 
 def _index_rows(by_id: dict[str, Filing], scan: Scan):
@@ -581,19 +521,11 @@ def _file_finding(ctx: Context, by_id: dict[str, Filing], code: str, fid: str | 
 
 
 # ---------------------------------------------------------------- verify
-def verify(ctx: Context, root: Path, out_dir: Path, *, progress: ProgressFn | None = None) -> Report:
-    """Re-hash every file (no cache: a tampered file may keep its size and mtime) against the manifest."""
+def verify(ctx: Context, root: Path, manifest: dict, *, progress: ProgressFn | None = None) -> Report:
+    """Re-hash every file (no cache: a tampered file may keep its size and mtime) against the
+    manifest of an earlier run (as `adapters.archive_files.load_manifest` reads it)."""
     root = Path(root).resolve()
-    manifest_path = Path(out_dir) / MANIFEST_NAME
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        recorded = {e["path"]: e for e in manifest["files"]}
-    except FileNotFoundError:
-        raise ManifestMissing(f"找不到上次的归档清单“{manifest_path}”，请先运行 beian archive（不加 --verify）生成清单。 "
-                              f"/ No manifest found; run beian archive first.") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ManifestMissing(f"归档清单“{manifest_path}”无法读取（{exc}），请重新运行 beian archive 生成清单。 "
-                              f"/ The manifest cannot be read.") from None
+    recorded = {e["path"]: e for e in manifest["files"]}
     by_id = filings(ctx)
     scan = scan_tree(root, by_id, ctx.catalog)
     _, failed = hash_files(scan.files, progress=progress)

@@ -1,7 +1,8 @@
 """The workbook's buttons: one function per VBA macro (`RunPython "import pyaddin.buttons; …"`).
 
-Each function gets the calling workbook inside the function (never at import time), reads each
-sheet it needs in one call, runs the same core function as the command line, computes every
+Each function gets the calling workbook inside the function (never at import time), opens it
+through the same loader as the command line (`loader.open_context` with the live reader, which
+reads each sheet in one call), runs the same action as the command line, computes every
 output before writing anything, then writes each block in one call (see `adapters/excel.py`).
 Any failure shows a Chinese message, writes the traceback to `beian-error.log` beside the
 workbook and leaves the tracker as it was.
@@ -15,20 +16,17 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import xlwings as xw
 
 from .adapters import excel
-from .findings import DEADLINE_CODES, Report
+from .errors import BeianError
+from .findings import Report
 
 TITLE = "备案台账助手"
 LOG_NAME = "beian-error.log"
-
-
-class ButtonError(Exception):
-    """A problem the user can fix; the message is shown as is."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,12 +76,10 @@ def _run(title: str, work: Callable[[object], str]) -> None:
 
 
 def failure_message(title: str, exc: Exception, log: Path | None) -> str:
-    from .errors import BeianError
-
-    if isinstance(exc, BeianError | ButtonError):
+    if isinstance(exc, BeianError):
         reason = str(exc).split(" / ")[0]
     elif isinstance(exc, ImportError | AttributeError):
-        reason = (f"“{title}”需要的程序模块不可用（{exc}）。请在命令行运行 pip install -U beian 更新后，"
+        reason = (f"“{title}”需要的程序模块不可用（{exc}）。请在 beian 项目文件夹中运行 uv sync（或 pip install .）更新后，"
                   "再运行 beian doctor 检查。")
     else:
         reason = f"“{title}”运行出错：{type(exc).__name__}: {exc}。请把日志文件发给维护者。"
@@ -95,7 +91,7 @@ def write_log(xbook, title: str) -> Path | None:
     """The traceback, appended to beian-error.log beside the workbook (else in the temp folder)."""
     text = f"\n=== {datetime.now():%Y-%m-%d %H:%M:%S} {title} ===\n{traceback.format_exc()}"
     folders = []
-    base = excel._book_path(xbook)
+    base = excel.book_path(xbook)
     if base is not None:
         folders.append(base.parent)
     folders += [Path.cwd(), Path(tempfile.gettempdir())]
@@ -110,53 +106,27 @@ def write_log(xbook, title: str) -> Path | None:
     return None
 
 
-class _Live:
-    """The calling workbook read once: the core's Context plus where the tracker lives."""
+class Live:
+    """The calling workbook opened through the one loader, plus the xlwings books to write into."""
 
     def __init__(self, xbook):
-        from .context import build_context
-        from .settings import load_settings
+        from .loader import open_context
 
         self.xbook = xbook
-        book = excel.read_book(xbook)
-        settings = load_settings(book)
-        self.tracker_xbook = xbook
-        tracker_book = None
-        if settings.tracker_file:
-            other = excel.find_open_book(xbook, settings.tracker_file)
-            if other is None:
-                raise ButtonError(f"“设置”中的台账文件“{settings.tracker_file}”没有打开：请先在 Excel 中打开它，"
-                                  "再点击按钮（或清空“台账文件”以使用本工作簿的台账）。")
-            self.tracker_xbook = other
-            tracker_book = excel.read_book(other)
-        self.book = tracker_book or book
-        self.ctx = build_context(book, system_today=date.today(), tracker_book=tracker_book)
+        self.reader = excel.LiveReader(xbook)
+        self.ctx = open_context(self.reader)
         self.tracker = self.ctx.tracker
-        self.sheet = self.book.get(self.tracker.sheet)
+        self.tracker_xbook = self.reader.xbook_for(self.ctx.source)
+        self.sheet = self.ctx.source.get(self.tracker.sheet)
 
     @property
     def external_file(self) -> str | None:
         return None if self.tracker_xbook is self.xbook else str(self.tracker_xbook.fullname)
 
     def output_dir(self) -> Path:
-        if self.ctx.settings.output_dir:
-            target = Path(self.ctx.settings.output_dir)
-            base = excel._book_path(self.xbook)
-            return target if target.is_absolute() or base is None else base.parent / target
-        base = excel._book_path(self.xbook)
-        return (base.parent if base else Path.cwd()) / "beian-out"
-
-
-def _validation_report(live: _Live) -> Report:
-    from .validate import validate
-
-    return validate(live.ctx)
-
-
-def _deadline_report(live: _Live) -> Report:
-    from .deadlines import check
-
-    return check(live.ctx)
+        """设置 输出目录 (resolved by the loader against the workbook's folder), else beian-out beside it."""
+        base = self.ctx.base_dir or Path.cwd()
+        return self.ctx.out_dir(None, default=base / "beian-out")
 
 
 def summary_line(report: Report) -> str:
@@ -165,18 +135,11 @@ def summary_line(report: Report) -> str:
 
 
 def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
-    live = _Live(xbook)
-    v_report = _validation_report(live) if validation else None
-    d_report = _deadline_report(live) if deadlines else None
-    if v_report is not None and d_report is not None:  # check_all: split one merged report by kind
-        merged = v_report.merged(d_report, "check").sorted()
-        v_report = Report("validate", merged.workbook, merged.today, merged.rows,
-                          [f for f in merged.findings if f.code not in DEADLINE_CODES])
-        d_report = Report("deadlines", merged.workbook, merged.today, merged.rows,
-                          [f for f in merged.findings if f.code in DEADLINE_CODES])
-    else:
-        v_report = v_report.sorted() if v_report else None
-        d_report = d_report.sorted() if d_report else None
+    from .actions import check
+
+    live = Live(xbook)
+    data = check.run(live.ctx, validation=validation, deadlines=deadlines).data
+    v_report, d_report = data.validation, data.deadlines
     # everything is computed before the first write
     block = excel.result_block(live.tracker, live.sheet, v_report, d_report)
     sheets = []
@@ -200,11 +163,11 @@ def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
 
 
 def _documents(xbook) -> str:
-    from .documents import generate
+    from .actions import documents
 
-    live = _Live(xbook)
+    live = Live(xbook)
     out = live.output_dir()
-    result = generate(live.ctx, out_dir=out)
+    result = documents.run(live.ctx, out_dir=out).data
     lines = [f"已生成 {len(result.documents)} 份文书，保存在：{out}"]
     if result.refused:
         lines.append(f"有 {len(result.refused)} 行未生成（多为校验错误），原因见该文件夹中的 documents.xlsx；改正后再点“生成文书”。")
@@ -217,23 +180,23 @@ def archive_rows(result) -> list[list[object]]:
     for r in result.index:
         f = r.filing
         file = r.file
-        rows.append([f.filing_id, f.row, excel._plain(f.platform), excel._plain(f.approval_no), r.material,
+        rows.append([f.filing_id, f.row, excel.plain(f.platform), excel.plain(f.approval_no), r.material,
                      r.required, r.found, file.rel if file else "", file.size if file else "",
-                     excel._plain(file.sha256) if file else ""])
+                     excel.plain(file.sha256) if file else ""])
     return rows
 
 
 def _archive(xbook) -> str:
-    from .archive import build_index, resolve_root
+    from .actions import archive
 
-    live = _Live(xbook)
-    root = resolve_root(live.ctx, None)
-    result = build_index(live.ctx, root, live.output_dir())
+    live = Live(xbook)
+    out = live.output_dir()
+    result = archive.run(live.ctx, out_dir=out).data
     rows = archive_rows(result)
     excel.write_table_sheet(xbook, "归档索引", rows, text_from=2)
     missing = len(result.missing)
     return (f"归档索引已写入“归档索引”工作表（{len(rows) - 1} 行），缺少的材料 {missing} 项；"
-            f"索引与清单文件保存在：{result.out_dir}")
+            f"索引与清单文件保存在：{out}")
 
 
 def weekly_rows(report) -> list[list[object]]:
@@ -246,13 +209,13 @@ def weekly_rows(report) -> list[list[object]]:
 
 
 def _weekly(xbook) -> str:
-    from .weekly import build_report, write_outputs
+    from .actions import weekly
 
-    live = _Live(xbook)
+    live = Live(xbook)
     out = live.output_dir()
-    report = build_report(live.ctx, history_dir=out / "history")
+    outcome = weekly.run(live.ctx, out_dir=out)
+    report, written = outcome.data, outcome.written
     rows = weekly_rows(report)
-    written = write_outputs(report, out, history_dir=out / "history")
     excel.write_table_sheet(xbook, "周报", rows, text_from=0)
     names = "、".join(p.name for p in written[:3])
     return f"{report.week} 周报已写入“周报”工作表；文件（{names}）保存在：{out}"
@@ -262,11 +225,11 @@ def index_rows(table) -> list[list[object]]:
     """A DataFrame (or list of dicts) as header + rows of plain cell values."""
     if hasattr(table, "columns") and hasattr(table, "itertuples"):
         header = [str(c) for c in table.columns]
-        body = [[excel._plain(v) for v in row] for row in table.itertuples(index=False)]
+        body = [[excel.plain(v) for v in row] for row in table.itertuples(index=False)]
     else:
         items = list(table)
         header = list(items[0]) if items else ["（无）"]
-        body = [[excel._plain(item.get(h)) for h in header] for item in items]
+        body = [[excel.plain(item.get(h)) for h in header] for item in items]
     return [header] + body
 
 

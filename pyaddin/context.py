@@ -1,8 +1,9 @@
 """Everything a command needs about one workbook, loaded once: settings, vocabularies, rules,
 the tracker and the licenses register.
 
-Both the CLI (from a file) and the buttons (from live Excel) build a `Book` and call
-`build_context`; nothing below this point knows where the cells came from.
+Every door (CLI, buttons, Python API) gets its Context from `loader.open_context`, which reads
+the cells through a reader and calls `build_context` here; nothing below this point knows where the
+cells came from.
 """
 
 from __future__ import annotations
@@ -31,10 +32,30 @@ class Context:
     today: date
     path: Path | None = None
     """The workbook holding the tracker, for hyperlinks back to the offending cell."""
+    source: Book | None = None
+    """The Book the tracker was read from (`book`, or the one 设置 台账文件 names)."""
     archive_materials: dict[str, set[str]] | None = None
     """filing_id → material names found in the archive, when an archive root is configured."""
     setup_findings: list[Finding] = field(default_factory=list)
     """Findings about the setup (设置, 平台, 平台规则, 资质库 …) rather than about tracker rows."""
+    workbook: Path | None = None
+    """The workbook the user opened (holds 设置; may differ from `path` when 台账文件 is set)."""
+    base_dir: Path | None = None
+    """The workbook's folder: every relative path in 设置 is resolved against it."""
+    archive_root: Path | None = None
+    """设置 归档根目录, resolved (None when not set)."""
+    output_dir: Path | None = None
+    """设置 输出目录, resolved (None when not set)."""
+    system_today: date | None = None
+    """The machine's date when the run started (differs from `today` when 今天 or --today pins it)."""
+    rules_source: str = "内置默认规则"
+    """Where 平台/平台规则/材料 came from, for the run information of every output."""
+
+    def out_dir(self, given: Path | None, default: Path | None) -> Path | None:
+        """An explicit folder (--out, as typed), else 设置 输出目录, else `default`."""
+        if given is not None:
+            return Path(given)
+        return self.output_dir if self.output_dir is not None else default
 
 
 def build_context(
@@ -62,7 +83,13 @@ def build_context(
     tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
     licenses = load_licenses(source if source.get("资质库") is not None else book)
     setup = [*settings.findings, *catalog.findings, *rules.findings, *licenses.findings]
+    base = book.path.parent if book.path is not None else None
     return Context(
+        workbook=book.path,
+        base_dir=base,
+        archive_root=resolve_setting_path(settings.archive_root, base),
+        output_dir=resolve_setting_path(settings.output_dir, base),
+        system_today=system_today,
         book=book,
         settings=settings,
         catalog=catalog,
@@ -71,5 +98,17 @@ def build_context(
         licenses=licenses,
         today=today or settings.today or system_today,
         path=source.path,
+        source=source,
         setup_findings=setup,
     )
+
+
+def resolve_setting_path(value: str | Path | None, base: Path | None) -> Path | None:
+    """A path from 设置: absolute as written, else relative to the workbook's folder (the one rule
+    for every door); empty → None."""
+    if value is None or str(value).strip() == "":
+        return None
+    target = Path(str(value).strip()).expanduser()
+    if target.is_absolute() or base is None:
+        return target
+    return base / target

@@ -23,20 +23,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from .context import Context
 from .findings import SEVERITY_ORDER, Finding, Report
+from .statuses import CLOSED, IN_REVIEW, NOT_SUBMITTED, PENDING
 from .textnorm import fold
-from .validate import RowFindings
+from .validate import RowFindings, each_distinct
 from .values import LONG_TERM, is_blank
 from .workdays import Calendar, calendar_for, plus_days
 
-NOT_SUBMITTED = frozenset({"草稿", "待提交"})
-IN_REVIEW = frozenset({"已提交", "审核中"})
-PENDING = frozenset({"草稿", "待提交", "已提交", "审核中", "需补充"})
-CLOSED = frozenset({"已撤回", "已驳回"})
 APPROVED = "已通过"
 EVERY_INDUSTRY = "*"
 DATE_KEYS = ("submitted_date", "feedback_date", "supplement_due", "launch_date", "start_date", "end_date")
@@ -48,7 +44,7 @@ def urgency(f: Finding):
             f.row if f.row is not None else -1, f.code)
 
 
-def check(ctx: Context, calendar: Calendar | None = None) -> Report:
+def deadline_findings(ctx: Context, calendar: Calendar | None = None) -> Report:
     """Deadline findings sorted by urgency, then the calendar note and the unreadable inputs that
     kept a deadline from being computed (节假日, 设置, 资质库 and tracker date cells).
 
@@ -89,13 +85,6 @@ def when(due: date, days_left: int, today: date) -> str:
     return f"已逾期 {-days_left} 个工作日"
 
 
-def _each_distinct(series: pd.Series, fn) -> pd.Series:
-    """`series.map(fn)`, calling `fn` once per distinct value (None included) rather than per row."""
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
-    return pd.Series(np.asarray([fn(u) for u in uniques])[codes] if len(uniques) else [], index=series.index,
-                     dtype=None if len(uniques) else object)
-
-
 class _Run:
     def __init__(self, ctx: Context, calendar: Calendar):
         self.ctx = ctx
@@ -107,14 +96,14 @@ class _Run:
         self.status = self.df["status"]
         raw = ctx.tracker.raw
         if "status" in raw.columns:
-            self.status_blank = _each_distinct(raw["status"], is_blank).astype(bool)
+            self.status_blank = each_distinct(raw["status"], is_blank).astype(bool)
         else:
             self.status_blank = pd.Series(True, index=self.df.index)
         settings = ctx.settings
         platforms = ctx.catalog.platforms
-        self.review = _each_distinct(self.df["platform"],
+        self.review = each_distinct(self.df["platform"],
                                      lambda p: platforms[p].review_days if p in platforms else settings.default_review_days)
-        self.lead = _each_distinct(self.df["platform"],
+        self.lead = each_distinct(self.df["platform"],
                                    lambda p: platforms[p].lead_days if p in platforms else settings.default_lead_days)
 
     def left(self, due: date) -> int:

@@ -10,7 +10,6 @@ context can be saved, diffed or fed to `python -m docxtpl`.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import re
@@ -23,6 +22,8 @@ from pathlib import Path
 from . import chinese_format
 from .errors import TemplateProblem
 from .findings import Finding, codes, make
+from .hashing import sha256_bytes, sha256_file
+from .textnorm import filing_key
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 BLANK = "＿＿＿＿"
@@ -453,11 +454,6 @@ def kinds_for(kind: str) -> list[Kind]:
     raise TemplateProblem(f"未知的文书类型“{kind}”，请用 承诺书、方案 或 all。 / Unknown document kind {kind}.")
 
 
-def _norm_id(value: object) -> str | None:
-    text = _text(value)
-    return text.strip().upper() if text else None
-
-
 def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None
                 ) -> tuple[list[int], list[tuple[int | None, str | None, str]]]:
     """Rows named by 备案编号 or Excel row number (all rows when neither is given), and the names
@@ -470,11 +466,11 @@ def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None
     chosen: set[int] = set()
     by_id: dict[str, list[int]] = {}
     for r, value in df["filing_id"].items():
-        key = _norm_id(value)
+        key = filing_key(value)
         if key:
             by_id.setdefault(key, []).append(int(r))
     for i in ids:
-        found = by_id.get(_norm_id(i) or "")
+        found = by_id.get(filing_key(i) or "")
         if found:
             chosen.update(found)
         else:
@@ -489,7 +485,7 @@ def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None
 
 
 def output_name(filing_id: str | None, platform: str | None, title: str, row: int, taken: set[str]) -> str:
-    from .adapters.xlsx_out import safe_filename
+    from .safe_text import safe_filename
 
     stem = safe_filename(f"{filing_id or f'第{row}行'}_{platform or '未知平台'}_{title}", max_len=NAME_LIMIT)
     name = stem + ".docx"
@@ -521,7 +517,8 @@ def generate(ctx, *, out_dir: Path, ids: Iterable[str] | None = None, rows: Iter
     Rows with error findings (from `validate`, or `report` when the caller already has one) are
     refused unless `force`; templates are pre-flighted before anything is written.
     """
-    from .adapters.xlsx_out import atomic_write_bytes, inside
+    from .adapters.output_files import atomic_write_bytes
+    from .safe_text import inside
 
     out_dir = Path(out_dir)
     templates_dir = Path(templates_dir) if templates_dir else TEMPLATES_DIR
@@ -564,7 +561,7 @@ def generate(ctx, *, out_dir: Path, ids: Iterable[str] | None = None, rows: Iter
             atomic_write_bytes(path, data)
             result.written.append(path)
             result.documents.append(Document(row, filing_id, platform, title, "docx", path,
-                                             hashlib.sha256(data).hexdigest()))
+                                             sha256_bytes(data)))
             for name in sorted(blanks):
                 top = name.split(".")[0]
                 result.findings.append(_finding(
@@ -574,13 +571,13 @@ def generate(ctx, *, out_dir: Path, ids: Iterable[str] | None = None, rows: Iter
                     filing_id=filing_id, activity=_text(record.get("activity"))))
 
     if pdf and result.documents:
-        from . import pdf as pdf_mod
+        from .adapters import pdf as pdf_mod
 
         docx_docs = list(result.documents)
         pdfs = pdf_mod.convert([d.path for d in docx_docs], out_dir)
         for d, p in zip(docx_docs, pdfs, strict=True):
             result.written.append(p)
-            result.documents.append(Document(d.row, d.filing_id, d.platform, d.kind, "pdf", p, _sha256(p)))
+            result.documents.append(Document(d.row, d.filing_id, d.platform, d.kind, "pdf", p, sha256_file(p)))
 
     result.index_path = write_index(out_dir / INDEX_NAME, result.documents, out_dir)
     return result
@@ -601,14 +598,6 @@ def _key_of(variable: str) -> str | None:
     return None
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 INDEX_COLUMNS = ("备案编号", "平台", "文书", "格式", "路径", "SHA-256", "行")
 
 
@@ -616,7 +605,8 @@ def write_index(path: Path, documents: list[Document], root: Path) -> Path:
     """documents.xlsx: one row per written file; user text is written as text, never a formula."""
     import xlsxwriter
 
-    from .adapters.xlsx_out import atomic_write, inside, xlsx_writer_options
+    from .adapters.output_files import atomic_write, xlsx_writer_options
+    from .safe_text import inside
 
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), xlsx_writer_options())

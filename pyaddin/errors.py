@@ -25,3 +25,27 @@ class OutputLocked(BeianError):
 
 class TemplateProblem(BeianError):
     """A Word template cannot be rendered (undefined placeholder, unsafe expression, bad file)."""
+
+
+class NotOpenInExcel(BeianError):
+    """A workbook named in 设置 (台账文件) must be open in Excel for a button to read it."""
+
+
+class ArchiveRootMissing(BeianError):
+    """No archive root configured, or it is not a folder."""
+
+
+class ManifestMissing(BeianError):
+    """`archive --verify` needs the manifest of an earlier `archive` run."""
+
+
+class OutputInsideArchive(BeianError):
+    """The archive is evidence: beian never writes inside it."""
+
+
+class BadWeek(BeianError, ValueError):
+    """A --week value that names no ISO week."""
+
+
+class BadOption(BeianError):
+    """An option value the user can correct (an unknown document kind, a bad row range …)."""

@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
-from .adapters.xlsx_out import INJECTION_PREFIXES, atomic_write_text, neutralise
+from .safe_text import INJECTION_PREFIXES, neutralise
 
 TEXT_COLUMNS = ("filing_id", "activity", "platform", "status", "approval_no", "company")
 DATE_COLUMNS = ("submitted_date", "feedback_date", "supplement_due", "approved_date", "launch_date",
@@ -86,11 +85,6 @@ def to_csv_text(snapshot: pd.DataFrame) -> str:
     return "\ufeff" + text.to_csv(index=False, lineterminator="\n")
 
 
-def store(snapshot: pd.DataFrame, history_dir: Path, week: str) -> Path:
-    """Write `<history_dir>/<week>.csv` atomically, replacing an earlier run of the same week."""
-    return atomic_write_text(Path(history_dir) / f"{week}.csv", to_csv_text(snapshot))
-
-
 def _restore(text: object) -> object:
     if not isinstance(text, str) or text == "":
         return None
@@ -108,9 +102,10 @@ def _parse_date(text: object) -> date | None:
         return None
 
 
-def load(path: Path) -> pd.DataFrame:
-    """A stored snapshot back as a frame indexed by key, dates as `date`, blanks as None."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+def from_csv(source) -> pd.DataFrame:
+    """A stored snapshot (a path or a text buffer) back as a frame indexed by key, dates as `date`,
+    blanks as None."""
+    raw = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     for col in COLUMNS:
         if col not in raw.columns:
             raw[col] = ""
@@ -122,27 +117,3 @@ def load(path: Path) -> pd.DataFrame:
     for col in (*DATE_COLUMNS, "taken_on"):
         out[col] = raw[col].map(_parse_date).astype(object)
     return out[list(COLUMNS)].set_index("key")
-
-
-def list_weeks(history_dir: Path | None) -> list[str]:
-    """The weeks with a stored snapshot, oldest first."""
-    if history_dir is None or not Path(history_dir).is_dir():
-        return []
-    return sorted(p.stem for p in Path(history_dir).glob("*.csv") if WEEK.match(p.stem))
-
-
-def load_history(history_dir: Path | None, *, before: str | None = None) -> dict[str, pd.DataFrame]:
-    """Every readable snapshot (optionally only weeks before `before`), by week, oldest first.
-
-    A snapshot that cannot be read is skipped rather than stopping the report; history is a
-    convenience, and a damaged file should cost a comparison, not the week's report.
-    """
-    out: dict[str, pd.DataFrame] = {}
-    for week in list_weeks(history_dir):
-        if before is not None and week >= before:
-            continue
-        try:
-            out[week] = load(Path(history_dir) / f"{week}.csv")
-        except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError):
-            continue
-    return out

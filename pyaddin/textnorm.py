@@ -34,3 +34,17 @@ def header_parts(text: object) -> list[str]:
     s = _UNIT.sub("", s)
     parts = [p for p in PART_SEPARATORS.split(s) if p.strip()]
     return [header_key(p) for p in parts] if len(parts) > 1 else []
+
+
+def filing_key(value: object) -> str | None:
+    """The one comparison form of a 备案编号: NFKC (ＢＡ-1 → BA-1), trimmed, upper case.
+
+    validate (duplicates), documents (--ids), the archive (folder names) and the weekly report
+    all compare IDs through this, so `docs --ids BA-1` finds the row validate calls a duplicate of BA-1.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().upper()
+    return text or None

@@ -8,7 +8,6 @@ first, then data findings in sheet order.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ from . import credit_code
 from .context import Context
 from .findings import Finding, Report, codes, sort_key
 from .rules import applies, row_dates
+from .textnorm import filing_key
 from .tracker import MATERIAL_PREFIX, error_cells
 from .values import as_text, is_blank
 
@@ -101,6 +101,13 @@ def validate(ctx: Context) -> Report:
                   structural + sorted(data, key=sort_key))
 
 
+def each_distinct(series: pd.Series, fn) -> pd.Series:
+    """`series.map(fn)`, calling `fn` once per distinct value (None included) rather than per row."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+    return pd.Series(np.asarray([fn(u) for u in uniques])[codes] if len(uniques) else [], index=series.index,
+                     dtype=None if len(uniques) else object)
+
+
 def _required(ctx: Context, f: RowFindings) -> None:
     df = ctx.tracker.df
     required = [s for s in ctx.catalog.fields if s.required and s.key in ctx.tracker.columns]
@@ -117,22 +124,8 @@ def _required(ctx: Context, f: RowFindings) -> None:
             f.add("missing-value", row, spec.key, msg, value=err)
 
 
-def _norm_id(value: object) -> str | None:
-    if value is None:
-        return None
-    return unicodedata.normalize("NFKC", str(value)).strip().upper() or None
-
-
-def _norm_ids(values: pd.Series) -> pd.Series:
-    """`_norm_id` of each value, computed once per distinct value."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [_norm_id(v) for v in uniques]
-    return pd.Series(table[codes], index=values.index, dtype=object)
-
-
 def _duplicate_ids(df: pd.DataFrame, f: RowFindings) -> None:
-    ids = _norm_ids(df["filing_id"])
+    ids = each_distinct(df["filing_id"], filing_key)
     present = ids[ids.notna()]
     dup = present[present.duplicated(keep=False)]
     first: dict[str, int] = {}

@@ -36,18 +36,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 
 from . import snapshots
 from .context import Context
+from .errors import BadWeek
 from .findings import Finding
+from .statuses import APPROVED, AWAITING_DECISION, REJECTED, SUPPLEMENT, WITHDRAWN
 from .values import LONG_TERM
 
 TREND_WEEKS = 8
 UNKNOWN = "（未识别）"
-APPROVED, REJECTED, SUPPLEMENT, WITHDRAWN = "已通过", "已驳回", "需补充", "已撤回"
 OVERDUE_CODES = ("review-overdue", "supplement-overdue", "launch-unapproved")
 AT_RISK_CODES = ("submit-late-risk",)
 LIST_COLUMNS = ["行", "备案编号", "活动名称", "平台", "状态", "提交日期", "反馈日期", "通过日期", "计划上线日期",
@@ -56,10 +56,6 @@ _SOURCE = {"行": None, "备案编号": "filing_id", "活动名称": "activity",
            "提交日期": "submitted_date", "反馈日期": "feedback_date", "通过日期": "approved_date",
            "计划上线日期": "launch_date", "备案号": "approval_no", "审核意见": "feedback"}
 _WEEK = re.compile(r"^\s*(\d{4})\s*-?\s*[Ww]\s*(\d{1,2})\s*$")
-
-
-class BadWeek(ValueError):
-    """A --week value that is not an ISO week such as 2026-W48."""
 
 
 def parse_week(text: str) -> tuple[str, date, date]:
@@ -272,14 +268,15 @@ def _compare(now: pd.DataFrame, before: pd.DataFrame, statuses: list[str]):
     return delta, changes, newly, removed
 
 
-def build_report(ctx: Context, *, week: str | None = None, history_dir: Path | None = None,
+def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd.DataFrame] | None = None,
                  calendar=None, deadline_findings: list[Finding] | None = None) -> WeeklyReport:
-    """The week's report from a loaded Context and the snapshots stored in `history_dir`.
+    """The week's report from a loaded Context and the stored snapshots of earlier weeks
+    (`history`: week label → snapshot, as `adapters.history.load_history` reads them).
 
     `calendar` and `deadline_findings` let a caller that already ran `deadlines.check` reuse it
     (the demo runs everything once); by default both are computed here.
     """
-    from .deadlines import check
+    from .deadlines import deadline_findings as find_deadlines
     from .findings import codes as code_registry
     from .workdays import calendar_for
 
@@ -290,9 +287,9 @@ def build_report(ctx: Context, *, week: str | None = None, history_dir: Path | N
     if calendar is None:
         calendar, _ = calendar_for(ctx.book)
     if deadline_findings is None:
-        deadline_findings = check(ctx, calendar).findings
+        deadline_findings = find_deadlines(ctx, calendar).findings
 
-    history = snapshots.load_history(history_dir, before=label)
+    history = {w: snap for w, snap in (history or {}).items() if w < label}
     previous_week = max(history) if history else None
     current = snapshots.take(df, ctx.today)
     # the snapshot is indexed by key; rebuild it against the tracker rows for masks below
@@ -330,7 +327,7 @@ def build_report(ctx: Context, *, week: str | None = None, history_dir: Path | N
     upcoming = upcoming.sort_values(["计划上线日期", "行"], kind="stable").reset_index(drop=True)
 
     announcements = _list(df, approved, ["备案编号", "活动名称", "平台", "备案号", "通过日期"])
-    pending = int(status.isin(["已提交", "审核中", SUPPLEMENT]).sum())
+    pending = int(status.isin(AWAITING_DECISION).sum())
     counts = {"新增": int(new_mask.sum()), "提交": int(submitted.sum()), "通过": int(approved.sum()),
               "驳回": int(rejected.sum()), "需补充": int(supplement.sum()), "在审": pending,
               "逾期": len(overdue), "风险": len(at_risk)}
@@ -362,25 +359,3 @@ def build_report(ctx: Context, *, week: str | None = None, history_dir: Path | N
 
 def output_names(week: str) -> dict[str, str]:
     return {"xlsx": f"周报_{week}.xlsx", "md": f"周报_{week}.md", "png": f"周报_{week}.png"}
-
-
-def write_outputs(report: WeeklyReport, out_dir: Path, *, history_dir: Path | None = None) -> list[Path]:
-    """Write 周报_<week>.xlsx/.md/.png into `out_dir` and the week's snapshot into
-    `history_dir` (default `<out_dir>/history`); returns the paths written.
-
-    The PNG is best effort: without a working matplotlib the Markdown simply has no picture.
-    """
-    from .adapters.report_xlsx import write_report_xlsx
-    from .report_md import write_markdown
-    from .report_png import write_chart_png
-
-    out_dir = Path(out_dir)
-    names = output_names(report.week)
-    written = [write_report_xlsx(report, out_dir / names["xlsx"])]
-    png = write_chart_png(report, out_dir / names["png"])
-    if png is not None:
-        written.append(png)
-    written.append(write_markdown(report, out_dir / names["md"], image=png.name if png else None))
-    if report.store_snapshot:
-        written.append(snapshots.store(report.snapshot, history_dir or out_dir / "history", report.week))
-    return written

@@ -36,3 +36,14 @@ def write_tracker(path: Path, rows: list[dict], *, headers: list[str] | None = N
             s.append(line)
     wb.save(path)
     return path
+
+
+def index_archive(ctx, root, out, **options):
+    """The archive action's result with the files it wrote (`written`, `bags`) for assertions."""
+    from pyaddin.actions import archive
+
+    outcome = archive.run(ctx, out_dir=out, root=root, **options)
+    result = outcome.data
+    result.written = [p for p in outcome.written if p.parent.name != "bags"]
+    result.bags = [p for p in outcome.written if p.parent.name == "bags"]
+    return result

@@ -13,9 +13,9 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from conftest import SAMPLE_DATA
-from helpers import write_tracker
+from helpers import index_archive, write_tracker
 
-from pyaddin import archive
+from pyaddin import archive, verify_archive
 from pyaddin.adapters.files import read_book
 from pyaddin.catalog import load_catalog
 from pyaddin.context import build_context
@@ -105,7 +105,7 @@ def test_files_are_classified_by_keyword_then_by_folder(parts, material, ok):
 def test_small_archive_index_lists_found_missing_wrong_format_orphans_and_unfiled(tmp_path):
     root = small_archive(tmp_path / "归档")
     ctx = context(small_workbook(tmp_path))
-    result = archive.build_index(ctx, root, tmp_path / "out")
+    result = index_archive(ctx, root, tmp_path / "out")
     rows = {(r.filing.filing_id, r.material, r.found, r.file.rel if r.file else "") for r in result.index}
     assert rows == {
         ("BA-1", "营业执照", "找到", "BA-1 秋季上新 微信/营业执照.pdf"),
@@ -143,7 +143,7 @@ def test_sample_index_matches_the_answer_key(tmp_path):
     ctx = context(SAMPLE_BOOK)
     root = archive.resolve_root(ctx, None)
     assert root == SAMPLE_ARCHIVE.resolve()
-    archive.build_index(ctx, root, tmp_path / "out")
+    index_archive(ctx, root, tmp_path / "out")
 
     with (SAMPLE_DATA / "archive_answer_key.csv").open(encoding="utf-8") as fh:
         expected = {tuple(r.values()) for r in csv.DictReader(fh)}
@@ -163,7 +163,7 @@ def test_sample_index_matches_the_answer_key(tmp_path):
 
 def test_index_rows_carry_size_hash_and_a_link_to_the_file(tmp_path):
     root = small_archive(tmp_path / "归档")
-    archive.build_index(context(small_workbook(tmp_path)), root, tmp_path / "out")
+    index_archive(context(small_workbook(tmp_path)), root, tmp_path / "out")
     ws = openpyxl.load_workbook(tmp_path / "out" / archive.INDEX_NAME)["归档索引"]
     row = next(r for r in ws.iter_rows(min_row=2) if r[9].value == "BA-1 秋季上新 微信/营业执照.pdf")
     assert row[10].value == len(b"%PDF-1.4 licence")
@@ -177,11 +177,11 @@ def test_rerun_on_an_unchanged_archive_hashes_nothing(tmp_path):
     root = small_archive(tmp_path / "归档")
     ctx = context(small_workbook(tmp_path))
     out = tmp_path / "out"
-    assert archive.build_index(ctx, root, out).hashed == 7
-    assert archive.build_index(ctx, root, out).hashed == 0
+    assert index_archive(ctx, root, out).hashed == 7
+    assert index_archive(ctx, root, out).hashed == 0
     changed = root / "BA-2_抽奖" / "营业执照.pdf"
     changed.write_bytes(b"licence 2, rescanned")
-    again = archive.build_index(ctx, root, out)
+    again = index_archive(ctx, root, out)
     assert again.hashed == 1
     assert {f.rel: f.sha256 for f in again.files}["BA-2_抽奖/营业执照.pdf"] == hashlib.sha256(
         b"licence 2, rescanned").hexdigest()
@@ -194,7 +194,7 @@ def test_a_symlink_pointing_outside_the_root_is_not_followed(tmp_path):
     (root / "BA-1 秋季上新 微信" / "外部文件夹").symlink_to(secret.parent, target_is_directory=True)
     (root / "BA-2_抽奖" / "活动方案.pdf").symlink_to(root / "BA-1 秋季上新 微信" / "活动方案.docx")
     ctx = context(small_workbook(tmp_path))
-    result = archive.build_index(ctx, root, tmp_path / "out")
+    result = index_archive(ctx, root, tmp_path / "out")
     rels = {f.rel for f in result.files}
     assert "BA-1 秋季上新 微信/抽奖规则.pdf" not in rels
     assert not any("外部文件夹" in r or "工资表" in r for r in rels)
@@ -215,7 +215,7 @@ def test_an_unreadable_file_is_a_finding_not_a_crash(tmp_path, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(archive, "sha256_file", flaky)
-    result = archive.build_index(context(small_workbook(tmp_path)), root, tmp_path / "out")
+    result = index_archive(context(small_workbook(tmp_path)), root, tmp_path / "out")
     assert [(f.code, f.row, f.value) for f in result.report.findings] == [
         ("archive-unreadable", 2, "BA-1 秋季上新 微信/活动方案.docx")]
     assert not result.report.valid
@@ -226,9 +226,9 @@ def test_the_archive_is_never_written_and_output_inside_it_is_refused(tmp_path):
     before = tree_digest(root)
     ctx = context(small_workbook(tmp_path))
     with pytest.raises(archive.OutputInsideArchive):
-        archive.build_index(ctx, root, root / "beian-out")
-    archive.build_index(ctx, root, tmp_path / "out", bag=True)
-    archive.verify(ctx, root, tmp_path / "out")
+        index_archive(ctx, root, root / "beian-out")
+    index_archive(ctx, root, tmp_path / "out", bag=True)
+    verify_archive(ctx, out_dir=tmp_path / "out", root=root)
     assert tree_digest(root) == before
 
 
@@ -253,7 +253,7 @@ def test_scan_materials_reports_materials_found_in_accepted_formats(tmp_path):
 def test_progress_reports_bytes_up_to_the_total(tmp_path):
     root = small_archive(tmp_path / "归档")
     seen = []
-    archive.build_index(context(small_workbook(tmp_path)), root, tmp_path / "out",
+    index_archive(context(small_workbook(tmp_path)), root, tmp_path / "out",
                         progress=lambda done, total: seen.append((done, total)))
     total = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
     assert seen[0] == (0, total) and seen[-1] == (total, total)
@@ -264,6 +264,6 @@ def test_a_copied_sample_archive_keeps_its_index(tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(SAMPLE_ARCHIVE, root)
     ctx = context(SAMPLE_BOOK)
-    a = archive.build_index(ctx, root, tmp_path / "o1")
-    b = archive.build_index(ctx, SAMPLE_ARCHIVE, tmp_path / "o2")
+    a = index_archive(ctx, root, tmp_path / "o1")
+    b = index_archive(ctx, SAMPLE_ARCHIVE, tmp_path / "o2")
     assert [(f.rel, f.sha256) for f in a.files] == [(f.rel, f.sha256) for f in b.files]

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import bagit
 import pytest
+from helpers import index_archive
 from test_archive import SAMPLE_ARCHIVE, SAMPLE_BOOK, context, small_archive, small_workbook, tree_digest
-
-from pyaddin import archive
 
 
 @pytest.fixture
 def sample_bags(tmp_path):
     ctx = context(SAMPLE_BOOK)
-    result = archive.build_index(ctx, SAMPLE_ARCHIVE, tmp_path / "out", bag=True)
+    result = index_archive(ctx, SAMPLE_ARCHIVE, tmp_path / "out", bag=True)
     return result
 
 
@@ -60,11 +59,11 @@ def test_unapproved_filings_are_not_bagged_and_rebagging_replaces_cleanly(tmp_pa
     root = small_archive(tmp_path / "归档")
     before = tree_digest(root)
     ctx = context(small_workbook(tmp_path))
-    first = archive.build_index(ctx, root, tmp_path / "out", bag=True)
+    first = index_archive(ctx, root, tmp_path / "out", bag=True)
     assert [p.name for p in first.bags] == ["BA-1_微信"]  # BA-2 is 审核中
     (root / "BA-1 秋季上新 微信" / "隐私政策.pdf").write_bytes(b"privacy")
     before = tree_digest(root)
-    second = archive.build_index(ctx, root, tmp_path / "out", bag=True)
+    second = index_archive(ctx, root, tmp_path / "out", bag=True)
     bag = bagit.Bag(str(second.bags[0]))
     bag.validate()
     assert "data/BA-1 秋季上新 微信/隐私政策.pdf" in set(bag.payload_files())

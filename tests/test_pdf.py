@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pyaddin import documents, pdf
+from pyaddin import documents
+from pyaddin.adapters import pdf
 
 CONTEXT = {
     "备案编号": "BA-009", "活动名称": "春节 A&B<C> 抽奖", "平台": "抖音", "备案入口": "巨量引擎", "创意形式": "H5、抽奖",

@@ -127,7 +127,7 @@ def test_tracker_and_validate_never_crash_and_report_every_unreadable_cell(rows)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows_strategy)
 def test_check_with_deadlines_never_crashes(rows):
-    from pyaddin.deadlines import check
+    from pyaddin.deadlines import deadline_findings as check
 
     ctx = build_context(book_of(rows), system_today=TODAY)
     validate(ctx).merged(check(ctx), "check").sorted().as_json()

@@ -16,10 +16,13 @@ from defusedxml import ElementTree
 from helpers import write_tracker
 
 import pyaddin.commands.report  # noqa: F401  (registers the command on the group)
-from pyaddin.cli import load, main
-from pyaddin.report_md import mask, md_text
-from pyaddin.report_png import cjk_font
-from pyaddin.weekly import build_report, write_outputs
+from pyaddin import open_workbook as load
+from pyaddin.adapters.history import load_history
+from pyaddin.adapters.report_md import mask, md_text
+from pyaddin.adapters.report_png import cjk_font
+from pyaddin.adapters.weekly_files import write_outputs
+from pyaddin.cli import main
+from pyaddin.weekly import build_report
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "备案台账示例.xlsx"
 NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
@@ -29,7 +32,7 @@ PHONE, EMAIL = "13912345678", "zhang.wei@example.com"
 @pytest.fixture(scope="module")
 def sample_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    report = build_report(load(SAMPLE), history_dir=out / "history")
+    report = build_report(load(SAMPLE), history=load_history(out / "history"))
     return report, write_outputs(report, out)
 
 

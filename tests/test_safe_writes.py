@@ -11,7 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from pyaddin.adapters import findings_xlsx
-from pyaddin.adapters.xlsx_out import atomic_write, atomic_write_bytes, atomic_write_text, check_not_locked
+from pyaddin.adapters.output_files import (
+    atomic_write,
+    atomic_write_bytes,
+    atomic_write_text,
+    check_not_locked,
+)
 from pyaddin.cli import main
 from pyaddin.errors import OutputLocked
 

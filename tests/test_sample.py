@@ -75,7 +75,7 @@ def test_cli_validate_on_sample_exits_1_and_matches_key():
 
 
 def test_sample_deadlines_match_answer_key_exactly(ctx):
-    from pyaddin.deadlines import check
+    from pyaddin.deadlines import deadline_findings as check
     from pyaddin.findings import DEADLINE_CODES
 
     report = check(ctx)

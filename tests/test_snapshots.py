@@ -8,9 +8,12 @@ from pathlib import Path
 import pandas as pd
 from helpers import write_tracker
 
+from pyaddin import open_workbook as load
 from pyaddin import snapshots
-from pyaddin.cli import load
-from pyaddin.weekly import build_report, write_outputs
+from pyaddin.adapters import history as history_files
+from pyaddin.adapters.history import load_history
+from pyaddin.adapters.weekly_files import write_outputs
+from pyaddin.weekly import build_report
 
 HEADERS = ["备案编号", "活动名称", "平台", "主体名称", "状态", "提交日期", "通过日期", "备案号", "计划上线日期"]
 LAST_WEEK = [
@@ -42,11 +45,11 @@ def this_week_rows() -> list[dict]:
 def test_snapshot_round_trip_is_exact_including_formula_like_text(tmp_path):
     ctx = tracker(tmp_path, "a.xlsx", LAST_WEEK, "2026-11-13")
     snap = snapshots.take(ctx.tracker.df, ctx.today)
-    path = snapshots.store(snap, tmp_path / "history", "2026-W46")
+    path = history_files.store(snap, tmp_path / "history", "2026-W46")
     assert path.name == "2026-W46.csv"
     raw = path.read_text(encoding="utf-8-sig")
     assert "'-满减活动" in raw  # safe to open in Excel
-    back = snapshots.load(path)
+    back = history_files.load(path)
     assert list(back.columns) == list(snap.columns)
     pd.testing.assert_frame_equal(back.drop(columns="row"), snap.drop(columns="row"), check_dtype=False,
                                   check_index_type=False)
@@ -63,12 +66,12 @@ def test_keys_separate_platforms_and_number_repeats():
 
 def test_two_snapshots_give_week_over_week_deltas(tmp_path):
     history = tmp_path / "out" / "history"
-    first = build_report(tracker(tmp_path, "w46.xlsx", LAST_WEEK, "2026-11-13"), history_dir=history)
+    first = build_report(tracker(tmp_path, "w46.xlsx", LAST_WEEK, "2026-11-13"), history=load_history(history))
     assert first.week == "2026-W46" and first.previous_week is None
     write_outputs(first, tmp_path / "out")
     assert (history / "2026-W46.csv").exists()
 
-    r = build_report(tracker(tmp_path, "w47.xlsx", this_week_rows(), "2026-11-20"), history_dir=history)
+    r = build_report(tracker(tmp_path, "w47.xlsx", this_week_rows(), "2026-11-20"), history=load_history(history))
     assert r.previous_week == "2026-W46"
     d = r.status_delta
     # independent: last week 审核中 2, 待提交 1, 草稿 1; this week 已通过 1, 审核中 1, 已提交 1, 草稿 1
@@ -86,7 +89,7 @@ def test_two_snapshots_give_week_over_week_deltas(tmp_path):
 
 
 def test_first_report_says_there_is_nothing_to_compare(tmp_path):
-    r = build_report(tracker(tmp_path, "w47.xlsx", this_week_rows(), "2026-11-20"), history_dir=tmp_path / "none")
+    r = build_report(tracker(tmp_path, "w47.xlsx", this_week_rows(), "2026-11-20"), history=load_history(tmp_path / "none"))
     assert r.previous_week is None and r.status_delta is None
     assert r.comparison_text == "本周为首份周报，无上周数据可比。"
     written = write_outputs(r, tmp_path / "out")
@@ -97,21 +100,21 @@ def test_first_report_says_there_is_nothing_to_compare(tmp_path):
 def test_latest_earlier_snapshot_is_used_when_a_week_was_skipped_and_damaged_files_are_ignored(tmp_path):
     history = tmp_path / "history"
     ctx = tracker(tmp_path, "a.xlsx", LAST_WEEK, "2026-11-06")
-    snapshots.store(snapshots.take(ctx.tracker.df, ctx.today), history, "2026-W45")
+    history_files.store(snapshots.take(ctx.tracker.df, ctx.today), history, "2026-W45")
     (history / "2026-W46.csv").write_bytes(b"\xff\xfe\x00garbage")
     (history / "notes.csv").write_text("not a week", encoding="utf-8")
     (history / "2026-W48.csv").write_text("key\nX|微信\n", encoding="utf-8")  # later weeks never count
-    r = build_report(tracker(tmp_path, "b.xlsx", this_week_rows(), "2026-11-20"), history_dir=history)
+    r = build_report(tracker(tmp_path, "b.xlsx", this_week_rows(), "2026-11-20"), history=load_history(history))
     assert r.previous_week == "2026-W45"
 
 
 def test_rerun_in_the_same_week_replaces_the_snapshot_and_does_not_compare_with_itself(tmp_path):
     out = tmp_path / "out"
     ctx = tracker(tmp_path, "a.xlsx", LAST_WEEK, "2026-11-16")
-    write_outputs(build_report(ctx, history_dir=out / "history"), out)
+    write_outputs(build_report(ctx, history=load_history(out / "history")), out)
     ctx2 = tracker(tmp_path, "b.xlsx", this_week_rows(), "2026-11-20")
-    r = build_report(ctx2, history_dir=out / "history")
+    r = build_report(ctx2, history=load_history(out / "history"))
     assert r.previous_week is None
     write_outputs(r, out)
-    stored = snapshots.load(out / "history" / "2026-W47.csv")
-    assert stored.at["C1|微信", "status"] == "已通过" and snapshots.list_weeks(out / "history") == ["2026-W47"]
+    stored = history_files.load(out / "history" / "2026-W47.csv")
+    assert stored.at["C1|微信", "status"] == "已通过" and history_files.list_weeks(out / "history") == ["2026-W47"]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from helpers import write_tracker
 
-from pyaddin.cli import load
+from pyaddin import open_workbook as load
 from pyaddin.weekly import UNKNOWN, BadWeek, build_report, parse_week
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "备案台账示例.xlsx"

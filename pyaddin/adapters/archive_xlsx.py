@@ -7,8 +7,9 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..archive import ArchiveFile
 from ..values import as_text
-from .xlsx_out import atomic_write, xlsx_writer_options
+from .output_files import atomic_write, xlsx_writer_options
 
 MAX_LINKS = 65_000
 """Excel allows 65,530 hyperlinks per sheet; beyond that paths are written as plain text."""
@@ -84,7 +85,7 @@ class _Sheet:
 
 def write_archive_index(path: Path, result, ctx) -> Path:
     """Write archive_index.xlsx atomically: 归档索引, 孤立文件夹, 未归类文件, 无文件夹的备案."""
-    from ..archive import ArchiveFile
+
 
     base = Path(path).resolve().parent
 

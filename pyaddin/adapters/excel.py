@@ -93,17 +93,52 @@ def _book_path(xbook) -> Path | None:
     return full if full.is_absolute() else None
 
 
-def find_open_book(xbook, wanted: str):
-    """The open workbook named in 设置 台账文件 (by full path or file name), or None."""
-    target = Path(wanted)
-    if not target.is_absolute():
-        base = _book_path(xbook)
-        target = (base.parent / target) if base else target
+def find_open_book(xbook, target: Path):
+    """The open workbook at `target` (by full path, else by file name), or None."""
     for other in xbook.app.books:
         full = str(other.fullname)
         if full == str(target) or other.name.casefold() == target.name.casefold():
             return other
     return None
+
+
+def book_path(xbook) -> Path | None:
+    """The workbook's full path, or None for an unsaved book (or an engine without one)."""
+    return _book_path(xbook)
+
+
+class LiveReader:
+    """Workbooks from live Excel (xlwings): the buttons' reader.
+
+    Keeps the xlwings book behind each `Book` it read, so a button writes its results into the
+    workbook the tracker came from (`xbook_for`).
+    """
+
+    def __init__(self, xbook):
+        self.xbook = xbook
+        self.opened: dict[int, object] = {}
+
+    def main(self, path: Path | None) -> Book:
+        book = read_book(self.xbook)
+        self.opened[id(book)] = self.xbook
+        return book
+
+    def other(self, path: Path) -> Book:
+        other = find_open_book(self.xbook, path)
+        if other is None:
+            from ..errors import NotOpenInExcel
+
+            raise NotOpenInExcel(f"“设置”中的工作簿“{path.name}”没有打开：请先在 Excel 中打开它，再点击按钮"
+                                 "（或清空“台账文件”以使用本工作簿的台账）。 / Open the workbook in Excel first.")
+        book = read_book(other)
+        if book.path is None:
+            book.path = path
+        self.opened[id(book)] = other
+        return book
+
+    def xbook_for(self, book: Book | None):
+        """The xlwings book a `Book` was read from (the calling workbook when unknown)."""
+        return self.opened.get(id(book), self.xbook) if book is not None else self.xbook
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,7 +245,7 @@ def link_formula(sheet: str, row: int, col: int | None, book_file: str | None = 
     return '=HYPERLINK("{}","{}")'.format(target.replace('"', '""'), ref)
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -235,9 +270,9 @@ def findings_block(report: Report, *, tracker_sheet: str | None = None,
             external = tracker_file if (tracker_file and f.sheet == tracker_sheet) else None
             link = link_formula(f.sheet, f.row, f.column, external)
         rows.append([
-            link, f.sheet or "", f.row if f.row is not None else "", _plain(f.filing_id), _plain(f.activity),
-            _plain(f.field), _plain(f.value), LABEL[f.severity], f.code, f.message, _plain(f.rule),
-            _plain(f.due), f.days_left if f.days_left is not None else "",
+            link, f.sheet or "", f.row if f.row is not None else "", plain(f.filing_id), plain(f.activity),
+            plain(f.field), plain(f.value), LABEL[f.severity], f.code, f.message, plain(f.rule),
+            plain(f.due), f.days_left if f.days_left is not None else "",
         ])
     if len(rows) == 1:
         rows.append(["", "", "", "", "", "", "", "", "", "没有发现问题。", "", "", ""])

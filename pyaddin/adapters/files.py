@@ -16,7 +16,7 @@ import python_calamine as pc
 
 from ..book import Book, CellError, Sheet
 from ..errors import UnreadableWorkbook
-from .xlsx_out import register_input
+from .output_files import register_input
 
 MAX_UNCOMPRESSED = 1_500_000_000
 """Refuse workbooks that would expand beyond this (zip bombs); a 100k-row tracker is ~100 MB."""
@@ -185,3 +185,15 @@ def _put_errors(sheets: dict[str, Sheet], cells: list[tuple[str, int, int, CellE
         if len(row) <= c:
             row.extend([""] * (c + 1 - len(row)))
         row[c] = error
+
+
+class FileReader:
+    """Workbooks from files (python-calamine): the command line's and the Python API's reader."""
+
+    def main(self, path: Path | None) -> Book:
+        if path is None:
+            raise UnreadableWorkbook("没有指定工作簿文件。 / No workbook given.")
+        return read_book(path)
+
+    def other(self, path: Path) -> Book:
+        return read_book(path)

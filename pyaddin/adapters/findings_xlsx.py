@@ -11,7 +11,7 @@ import xlsxwriter
 from ..book import cell_ref
 from ..findings import DEADLINE_CODES, SEVERITY_ORDER, SEVERITY_ZH, Finding, Report
 from ..values import as_text
-from .xlsx_out import atomic_write, check_not_input, xlsx_writer_options
+from .output_files import atomic_write, check_not_input, xlsx_writer_options
 
 COLUMNS = ["工作表", "行", "备案编号", "活动名称", "字段", "值", "代码", "级别", "说明", "规则", "链接"]
 DEADLINE_COLUMNS = ["到期日", "剩余工作日"]

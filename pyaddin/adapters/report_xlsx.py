@@ -16,7 +16,7 @@ import xlsxwriter
 
 from ..values import as_text
 from ..weekly import WeeklyReport
-from .xlsx_out import atomic_write, xlsx_writer_options
+from .output_files import atomic_write, xlsx_writer_options
 
 SUMMARY = "摘要"
 CROSSTAB = "平台×状态"

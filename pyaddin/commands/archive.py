@@ -15,11 +15,17 @@ from pathlib import Path
 
 import click
 
-from ..cli import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, load, main, output_dir
-from ..findings import SEVERITY_ZH
+from .common import (
+    DEFAULT_OUT,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    common_options,
+    emit_json,
+    open_workbook,
+    print_findings,
+)
 
 VERIFY_CODES = {"archive-changed", "archive-missing-file", "archive-added-file", "archive-unreadable"}
-TERMINAL_LIMIT = 40
 
 
 @contextmanager
@@ -46,15 +52,7 @@ def terminal_progress(label: str):
             state["bar"].__exit__(None, None, None)
 
 
-def _print_findings(findings) -> None:
-    for f in findings[:TERMINAL_LIMIT]:
-        who = f" {f.filing_id}" if f.filing_id else ""
-        click.echo(f"[{SEVERITY_ZH[f.severity]}]{who} {f.code}：{f.message}")
-    if len(findings) > TERMINAL_LIMIT:
-        click.echo(f"……还有 {len(findings) - TERMINAL_LIMIT} 条，完整列表见 --json 或 findings.xlsx。")
-
-
-@main.command()
+@click.command()
 @common_options
 @click.option("--root", type=click.Path(path_type=Path), default=None,
               help="归档根目录（默认：设置表“归档根目录”，相对路径以工作簿所在文件夹为准）。")
@@ -69,26 +67,24 @@ def archive(workbook, out, today, sheet, as_json, root, verify, bag):
           beian archive 备案台账.xlsx --bag
     """
     from .. import archive as core
+    from ..actions import archive as action
 
     if verify and bag:
         raise click.UsageError("--verify 与 --bag 不能同时使用：请先核验，再单独运行 --bag。 / Use --verify and --bag separately.")
-    ctx = load(workbook, sheet=sheet, today=today)
-    archive_root = core.resolve_root(ctx, root)
-    out_dir = output_dir(out, ctx, default=DEFAULT_OUT)
-    core.check_output(archive_root, out_dir)
+    ctx = open_workbook(workbook, sheet=sheet, today=today)
+    out_dir = ctx.out_dir(out, default=DEFAULT_OUT)
 
     if verify:
         with terminal_progress("核验哈希") as progress:
-            report = core.verify(ctx, archive_root, out_dir, progress=progress)
+            outcome = action.verify(ctx, out_dir=out_dir, root=root, progress=progress)
+        report, archive_root = outcome.report, outcome.data
         report.workbook = str(workbook)
-        from ..adapters.findings_xlsx import write_findings
-
-        written = write_findings(out_dir / "archive_verify.xlsx", report, workbook)
+        written = outcome.written[0]
         changed = [f for f in report.findings if f.code in VERIFY_CODES]
         if as_json:
             emit_json(report.as_json() | {"archive": {"root": str(archive_root), "written": [str(written)]}})
         else:
-            _print_findings(report.findings)
+            print_findings(report.findings, more_hint="完整列表见 --json 或 archive_verify.xlsx")
             counts = Counter(f.code for f in changed)
             click.echo(f"核验 {archive_root}：改动 {counts['archive-changed']}，缺失 {counts['archive-missing-file']}，"
                        f"新增 {counts['archive-added-file']}，无法读取 {counts['archive-unreadable']}。")
@@ -96,8 +92,11 @@ def archive(workbook, out, today, sheet, as_json, root, verify, bag):
         sys.exit(EXIT_FINDINGS if changed or not report.valid else EXIT_OK)
 
     with terminal_progress("计算哈希") as progress:
-        result = core.build_index(ctx, archive_root, out_dir, bag=bag, progress=progress)
+        outcome = action.run(ctx, out_dir=out_dir, root=root, bag=bag, progress=progress)
+    result, archive_root = outcome.data, outcome.data.root
     result.report.workbook = str(workbook)
+    bags = [p for p in outcome.written if p.parent.name == "bags"]
+    files_written = [p for p in outcome.written if p not in bags]
     summary = {
         "root": str(archive_root),
         "files": len(result.files),
@@ -108,17 +107,17 @@ def archive(workbook, out, today, sheet, as_json, root, verify, bag):
         "orphan_folders": len(result.orphans),
         "unclassified": len(result.unclassified),
         "no_folder": len(result.no_folder),
-        "bags": [str(p) for p in result.bags],
-        "written": [str(p) for p in result.written],
+        "bags": [str(p) for p in bags],
+        "written": [str(p) for p in files_written],
     }
     if as_json:
         emit_json(result.report.as_json() | {"archive": summary})
     else:
-        _print_findings(result.report.findings)
+        print_findings(result.report.findings, more_hint="完整列表见 --json")
         click.echo(f"归档 {archive_root}：{summary['files']} 个文件（本次计算哈希 {summary['hashed']} 个），"
                    f"{summary['filings_with_folder']} 个备案有文件夹；缺失材料 {summary['missing']}，格式不符 "
                    f"{summary['wrong_format']}，孤立文件夹 {summary['orphan_folders']}，未归类 {summary['unclassified']}，"
                    f"无文件夹的备案 {summary['no_folder']}。")
-        for p in [*result.written, *result.bags]:
+        for p in outcome.written:
             click.echo(f"已写入 {p}")
     sys.exit(EXIT_OK if result.report.valid else EXIT_FINDINGS)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import load, main
+from .common import open_workbook
 
 REPO_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 PACKAGED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
@@ -21,7 +21,7 @@ def sample_dir() -> Path:
     raise click.ClickException("找不到示例数据 sample_data/备案台账示例.xlsx，请从完整的代码仓库运行。")
 
 
-@main.command()
+@click.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("beian-out/demo"), show_default=True,
               help="输出文件夹。")
 def demo(out: Path) -> None:
@@ -30,40 +30,30 @@ def demo(out: Path) -> None:
     \b
     示例：beian demo --out beian-out/demo
     """
-    from ..adapters.findings_xlsx import write_findings
-    from ..archive import build_index
-    from ..deadlines import check as check_deadlines
-    from ..documents import generate
-    from ..validate import validate
-    from ..weekly import build_report, write_outputs
+    from ..actions import archive, check, documents, weekly
 
     samples = sample_dir()
     workbook = samples / "备案台账示例.xlsx"
     if out.exists():
         shutil.rmtree(out / "documents", ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = load(workbook)
+    ctx = open_workbook(workbook)
     click.echo(f"示例台账：{workbook}（今天按设置固定为 {ctx.today}，共 {ctx.tracker.rows} 行）")
 
-    checks = validate(ctx)
-    due = check_deadlines(ctx)
-    report = checks.merged(due, "check").sorted()
-    path = write_findings(out / "findings.xlsx", report, workbook)
-    s = report.summary()
-    click.echo(f"1. 校验与到期提醒：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']} → {path}")
+    checked = check.run(ctx, out_dir=out)
+    s = checked.report.summary()
+    click.echo(f"1. 校验与到期提醒：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']} → {checked.written[0]}")
 
-    docs = generate(ctx, out_dir=out / "documents", report=checks)
+    docs = documents.run(ctx, out_dir=out / "documents", checked=checked.data).data
     click.echo(f"2. 文书：生成 {len(docs.written)} 份，因错误跳过 {len(docs.refused)} 行 → {out / 'documents'}")
 
-    root = Path(ctx.settings.archive_root or "archive")
-    root = root if root.is_absolute() else workbook.parent / root
+    root = ctx.archive_root or workbook.parent / "archive"
     if root.is_dir():
-        result = build_index(ctx, root, out / "archive", bag=True)
-        click.echo(f"3. 归档索引：{len(result.files)} 个文件，计算哈希 {result.hashed} 个 → {out / 'archive'}")
+        indexed = archive.run(ctx, out_dir=out / "archive", root=root, bag=True).data
+        click.echo(f"3. 归档索引：{len(indexed.files)} 个文件，计算哈希 {indexed.hashed} 个 → {out / 'archive'}")
     else:
         click.echo(f"3. 归档索引：示例归档文件夹 {root} 不存在，已跳过。")
 
-    weekly = build_report(ctx, history_dir=out / "history", deadline_findings=due.findings)
-    written = write_outputs(weekly, out, history_dir=out / "history")
-    click.echo(f"4. 周报：{', '.join(p.name for p in written if p.suffix in {'.xlsx', '.md'})} → {out}")
+    report = weekly.run(ctx, out_dir=out, deadline_findings=checked.data.deadlines.findings)
+    click.echo(f"4. 周报：{', '.join(p.name for p in report.written if p.suffix in {'.xlsx', '.md'})} → {out}")
     click.echo(f"完成。请打开 {out} 查看结果。")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, load, main, output_dir
-from ..findings import SEVERITY_ZH, Report
+from ..findings import SEVERITY_ZH
+from .common import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, open_workbook
 
 _SPLIT = re.compile(r"[,，;；、\s]+")
 
@@ -33,7 +33,7 @@ def parse_rows(values: tuple[str, ...]) -> list[int]:
     return rows
 
 
-@main.command()
+@click.command()
 @common_options
 @click.option("--ids", multiple=True, help="只生成这些备案编号（逗号分隔，可重复）。")
 @click.option("--rows", multiple=True, help="只生成这些 Excel 行（如 5,7-9）。")
@@ -52,13 +52,13 @@ def docs(workbook, out, today, sheet, as_json, ids, rows, kind, pdf, force, temp
     \b
     示例：beian docs 备案台账.xlsx --ids BA-2025-001 --pdf --out 文书/
     """
-    from ..documents import generate
+    from ..actions import documents as action
 
-    ctx = load(workbook, sheet=sheet, today=today)
-    target = output_dir(out, ctx, default=DEFAULT_OUT)
-    result = generate(ctx, out_dir=target, ids=split_ids(ids), rows=parse_rows(rows), kind=kind, pdf=pdf,
-                      force=force, templates_dir=templates_dir)
-    report = Report("docs", str(workbook), ctx.today, ctx.tracker.rows, result.findings)
+    ctx = open_workbook(workbook, sheet=sheet, today=today)
+    outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), ids=split_ids(ids),
+                         rows=parse_rows(rows), kind=kind, pdf=pdf, force=force, templates_dir=templates_dir)
+    result, report = outcome.data, outcome.report
+    report.workbook = str(workbook)
     if as_json:
         payload = report.as_json()
         payload["documents"] = [

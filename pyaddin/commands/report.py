@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import click
 
-from ..cli import DEFAULT_OUT, common_options, emit_json, load, main, output_dir
+from ..errors import BadWeek
+from .common import DEFAULT_OUT, common_options, emit_json, open_workbook
 
 
 def parse_week_option(_ctx, _param, value: str | None) -> str | None:
     if value is None:
         return None
-    from ..weekly import BadWeek, parse_week
+    from ..weekly import parse_week
 
     try:
         return parse_week(value)[0]
@@ -23,7 +24,7 @@ def parse_week_option(_ctx, _param, value: str | None) -> str | None:
         raise click.BadParameter(f"{exc} / use an ISO week such as 2026-W48") from exc
 
 
-@main.command()
+@click.command()
 @common_options
 @click.option("--week", callback=parse_week_option, default=None, metavar="YYYY-Www",
               help="统计哪一周（ISO 周，如 2026-W48；默认：今天所在的周）。")
@@ -36,14 +37,12 @@ def report(workbook, out, today, sheet, as_json, week):
     \b
     示例：beian report 备案台账.xlsx --week 2026-W47 --out 周报/
     """
-    from ..weekly import build_report, write_outputs
+    from ..actions import weekly as action
 
-    ctx = load(workbook, sheet=sheet, today=today)
-    target = output_dir(out, ctx, default=DEFAULT_OUT)
-    history = target / "history"
-    result = build_report(ctx, week=week, history_dir=history)
+    ctx = open_workbook(workbook, sheet=sheet, today=today)
+    outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), week=week)
+    result, written = outcome.data, outcome.written
     result.workbook = str(workbook)
-    written = write_outputs(result, target, history_dir=history)
     if as_json:
         emit_json(as_json_payload(result, written))
         return

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, main, parse_today
+from .common import EXIT_FINDINGS, EXIT_OK, parse_today
 
 
-@main.command("build-workbook")
+@click.command("build-workbook")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("beian.xlsm"),
               show_default=True, help="生成的工作簿路径。")
 def build_workbook(out: Path) -> None:
@@ -35,7 +35,7 @@ def build_workbook(out: Path) -> None:
     click.echo(f"已生成 {out}（xlwings {xlwings.__version__}）。")
 
 
-@main.command()
+@click.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path), default=Path("beian.xlsm"))
 @click.option("--today", callback=parse_today, default=None, metavar="YYYY-MM-DD", help="按指定日期检查日历覆盖。")
 def doctor(workbook: Path, today: date | None) -> None:

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import BeianError
+from ..errors import BeianError
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 SOFFICE_PATHS = (
@@ -103,7 +103,7 @@ def convert(docx_paths: list[Path], out_dir: Path) -> list[Path]:
 
 
 def _collect(docx_paths: list[Path], work_dir: Path, out_dir: Path) -> list[Path]:
-    from .adapters.xlsx_out import check_not_locked
+    from .output_files import check_not_locked
 
     missing = [p.name for p in docx_paths if not (work_dir / (p.stem + ".pdf")).is_file()]
     if missing:

@@ -14,9 +14,9 @@ from pathlib import Path, PurePosixPath
 
 import bagit
 
-from .adapters.xlsx_out import inside, safe_filename
-from .findings import Report, make
-from .values import as_text
+from ..findings import Report, make
+from ..safe_text import inside, safe_filename
+from ..values import as_text
 
 APPROVED = "已通过"
 

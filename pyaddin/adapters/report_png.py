@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .adapters.xlsx_out import atomic_write
-from .weekly import WeeklyReport
+from ..weekly import WeeklyReport
+from .output_files import atomic_write
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei",
              "SimHei", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",

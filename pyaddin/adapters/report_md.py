@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .adapters.xlsx_out import atomic_write_text, neutralise
-from .values import as_text
-from .weekly import WeeklyReport, output_names
+from ..safe_text import neutralise
+from ..values import as_text
+from ..weekly import WeeklyReport, output_names
+from .output_files import atomic_write_text
 
 MAX_ANNOUNCE = 8
 MAX_ACTIONS = 8

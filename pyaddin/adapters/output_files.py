@@ -1,32 +1,21 @@
-"""Writing output files safely: atomic replace, Excel lock files, safe names, no formula injection."""
+"""Writing output files safely: atomic replace, Excel lock files, never over a workbook this run read.
+
+The pure parts (safe names, formula-injection guard) live in `pyaddin/safe_text.py`."""
 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import OutputLocked
-
-INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-MAX_NAME = 120
-MAX_NAME_BYTES = 200
-"""Leaves room for a suffix such as `.docx` or `_第12行` within the 255-byte name limit."""
 
 
 def xlsx_writer_options() -> dict:
     """XlsxWriter options for every workbook beian writes: user text is never a formula or URL."""
     return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "nan_inf_to_errors": True}
-
-
-def neutralise(text: str) -> str:
-    """For CSV/Markdown cells: text that a spreadsheet would run as a formula gets a leading quote."""
-    return "'" + text if isinstance(text, str) and text.startswith(INJECTION_PREFIXES) else text
 
 
 def lock_file(path: Path) -> Path:
@@ -94,36 +83,3 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
 
 def atomic_write_text(path: Path, text: str) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-_EDGES = re.compile(r"^[\s.]+|[\s.]+$")
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-
-
-def safe_filename(text: str, *, fallback: str = "未命名", max_len: int = MAX_NAME) -> str:
-    """A name valid on Windows and POSIX that cannot leave its folder: no separators, no `..`,
-    no reserved device names, no trailing dots or spaces, at most `max_len` characters."""
-    s = unicodedata.normalize("NFC", str(text))
-    s = _UNSAFE.sub("_", s)
-    s = "".join(ch if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"} else "_" for ch in s)
-    s = _EDGES.sub("", s)  # Windows drops trailing dots and spaces: "a. ." would silently become "a"
-    s = re.sub(r"_{2,}", "_", s)
-    if not s or set(s) <= {"_", "."}:
-        s = fallback
-    stem = s.split(".")[0].strip().upper()  # "CON .txt" opens the console device too
-    if stem in WINDOWS_RESERVED:
-        s = "_" + s
-    if len(s) > max_len:
-        s = _EDGES.sub("", s[:max_len])
-    while len(s.encode("utf-8")) > MAX_NAME_BYTES:  # ext4/APFS limit names to 255 bytes, not characters
-        s = _EDGES.sub("", s[:-1])
-    return s
-
-
-def inside(root: Path, candidate: Path) -> bool:
-    """True when `candidate` resolves to a path under `root` (guards against traversal)."""
-    try:
-        candidate.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False

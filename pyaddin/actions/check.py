@@ -1,0 +1,52 @@
+"""validate + deadlines: the findings about the tracker, and findings.xlsx when a folder is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..context import Context
+from ..findings import DEADLINE_CODES, Report
+from .result import ActionResult
+
+FINDINGS_NAME = "findings.xlsx"
+
+
+@dataclass
+class CheckData:
+    validation: Report | None
+    """The validate part (None when not asked for)."""
+    deadlines: Report | None
+    """The deadlines part (None when not asked for)."""
+
+
+def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -> CheckData:
+    """Compute without writing: the split the buttons show as 校验结果 and 到期提醒."""
+    from ..deadlines import deadline_findings
+    from ..validate import validate
+
+    v = validate(ctx) if validation else None
+    d = deadline_findings(ctx) if deadlines else None
+    if v is not None and d is not None:
+        merged = v.merged(d, "check").sorted()
+        v = Report("validate", merged.workbook, merged.today, merged.rows,
+                   [f for f in merged.findings if f.code not in DEADLINE_CODES])
+        d = Report("deadlines", merged.workbook, merged.today, merged.rows,
+                   [f for f in merged.findings if f.code in DEADLINE_CODES])
+    return CheckData(v.sorted() if v else None, d.sorted() if d else None)
+
+
+def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_dir: Path | None = None,
+        name: str = FINDINGS_NAME) -> ActionResult:
+    """`check` (both), `validate` or `deadlines`; writes `<out_dir>/findings.xlsx` when out_dir is set."""
+    data = findings(ctx, validation=validation, deadlines=deadlines)
+    command = "check" if validation and deadlines else ("validate" if validation else "deadlines")
+    parts = [r for r in (data.validation, data.deadlines) if r is not None]
+    report = Report(command, str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,
+                    [f for r in parts for f in r.findings]).sorted()
+    written: list[Path] = []
+    if out_dir is not None:
+        from ..adapters.findings_xlsx import write_findings
+
+        written.append(write_findings(Path(out_dir) / name, report, ctx.path))
+    return ActionResult(report, written, data)

@@ -1,0 +1,26 @@
+"""The weekly report: xlsx with native charts, Markdown summary, PNG, and the week's snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..context import Context
+from ..findings import Finding, Report
+from .result import ActionResult
+
+
+def run(ctx: Context, *, out_dir: Path, week: str | None = None,
+        deadline_findings: list[Finding] | None = None) -> ActionResult:
+    """Reads the history in `<out_dir>/history`, writes the report there and stores this week's snapshot."""
+    from ..adapters.history import load_history
+    from ..adapters.weekly_files import write_outputs
+    from ..weekly import build_report
+
+    out_dir = Path(out_dir)
+    history_dir = out_dir / "history"
+    weekly = build_report(ctx, week=week, history=load_history(history_dir),
+                          deadline_findings=deadline_findings)
+    weekly.workbook = str(ctx.workbook or ctx.path or "")
+    written = write_outputs(weekly, out_dir, history_dir=history_dir)
+    report = Report("report", weekly.workbook, weekly.today, weekly.rows, weekly.findings)
+    return ActionResult(report, written, weekly)

@@ -1,0 +1,123 @@
+"""The package's shape: no import cycles, writers only in the outer layers, core knows no door.
+
+Core modules compute; `adapters/` read and write files and live Excel; `actions/` are the only
+place that does both; `commands/`, `cli.py` and `buttons.py` are doors. These tests read every
+import statement (lazy ones inside functions included) so a shortcut cannot slip in unnoticed.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent / "pyaddin"
+WRITER_LIBS = {"xlsxwriter", "xlwings", "openpyxl", "matplotlib"}
+DOORS = {"pyaddin.cli", "pyaddin.buttons", "pyaddin.__main__"}
+BUILD_TOOLING = {"pyaddin.workbook_build", "pyaddin.doctor"}
+OUTER = DOORS | BUILD_TOOLING | {"pyaddin.loader", "pyaddin"}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def resolve(importer: str, is_package: bool, node: ast.ImportFrom) -> list[str]:
+    base = importer.split(".") if is_package else importer.split(".")[:-1]
+    if node.level:
+        base = base[: len(base) - (node.level - 1)]
+        prefix = ".".join(base + ([node.module] if node.module else []))
+    else:
+        prefix = node.module or ""
+    targets = []
+    for alias in node.names:
+        candidate = f"{prefix}.{alias.name}"
+        targets.append(candidate if candidate in MODULES else prefix)
+    return targets
+
+
+def imports_of(path: Path) -> list[str]:
+    name = module_name(path)
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            out += resolve(name, path.name == "__init__.py", node)
+    return out
+
+
+FILES = sorted(ROOT.rglob("*.py"))
+MODULES = {module_name(p) for p in FILES}
+GRAPH = {module_name(p): imports_of(p) for p in FILES}
+
+
+def layer(module: str) -> str:
+    if module.startswith("pyaddin.adapters"):
+        return "adapter"
+    if module.startswith("pyaddin.actions"):
+        return "action"
+    if module.startswith("pyaddin.commands") or module in DOORS:
+        return "door"
+    if module in OUTER:
+        return "outer"
+    return "core"
+
+
+def internal_edges() -> dict[str, set[str]]:
+    return {m: {t for t in targets if t in MODULES and t != m} for m, targets in GRAPH.items()}
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(edges):
+        if start not in state and (found := visit(start)):
+            return found
+    return None
+
+
+def test_no_import_cycle_anywhere_in_the_package():
+    edges = internal_edges()
+    edges.pop("pyaddin", None)  # the package's lazy API functions import the actions, never the reverse
+    assert find_cycle(edges) is None, " → ".join(find_cycle(edges) or [])
+
+
+def test_the_cycle_finder_would_catch_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_writer_libraries_are_imported_only_by_adapters_doors_and_build_tooling():
+    offenders = [f"{m} imports {t}" for m, targets in GRAPH.items() for t in targets
+                 if t.split(".")[0] in WRITER_LIBS and layer(m) not in {"adapter", "door"}
+                 and m not in BUILD_TOOLING]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(("inner", "forbidden"), [
+    ("core", {"adapter", "action", "door"}),
+    ("adapter", {"action", "door"}),
+    ("action", {"door"}),
+])
+def test_inner_layers_never_import_outer_ones(inner, forbidden):
+    offenders = [f"{m} imports {t}" for m, targets in internal_edges().items() if layer(m) == inner
+                 for t in targets if layer(t) in forbidden]
+    assert offenders == []
