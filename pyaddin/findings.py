@@ -46,6 +46,8 @@ class Finding:
     due: date | None = None
     days_left: int | None = None
     """Working days until (positive) or since (negative) `due`, for deadline findings."""
+    workbook: str | None = None
+    """The workbook the finding is about (SPEC §9: several trackers in one run), set by `stamp`."""
 
     def as_json(self) -> dict:
         """Plain JSON-ready dict, keys in field order (built directly: `dataclasses.asdict` deep-copies
@@ -54,7 +56,18 @@ class Finding:
         return {"code": self.code, "message": self.message, "severity": self.severity, "sheet": self.sheet,
                 "row": self.row, "column": self.column, "field": self.field, "filing_id": self.filing_id,
                 "activity": self.activity, "value": None if value is None else _json_value(value),
-                "rule": self.rule, "due": due.isoformat() if due else None, "days_left": self.days_left}
+                "rule": self.rule, "due": due.isoformat() if due else None, "days_left": self.days_left,
+                "workbook": self.workbook}
+
+
+def stamp(findings: list[Finding], workbook: str | None) -> list[Finding]:
+    """Mark where findings came from, in place. Findings are frozen for their readers; this runs once,
+    right after a run made them and before anyone else sees them (`dataclasses.replace` per finding
+    would copy ~12k objects per 10k-row tracker)."""
+    for f in findings:
+        if f.workbook is None:
+            object.__setattr__(f, "workbook", workbook)
+    return findings
 
 
 def _json_value(value: object) -> object:

@@ -18,7 +18,7 @@ from pyaddin.findings import DEADLINE_CODES
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 FINDING_KEYS = {"code", "message", "severity", "sheet", "row", "column", "field", "filing_id", "activity", "value",
-                "rule", "due", "days_left"}
+                "rule", "due", "days_left", "workbook"}
 
 
 def invoke(*args):

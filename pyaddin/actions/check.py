@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..context import Context
-from ..findings import DEADLINE_CODES, Report
+from ..findings import DEADLINE_CODES, Report, stamp
 from .result import ActionResult
 
 FINDINGS_NAME = "findings.xlsx"
@@ -44,6 +44,7 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
     parts = [r for r in (data.validation, data.deadlines) if r is not None]
     report = Report(command, str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,
                     [f for r in parts for f in r.findings]).sorted()
+    stamp(report.findings, str(ctx.path or ctx.workbook or "") or None)
     written: list[Path] = []
     if out_dir is not None:
         from ..adapters.findings_xlsx import write_findings

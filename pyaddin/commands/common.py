@@ -33,9 +33,15 @@ def parse_today(_ctx, _param, value: str | None) -> date | None:
         raise click.BadParameter(f"日期“{value}”应写成 YYYY-MM-DD / use YYYY-MM-DD") from exc
 
 
-def common_options(func):
-    """WORKBOOK, --out, --today, --sheet and --json, shared by every workbook command."""
-    @click.argument("workbook", type=click.Path(path_type=Path))
+def common_options(func=None, *, many: bool = False):
+    """WORKBOOK, --out, --today, --sheet and --json, shared by every workbook command.
+
+    `many`: WORKBOOK... (several workbooks and folders, SPEC §9), passed as `workbooks`."""
+    if func is None:
+        return functools.partial(common_options, many=many)
+
+    @(click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path)) if many
+      else click.argument("workbook", type=click.Path(path_type=Path)))
     @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
                   help="输出文件夹（默认：设置表“输出目录”，相对路径以工作簿所在文件夹为准）。")
     @click.option("--today", callback=parse_today, default=None, metavar="YYYY-MM-DD",
@@ -46,6 +52,11 @@ def common_options(func):
     def wrapper(*args, **kwargs):
         return func(*args, **kwargs)
     return wrapper
+
+
+def licenses_option(func):
+    return click.option("--licenses", type=click.Path(path_type=Path), default=None,
+                        help="多个台账共用的资质库：从此工作簿的“资质库”表读取。")(func)
 
 
 def rules_option(func):
@@ -75,7 +86,7 @@ def emit_json_lines(payload: dict, items_key: str = "findings") -> None:
     """JSON Lines: each item of `payload[items_key]` on its own line, then the rest of the payload
     (tool, command, rows, summary …) as the last line, so a consumer can stream the findings."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for item in payload.get(items_key, ()):
         out.write(dumps(item) + "\n")
     out.write(dumps({k: v for k, v in payload.items() if k != items_key}) + "\n")
