@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
 from helpers import write_tracker
+
 from pyaddin.cli import main
 
 TODAY = "2026-11-20"
