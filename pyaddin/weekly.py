@@ -119,6 +119,9 @@ class WeeklyReport:
     today's data would falsify that week's history)."""
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    by_source: pd.DataFrame | None = None
+    """Several trackers in one report: index 来源 (each tracker's file), the week's counts per
+    tracker plus 行数; None for a single tracker."""
 
     @property
     def comparison_text(self) -> str:

@@ -128,3 +128,36 @@ def test_a_folder_without_any_tracker_cannot_run(tmp_path):
     result = invoke("check", tmp_path, "--today", TODAY)
     assert result.exit_code == 2
     assert "x.xlsx" in result.output
+
+
+def test_one_weekly_report_over_two_trackers_adds_up_the_two_single_reports(tmp_path):
+    week = {"提交日期": date(2026, 11, 17)}
+    a = write_tracker(tmp_path / "品牌A.xlsx", [
+        {"备案编号": "A-1", "备案号": "WX2026110001", "提交日期": date(2026, 11, 10), "通过日期": date(2026, 11, 18)},
+        {**week, "备案编号": "A-2", "状态": "审核中", "备案号": None, "通过日期": None},
+    ])
+    b = write_tracker(tmp_path / "品牌B.xlsx", [
+        {**week, "备案编号": "B-1", "平台": "抖音", "状态": "审核中", "备案号": None, "通过日期": None},
+        {"备案编号": "B-2", "状态": "已驳回", "备案号": None, "通过日期": None, "审核意见": "缺资质",
+         "反馈日期": date(2026, 11, 19)},
+    ])
+
+    def weekly(*books, out):
+        result = invoke("report", *books, "--today", TODAY, "--out", tmp_path / out, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    single_a, single_b = weekly(a, out="a"), weekly(b, out="b")
+    both = weekly(a, b, out="both")
+    assert both["counts"] == {k: single_a["counts"][k] + single_b["counts"][k] for k in single_a["counts"]}
+    assert both["counts"]["提交"] == 2 and both["counts"]["通过"] == 1
+    for platform in set(single_a["by_platform_status"]) | set(single_b["by_platform_status"]):
+        for status, n in both["by_platform_status"][platform].items():
+            assert n == (single_a["by_platform_status"].get(platform, {}).get(status, 0)
+                         + single_b["by_platform_status"].get(platform, {}).get(status, 0))
+    assert {Path(k).name: v["提交"] for k, v in both["by_source"].items()} == {"品牌A.xlsx": 1, "品牌B.xlsx": 1}
+    assert len(both["announcements"]) == len(single_a["announcements"]) + len(single_b["announcements"])
+    assert all(row["来源"].endswith(".xlsx") for row in both["announcements"])
+    sheets = openpyxl.load_workbook(next((tmp_path / "both").glob("周报_*.xlsx")), read_only=True).sheetnames
+    assert "按来源" in sheets
+    assert "按来源" in next((tmp_path / "both").glob("周报_*.md")).read_text(encoding="utf-8")

@@ -140,4 +140,31 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
     return ActionResult(multi.report, written, multi)
 
 
-__all__ = ["TrackerKeys", "expand", "run"]
+def open_many(paths: list[Path], *, sheet: str | None = None, rules: Path | None = None,
+              today: date | None = None) -> tuple[list, list[Skipped]]:
+    """Every tracker in `paths` opened in this process (for actions that need the whole Context:
+    the weekly report), each tracker once; raises TrackerNotFound when there is none."""
+    from ..adapters.files import FileReader
+    from ..loader import open_context
+
+    files, skipped = expand([Path(p) for p in paths])
+    contexts, seen = [], set()
+    for p in files:
+        try:
+            ctx = open_context(FileReader(), p, sheet=sheet, rules=rules, today=today)
+        except BeianError as exc:
+            skipped.append(Skipped(p, str(exc)))
+            continue
+        tracker = Path(ctx.path or ctx.workbook or p).resolve()
+        if tracker in seen:
+            skipped.append(Skipped(p, "同一份台账已读取过（另一个工作簿的“台账文件”指向它）。"))
+            continue
+        seen.add(tracker)
+        contexts.append(ctx)
+    if not contexts:
+        names = "、".join(s.path.name for s in skipped) or "（无）"
+        raise TrackerNotFound(f"给定的工作簿中没有备案台账：{names}。 / No tracker in the given workbooks.")
+    return contexts, skipped
+
+
+__all__ = ["TrackerKeys", "expand", "open_many", "run"]
