@@ -161,3 +161,18 @@ def test_one_weekly_report_over_two_trackers_adds_up_the_two_single_reports(tmp_
     sheets = openpyxl.load_workbook(next((tmp_path / "both").glob("周报_*.xlsx")), read_only=True).sheetnames
     assert "按来源" in sheets
     assert "按来源" in next((tmp_path / "both").glob("周报_*.md")).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("listing", ["台账/品牌A.xlsx；台账/品牌B.xlsx", "台账/品牌A.xlsx\n台账/品牌B.xlsx", "台账"])
+def test_settings_tracker_file_may_name_several_trackers_or_a_folder(folder, listing):
+    hub = folder.parent / "总控.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "设置"
+    wb.active.append(["项目", "值"])
+    wb.active.append(["台账文件", listing if listing != "台账" else str(folder)])
+    wb.save(hub)
+    run = payload("check", hub)
+    names = {Path(w).name for w in run["workbooks"]}
+    assert {"品牌A.xlsx", "品牌B.xlsx"} <= names
+    dup = [f for f in run["findings"] if f["code"] == "duplicate-id" and "品牌A.xlsx" in f["message"]]
+    assert [Path(f["workbook"]).name for f in dup] == ["品牌B.xlsx"]

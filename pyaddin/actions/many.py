@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from ..errors import BeianError, TrackerNotFound
+from ..errors import BeianError, SeveralTrackers, TrackerNotFound
 from ..multi import MultiReport, Skipped, TrackerKeys, combine, keys_of
 from .result import ActionResult
 
@@ -57,8 +57,8 @@ def _check_one(path: Path, options: dict):
     try:
         ctx = open_context(FileReader(), path, sheet=options["sheet"], rules=options["rules"],
                            today=options["today"])
-    except TrackerNotFound as exc:
-        return "skip", path, str(exc)
+    except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
+        return "expand", path, exc.paths
     except BeianError as exc:
         return "skip", path, str(exc)
     shared = options.get("licenses")
@@ -98,18 +98,35 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
         shared_findings = list(shared.findings)
     options = {"sheet": sheet, "rules": rules, "today": today, "validation": validation, "deadlines": deadlines,
                "licenses": shared}
-    n = workers or _workers(files)
-    if n > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    outcomes = []
+    seen = {p.resolve() for p in files}
+    while files:
+        n = workers or _workers(files)
+        if n > 1:
+            from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=n) as pool:
-            outcomes = list(pool.map(_check_one, files, [options] * len(files)))
-    else:
-        outcomes = []
-        for i, p in enumerate(files):
-            outcomes.append(_check_one(p, options))
-            if progress is not None:
-                progress(i + 1, len(files))
+            with ProcessPoolExecutor(max_workers=n) as pool:
+                batch = list(pool.map(_check_one, files, [options] * len(files)))
+        else:
+            batch = []
+            for i, p in enumerate(files):
+                batch.append(_check_one(p, options))
+                if progress is not None:
+                    progress(i + 1, len(files))
+        files = []
+        for outcome in batch:
+            if outcome[0] != "expand":
+                outcomes.append(outcome)
+                continue
+            # the trackers a workbook's 设置 台账文件 names, checked with that workbook's tables
+            more, more_skipped = expand(outcome[2])
+            skipped.extend(more_skipped)
+            for p in more:
+                if p.resolve() not in seen:
+                    seen.add(p.resolve())
+                    files.append(p)
+            if rules is None and more:
+                options = {**options, "rules": outcome[1]}
     reports, keys, trackers = [], [], set()
     for outcome in outcomes:
         if outcome[0] == "skip":
@@ -149,9 +166,17 @@ def open_many(paths: list[Path], *, sheet: str | None = None, rules: Path | None
 
     files, skipped = expand([Path(p) for p in paths])
     contexts, seen = [], set()
-    for p in files:
+    queue = list(files)
+    while queue:
+        p = queue.pop(0)
         try:
             ctx = open_context(FileReader(), p, sheet=sheet, rules=rules, today=today)
+        except SeveralTrackers as exc:
+            more, more_skipped = expand(exc.paths)
+            skipped.extend(more_skipped)
+            queue.extend(more)
+            rules = rules or p
+            continue
         except BeianError as exc:
             skipped.append(Skipped(p, str(exc)))
             continue

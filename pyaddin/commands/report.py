@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import BadWeek
+from ..errors import BadWeek, SeveralTrackers
 from .common import DEFAULT_OUT, common_options, emit_json, open_workbook
 
 
@@ -45,9 +45,14 @@ def report(workbooks, out, today, sheet, as_json, week):
     """
     from ..actions import weekly as action
 
+    ctx = None
     if len(workbooks) == 1 and not Path(workbooks[0]).is_dir():
+        try:
+            ctx = open_workbook(workbooks[0], sheet=sheet, today=today)
+        except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
+            ctx = None
+    if ctx is not None:
         workbook = workbooks[0]
-        ctx = open_workbook(workbook, sheet=sheet, today=today)
         outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), week=week)
         result, written = outcome.data, outcome.written
         result.workbook = str(workbook)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import SeveralTrackers
 from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -31,7 +32,10 @@ def run(command: str, workbooks, out, today, sheet, as_json, rules, json_lines=F
     from ..actions import check as action
 
     workbook = workbooks[0]
-    ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
+    try:
+        ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
+    except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
+        return run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, licenses)
     result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
                         out_dir=ctx.out_dir(out, default=None))
     report = result.report
