@@ -176,3 +176,14 @@ def test_settings_tracker_file_may_name_several_trackers_or_a_folder(folder, lis
     assert {"品牌A.xlsx", "品牌B.xlsx"} <= names
     dup = [f for f in run["findings"] if f["code"] == "duplicate-id" and "品牌A.xlsx" in f["message"]]
     assert [Path(f["workbook"]).name for f in dup] == ["品牌B.xlsx"]
+
+
+def test_documents_for_several_trackers_go_into_one_folder_per_tracker(folder, tmp_path):
+    out = tmp_path / "文书"
+    result = invoke("docs", folder / "品牌A.xlsx", folder / "品牌C.xlsx", "--kind", "承诺书", "--force",
+                    "--out", out, "--today", TODAY, "--json")
+    assert result.exit_code in (0, 1), result.output
+    docs = json.loads(result.output)["documents"]
+    assert {(Path(d["workbook"]).name, Path(d["path"]).parent.name) for d in docs} == {
+        ("品牌A.xlsx", "品牌A"), ("品牌C.xlsx", "品牌C")}
+    assert sorted(d["filing_id"] for d in docs) == ["BA-A1", "BA-A2", "BA-C1", "BA-C2"]
