@@ -29,7 +29,7 @@ def codes() -> dict[str, Code]:
     return {r["代码"]: Code(r["代码"], r["级别"], r["标题"], r["说明"]) for r in csv.DictReader(text.splitlines())}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     message: str
