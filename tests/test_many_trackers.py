@@ -187,3 +187,17 @@ def test_documents_for_several_trackers_go_into_one_folder_per_tracker(folder, t
     assert {(Path(d["workbook"]).name, Path(d["path"]).parent.name) for d in docs} == {
         ("品牌A.xlsx", "品牌A"), ("品牌C.xlsx", "品牌C")}
     assert sorted(d["filing_id"] for d in docs) == ["BA-A1", "BA-A2", "BA-C1", "BA-C2"]
+
+
+def test_archive_over_several_trackers_indexes_each_into_its_own_folder(folder, tmp_path):
+    root = tmp_path / "归档"
+    (root / "BA-A1").mkdir(parents=True)
+    (root / "BA-A1" / "营业执照.pdf").write_bytes(b"%PDF-1.4 test")
+    out = tmp_path / "out"
+    result = invoke("archive", folder / "品牌A.xlsx", folder / "品牌C.xlsx", "--root", root, "--out", out,
+                    "--today", TODAY, "--json")
+    assert result.exit_code in (0, 1), result.output
+    run = json.loads(result.output)
+    assert [Path(t["workbook"]).name for t in run["trackers"]] == ["品牌A.xlsx", "品牌C.xlsx"]
+    assert [t["archive"]["filings_with_folder"] for t in run["trackers"]] == [1, 0]
+    assert (out / "品牌A").is_dir() and (out / "品牌C").is_dir()
