@@ -77,18 +77,17 @@ def timed(args: list[str], repeat: int) -> Timing:
     return Timing(min(walls), min(cpus))
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of `root` and all its descendants (Linux /proc)."""
+def _tree_pss(root: int) -> int:
+    """Proportional set size of `root` and all its descendants (Linux /proc): resident memory with
+    pages shared between processes (a forked worker's copy-on-write pages of pandas and numpy)
+    divided among them, so that the tree's total is not counted twice."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                parents[int(entry)] = int(fh.read().rsplit(b")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
     tree, frontier = {root}, [root]
@@ -98,17 +97,27 @@ def _tree_rss(root: int) -> int:
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
-    return sum(rss.get(p, 0) for p in tree)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            continue
+    return total
 
 
 def peak_memory(args: list[str]) -> int:
-    """Peak resident bytes of the process tree, sampled every 20 ms (0 where /proc is missing)."""
-    if not Path("/proc/self/stat").exists():
+    """Peak memory (PSS) of the process tree, sampled every 20 ms (0 where /proc is missing)."""
+    if not Path("/proc/self/smaps_rollup").exists():
         return 0
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        peak = max(peak, _tree_pss(proc.pid))
         time.sleep(0.02)
     return peak
 
@@ -172,7 +181,7 @@ def rows_for(sizes: list[int], repeat: int, many: int = 0) -> list[tuple]:
             mem_base = peak_memory(read_many_cmd(folder))
             mem_ours = peak_memory([PY, "-m", "pyaddin", "check", str(folder), "--today", TODAY])
             if mem_base:
-                out.append((f"peak memory, {label} (process tree)", mem_ours, f"read_excel of all {many}", mem_base,
+                out.append((f"peak memory (PSS), {label} (process tree)", mem_ours, f"read_excel of all {many}", mem_base,
                             "≤ 1.5×"))
     base = timed([PY, "-c", "import pandas, xlwings"], max(repeat, 5))
     target = "pyaddin.buttons" if (ROOT / "pyaddin" / "buttons.py").exists() else "pyaddin.cli"

@@ -33,6 +33,7 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
                    [f for f in merged.findings if f.code not in DEADLINE_CODES])
         d = Report("deadlines", merged.workbook, merged.today, merged.rows,
                    [f for f in merged.findings if f.code in DEADLINE_CODES])
+        return CheckData(v, d)  # split from one sorted list: each part is already in order
     return CheckData(v.sorted() if v else None, d.sorted() if d else None)
 
 
