@@ -20,7 +20,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "open_workbook", "run_check", "make_documents", "index_archive", "verify_archive",
-           "weekly_report"]
+           "weekly_report", "send_notifications", "export_calendar", "find_reusable", "diff_rules"]
 
 
 def open_workbook(path, *, sheet=None, rules=None, today=None):
@@ -39,7 +39,8 @@ def run_check(ctx, *, validation=True, deadlines=True, out_dir=None):
 
 
 def make_documents(ctx, *, out_dir, **options):
-    """安全承诺书 and 营销活动方案 (options as `beian docs`: ids, rows, kind, pdf, force, templates_dir)."""
+    """安全承诺书 and 营销活动方案 (options as `beian docs`: ids, rows, all_rows, kind, pdf, force,
+    templates_dir; and progress(done, total), called per file)."""
     from .actions import documents as action
 
     return action.run(ctx, out_dir=out_dir, **options)
@@ -64,3 +65,31 @@ def weekly_report(ctx, *, out_dir, week=None):
     from .actions import weekly as action
 
     return action.run(ctx, out_dir=out_dir, week=week)
+
+
+def send_notifications(ctx, *, out_dir, channel=None, what=None, dry_run=False):
+    """Post urgent / approved / weekly messages to the group robots of the 通知 sheet."""
+    from .actions import notify as action
+
+    return action.run(ctx, out_dir=out_dir, channel=channel, what=what, dry_run=dry_run)
+
+
+def export_calendar(ctx, *, out_dir):
+    """备案日程.ics: one event per deadline, stable UIDs."""
+    from .actions import calendar as action
+
+    return action.run(ctx, out_dir=out_dir)
+
+
+def find_reusable(ctx, *, filing_id, out_dir, copy=False):
+    """The approved filings most like this one, and their archived files still intact."""
+    from .actions import reuse as action
+
+    return action.run(ctx, filing_id=filing_id, out_dir=out_dir, copy=copy)
+
+
+def diff_rules(ctx, *, out_dir, since=None):
+    """Rules added, removed or changed since a stored snapshot, and the open filings each one hits."""
+    from .actions import rules_diff as action
+
+    return action.run(ctx, out_dir=out_dir, since=since)

@@ -247,94 +247,130 @@ def _inside(root: Path, target: Path) -> bool:
 
 def scan_tree(root: Path, ids: Iterable[str], catalog: Catalog) -> Scan:
     """Walk the archive (no hashing): filing folders, their files and materials, orphans, skipped links."""
-    root = root.resolve()
-    scan = Scan(root)
-    matcher = FolderMatcher(ids)
-    classifier = Classifier(catalog.materials)
+    walker = TreeWalker(Path(root).resolve(), FolderMatcher(ids), Classifier(catalog.materials))
+    walker.walk(walker.root, PurePosixPath("."), None, None, [])
+    walker.scan.files.sort(key=lambda f: f.rel)
+    walker.scan.orphans.sort(key=lambda o: o.rel)
+    return walker.scan
 
-    def add_file(entry: os.DirEntry, rel: str, source: Path, st: os.stat_result, filing, folder, below):
+
+class TreeWalker:
+    """One walk of the archive tree.
+
+    Outside any filing folder, a folder whose name starts with a 备案编号 becomes that filing's
+    folder; everything below it belongs to the filing. A folder with no filing folder anywhere
+    below it, sitting beside one that has, is an orphan (probably a filing whose ID is mistyped);
+    loose files elsewhere are collected for the 未归类 list.
+    """
+
+    def __init__(self, root: Path, matcher: FolderMatcher, classifier: Classifier):
+        self.root = root
+        self.matcher = matcher
+        self.classifier = classifier
+        self.scan = Scan(root)
+
+    def add_file(self, entry: os.DirEntry, rel: str, source: Path, st: os.stat_result, filing: str | None,
+                 folder: str | None, below: list[str]) -> ArchiveFile:
         f = ArchiveFile(rel=rel, path=Path(entry.path), source=source, size=st.st_size, mtime_ns=st.st_mtime_ns,
                         filing=filing, folder=folder)
         if filing is not None:
-            material, ok = classifier.classify(below)
+            material, ok = self.classifier.classify(below)
             if material is not None:
                 f.material, f.format_ok = material.name, ok
-        scan.files.append(f)
+        self.scan.files.append(f)
         return f
 
-    def walk(path: Path, rel: PurePosixPath, filing: str | None, folder: str | None, below: list[str]):
+    def skip(self, rel: str, reason: str) -> None:
+        self.scan.skipped.append(Skipped(rel, reason))
+
+    def walk(self, path: Path, rel: PurePosixPath, filing: str | None, folder: str | None, below: list[str]
+             ) -> tuple[bool, list[ArchiveFile]]:
         """Returns (a filing folder lies at or below here, files collected while outside any filing)."""
-        has_match = False
-        loose: list[ArchiveFile] = []
-        unmatched_children: list[tuple[str, Path, list[ArchiveFile]]] = []
+        found = Found()
         try:
             entries = sorted(os.scandir(path), key=lambda e: e.name)
         except OSError as exc:
-            scan.skipped.append(Skipped(str(rel) if str(rel) != "." else "", f"无法读取文件夹：{exc.strerror}"))
-            return False, loose
+            self.skip(str(rel) if str(rel) != "." else "", f"无法读取文件夹：{exc.strerror}")
+            return False, found.loose
         for entry in entries:
             if _ignored(entry.name):
                 continue
             child_rel = rel / entry.name
-            rel_text = child_rel.as_posix()
             try:
-                if entry.is_symlink():
-                    target = Path(os.path.realpath(entry.path))
-                    if not _inside(root, target):
-                        scan.skipped.append(Skipped(rel_text, "符号链接指向归档根目录之外，已忽略（不跟随）"))
-                        continue
-                    if not target.is_file():
-                        scan.skipped.append(Skipped(rel_text, "符号链接指向文件夹或不存在的目标，已忽略（不跟随）"))
-                        continue
-                    st = target.stat()
-                    f = add_file(entry, rel_text, target, st, filing, folder, [*below, entry.name])
-                    if filing is None:
-                        loose.append(f)
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    if filing is None:
-                        fid = matcher.match(entry.name)
-                        if fid is not None:
-                            scan.folders.setdefault(fid, []).append(rel_text)
-                            walk(Path(entry.path), child_rel, fid, rel_text, [])
-                            has_match = True
-                            continue
-                        child_match, child_loose = walk(Path(entry.path), child_rel, None, None, [])
-                        if child_match:
-                            has_match = True
-                            loose.extend(f for f in child_loose if f.folder is None)
-                        else:
-                            unmatched_children.append((rel_text, Path(entry.path), child_loose))
-                    else:
-                        walk(Path(entry.path), child_rel, filing, folder, [*below, entry.name])
-                    continue
-                if entry.is_file(follow_symlinks=False):
-                    st = entry.stat(follow_symlinks=False)
-                    f = add_file(entry, rel_text, Path(entry.path), st, filing, folder, [*below, entry.name])
-                    if filing is None:
-                        loose.append(f)
-                    continue
-                scan.skipped.append(Skipped(rel_text, "不是普通文件（设备、管道等），已忽略"))
+                self.visit(entry, child_rel, filing, folder, below, found)
             except OSError as exc:
-                scan.skipped.append(Skipped(rel_text, f"无法读取：{exc.strerror or exc}"))
-        is_root = str(rel) == "."
-        if has_match or is_root:
-            for rel_text, child_path, child_loose in unmatched_children:
-                orphan = OrphanFolder(rel_text, child_path, _probable_id(PurePosixPath(rel_text).name))
-                for f in child_loose:
-                    f.folder = rel_text
-                    orphan.files += 1
-                    orphan.size += f.size
-                scan.orphans.append(orphan)
+                self.skip(child_rel.as_posix(), f"无法读取：{exc.strerror or exc}")
+        if found.has_match or str(rel) == ".":
+            self.record_orphans(found.unmatched)
         else:
-            for _, _, child_loose in unmatched_children:
-                loose.extend(child_loose)
-        return has_match, loose
+            for _, _, child_loose in found.unmatched:
+                found.loose.extend(child_loose)
+        return found.has_match, found.loose
 
-    walk(root, PurePosixPath("."), None, None, [])
-    scan.files.sort(key=lambda f: f.rel)
-    scan.orphans.sort(key=lambda o: o.rel)
-    return scan
+    def visit(self, entry: os.DirEntry, child_rel: PurePosixPath, filing: str | None, folder: str | None,
+              below: list[str], found: Found) -> None:
+        rel_text = child_rel.as_posix()
+        if entry.is_symlink():
+            self.visit_link(entry, rel_text, filing, folder, below, found)
+        elif entry.is_dir(follow_symlinks=False):
+            self.visit_folder(entry, child_rel, filing, folder, below, found)
+        elif entry.is_file(follow_symlinks=False):
+            st = entry.stat(follow_symlinks=False)
+            f = self.add_file(entry, rel_text, Path(entry.path), st, filing, folder, [*below, entry.name])
+            if filing is None:
+                found.loose.append(f)
+        else:
+            self.skip(rel_text, "不是普通文件（设备、管道等），已忽略")
+
+    def visit_link(self, entry: os.DirEntry, rel_text: str, filing: str | None, folder: str | None,
+                   below: list[str], found: Found) -> None:
+        """A link is followed only to a file inside the root, never out of it or into a folder."""
+        target = Path(os.path.realpath(entry.path))
+        if not _inside(self.root, target):
+            self.skip(rel_text, "符号链接指向归档根目录之外，已忽略（不跟随）")
+        elif not target.is_file():
+            self.skip(rel_text, "符号链接指向文件夹或不存在的目标，已忽略（不跟随）")
+        else:
+            f = self.add_file(entry, rel_text, target, target.stat(), filing, folder, [*below, entry.name])
+            if filing is None:
+                found.loose.append(f)
+
+    def visit_folder(self, entry: os.DirEntry, child_rel: PurePosixPath, filing: str | None, folder: str | None,
+                     below: list[str], found: Found) -> None:
+        rel_text = child_rel.as_posix()
+        if filing is not None:
+            self.walk(Path(entry.path), child_rel, filing, folder, [*below, entry.name])
+            return
+        fid = self.matcher.match(entry.name)
+        if fid is not None:
+            self.scan.folders.setdefault(fid, []).append(rel_text)
+            self.walk(Path(entry.path), child_rel, fid, rel_text, [])
+            found.has_match = True
+            return
+        child_match, child_loose = self.walk(Path(entry.path), child_rel, None, None, [])
+        if child_match:
+            found.has_match = True
+            found.loose.extend(f for f in child_loose if f.folder is None)
+        else:
+            found.unmatched.append((rel_text, Path(entry.path), child_loose))
+
+    def record_orphans(self, unmatched: list[tuple[str, Path, list[ArchiveFile]]]) -> None:
+        for rel_text, child_path, child_loose in unmatched:
+            orphan = OrphanFolder(rel_text, child_path, _probable_id(PurePosixPath(rel_text).name))
+            for f in child_loose:
+                f.folder = rel_text
+                orphan.files += 1
+                orphan.size += f.size
+            self.scan.orphans.append(orphan)
+
+
+@dataclass
+class Found:
+    """What one folder's walk has found so far."""
+
+    has_match: bool = False
+    loose: list[ArchiveFile] = field(default_factory=list)
+    unmatched: list[tuple[str, Path, list[ArchiveFile]]] = field(default_factory=list)
 
 
 def _probable_id(name: str) -> str:

@@ -79,8 +79,8 @@ def failure_message(title: str, exc: Exception, log: Path | None) -> str:
     if isinstance(exc, BeianError):
         reason = str(exc).split(" / ")[0]
     elif isinstance(exc, ImportError | AttributeError):
-        reason = (f"“{title}”需要的程序模块不可用（{exc}）。请在 beian 项目文件夹中运行 uv sync（或 pip install .）更新后，"
-                  "再运行 beian doctor 检查。")
+        reason = (f"“{title}”需要的程序模块不可用（{exc}）。请在 beian 文件夹中运行 uv sync（或 pip install .），"
+                  "再运行 beian doctor 检查；或点击“诊断”按钮把“诊断”工作表发给维护者。")
     else:
         reason = f"“{title}”运行出错：{type(exc).__name__}: {exc}。请把日志文件发给维护者。"
     where = f"\n详细信息已写入 {log}" if log else ""
@@ -138,7 +138,8 @@ def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
     from .actions import check
 
     live = Live(xbook)
-    data = check.run(live.ctx, validation=validation, deadlines=deadlines).data
+    data = check.run(live.ctx, validation=validation, deadlines=deadlines,
+                     history_dir=live.output_dir() / "history").data
     v_report, d_report = data.validation, data.deadlines
     # everything is computed before the first write
     block = excel.result_block(live.tracker, live.sheet, v_report, d_report)
@@ -170,7 +171,12 @@ def _documents(xbook) -> str:
     result = documents.run(live.ctx, out_dir=out).data
     lines = [f"已生成 {len(result.documents)} 份文书，保存在：{out}"]
     if result.refused:
-        lines.append(f"有 {len(result.refused)} 行未生成（多为校验错误），原因见该文件夹中的 documents.xlsx；改正后再点“生成文书”。")
+        lines.append(f"有 {len(result.refused)} 行未生成，改正后再点“生成文书”：")
+        lines += [f"  第 {row} 行 {fid or ''}：{why}" for row, fid, why in result.refused[:5]]
+        if len(result.refused) > 5:
+            lines.append(f"  ……另有 {len(result.refused) - 5} 行，先点“校验台账”和“到期与逾期”查看全部原因。")
+    if result.locked:
+        lines.append(f"有 {len(result.locked)} 个文件正被 Word 或 Excel 打开，已跳过（如 {result.locked[0].name}）；关闭后再生成。")
     return "\n".join(lines)
 
 
@@ -233,6 +239,142 @@ def index_rows(table) -> list[list[object]]:
     return [header] + body
 
 
+def diagnose() -> None:
+    """诊断 button: the Excel/Python facts a maintainer needs, written to the 诊断 sheet in one block."""
+    _run("诊断", _diagnose)
+
+
+def _diagnose(xbook) -> str:
+    import platform
+
+    from .diagnosis import SHEET, diagnosis_rows
+    from .doctor import installed_xlwings, workbook_xlwings_version
+
+    path = excel.book_path(xbook)
+    try:
+        vba = workbook_xlwings_version(path) if path else None
+        vba_text = vba or "（工作簿中没有 xlwings VBA 模块）"
+    except Exception as exc:  # noqa: BLE001 - the diagnosis reports what it cannot read
+        vba_text = f"（读不出：{type(exc).__name__}: {exc}）"
+    if path is None:
+        vba_text = "（工作簿尚未保存到磁盘，无法读取）"
+    try:
+        version = str(xbook.app.version)
+    except Exception:  # noqa: BLE001 - some engines do not say
+        version = "（未知）"
+    rows = diagnosis_rows(excel_version=version, excel_platform=f"{platform.system()} {platform.release()} ({sys.platform})",
+                          workbook=path, workbook_vba_xlwings=vba_text, installed_xlwings=installed_xlwings() or "（未安装）")
+    excel.write_table_sheet(xbook, SHEET, rows, text_from=0)
+    return f"诊断信息已写入“{SHEET}”工作表（{len(rows) - 1} 项）；按钮有问题时请把这张工作表发给维护者。"
+
+
+# ---------------------------------------------------------------------------------------------
+# the loop: reuse what passed, see what a rule change hits
+
+
+def reuse_selected() -> None:
+    _run("复用材料", _reuse)
+
+
+def rules_changes() -> None:
+    _run("规则变化", _rules_diff)
+
+
+def reuse_rows(plan) -> list[list[object]]:
+    """复用建议 sheet: one row per archived file of each candidate (a candidate without files: one row)."""
+    rows: list[list[object]] = [["候选", "备案编号", "活动名称", "平台", "得分", "备案号", "通过日期", "审核用时(工作日)",
+                                 "驳回历史", "已过期资质", "文件", "状态"]]
+    for i, c in enumerate(plan.candidates, start=1):
+        history = "；".join(f"{r.filing_id} {r.status}：{'、'.join(r.categories)}" for r in c.rejections)
+        expired = "；".join(f"{x.type} {x.number} 至 {x.valid_until:%Y-%m-%d}" for x in c.expired_licenses)
+        head = [i, c.filing_id, excel.plain(c.activity), excel.plain(c.platform), c.score, excel.plain(c.approval_no),
+                c.approved_date, c.review_days, history, expired]
+        for f in c.files or [None]:
+            rows.append([*head, f.rel if f else "", f.state if f else ""])
+    return rows
+
+
+def _reuse(xbook) -> str:
+    from .actions import reuse
+
+    live = Live(xbook)
+    where = excel.selected_cell(xbook)
+    fid = None
+    if where is not None and where[0] == live.tracker.sheet and where[1] in live.tracker.df.index:
+        fid = live.tracker.df.at[where[1], "filing_id"]
+    if not fid:
+        return f"请先在“{live.tracker.sheet}”中选中要复用材料的备案所在的行（该行须有备案编号），再点“复用材料”。"
+    plan = reuse.run(live.ctx, filing_id=str(fid), out_dir=live.output_dir()).data.plan
+    rows = reuse_rows(plan)
+    excel.write_table_sheet(xbook, "复用建议", rows, text_from=1)
+    first = plan.candidates[0].filing_id if plan.candidates else "无"
+    note = f"\n{plan.note}" if plan.note else ""
+    return (f"{plan.filing_id} 的复用建议已写入“复用建议”工作表：{len(plan.candidates)} 个候选，首选 {first}。"
+            f"复制文件请用命令 beian reuse --copy。{note}")
+
+
+def rules_diff_rows(diff) -> list[list[object]]:
+    """规则变化 sheet: one row per affected filing of each change (a change hitting none: one row)."""
+    rows: list[list[object]] = [["变化", "规则编号", "字段变化", "影响", "行", "备案编号", "活动名称", "平台", "状态", "现在缺少"]]
+    for imp in diff.impacts:
+        ch = imp.change
+        fields = "；".join(f"{f}：{a or '（空）'} → {b or '（空）'}" for f, a, b in ch.fields)
+        for a in imp.affected or [None]:
+            rows.append([ch.label, ch.rule_id, fields, a.effect if a else "无受影响的未结备案", a.row if a else "",
+                         excel.plain(a.filing_id) if a else "", excel.plain(a.activity) if a else "",
+                         excel.plain(a.platform) if a else "", excel.plain(a.status) if a else "",
+                         a.missing if a else ""])
+    return rows
+
+
+def _rules_diff(xbook) -> str:
+    from .actions import rules_diff
+
+    live = Live(xbook)
+    diff = rules_diff.run(live.ctx, out_dir=live.output_dir()).data
+    if diff.base is None:
+        return f"{diff.note}\n规则快照已保存在 {diff.current.path.parent}。"
+    excel.write_table_sheet(xbook, "规则变化", rules_diff_rows(diff), text_from=1)
+    hit = sum(len(i.affected) for i in diff.impacts)
+    return (f"与 {diff.base.name} 相比有 {len(diff.changes)} 处规则变化，涉及 {hit} 个未结备案，"
+            f"详见“规则变化”工作表。")
+
+
 if __name__ == "__main__":  # debug a button without clicking: python -m pyaddin.buttons check_all
     xw.Book("beian.xlsm").set_mock_caller()
     globals()[sys.argv[1] if len(sys.argv) > 1 else "validate_tracker"]()
+
+
+# ---------------------------------------------------------------------------------------------
+# group robots and the deadline calendar (issue 15)
+
+
+def send_reminders() -> None:
+    _run("发送提醒", _send_reminders)
+
+
+def export_calendar() -> None:
+    _run("导出日程", _export_calendar)
+
+
+def _send_reminders(xbook) -> str:
+    """Urgent deadlines and new 备案号 to the 通知 sheet's robots, as `beian notify --what urgent,approved`."""
+    from .actions import notify as action
+
+    live = Live(xbook)
+    result = action.run(live.ctx, out_dir=live.output_dir(), what=("urgent", "approved"),
+                        progress=lambda text: excel.set_status(xbook, f"{TITLE}：{text}"))
+    lines = action.summary_lines(result, dry_run=False)
+    if action.exit_code(result):
+        lines.append("有消息未送达或机器人设置有误（见上），请按提示检查“通知”表后再点“发送提醒”；已送达的不会重复发送新备案号。")
+    return "\n".join(lines)
+
+
+def _export_calendar(xbook) -> str:
+    from .actions import calendar as action
+
+    live = Live(xbook)
+    result = action.run(live.ctx, out_dir=live.output_dir())
+    path = result.written[0]
+    return (f"已导出 {len(result.data)} 个到期日程：{path}\n"
+            "在 Outlook、飞书日历或钉钉日历中导入该文件即可；再次导出后重新导入会更新日程，不会重复。")

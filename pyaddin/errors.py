@@ -60,3 +60,54 @@ class SeveralTrackers(BeianError):
         names = "、".join(str(p) for p in self.paths)
         super().__init__(f"“台账文件”指定了多个台账（{names}），请用多台账方式运行（如 beian check 工作簿）。 "
                          f"/ 台账文件 names several trackers.")
+
+
+class Unreadable(BeianError, ValueError):
+    """A cell value that cannot be read as the type its column needs (always caught: it becomes a finding)."""
+
+
+class OvbaError(BeianError, ValueError):
+    """The VBA project is damaged or not in the expected format."""
+
+
+class SetupRefused(BeianError):
+    """setup will not write: the target exists, is open, or the tracker is not a workbook."""
+
+
+class PdfUnavailable(BeianError):
+    """No PDF converter (LibreOffice or Word) on this computer."""
+
+
+class PdfFailed(BeianError):
+    """The converter ran but did not produce every PDF."""
+
+
+class FilingNotFound(BeianError):
+    """--id names no filing in the tracker."""
+
+
+class CannotNotify(BeianError):
+    """notify cannot send anything: no 通知 sheet, no usable robot, a bad --what, or an unreadable state file."""
+
+
+class DeliveryRetry(BeianError):
+    """A group robot said “try again” (HTTP 429/5xx, a network error, a vendor “too frequent” code);
+    raised and caught inside `adapters.robots.Sender`, never shown with a URL or secret."""
+
+    def __init__(self, reason: str, wait: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
+
+
+class DeliveryFailed(BeianError):
+    """A group robot refused a message (a vendor error code, HTTP 4xx, an unreadable answer);
+    raised and caught inside `adapters.robots.Sender`."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SnapshotNotFound(BeianError):
+    """`--since` names no stored snapshot."""

@@ -142,7 +142,9 @@ def combine(reports: list[Report], keys: list[TrackerKeys], *, command: str, tod
 # ---------------------------------------------------------------- one weekly report for all
 SOURCE = "来源"
 _LISTS = ("new", "submitted", "approved", "rejected", "supplement", "announcements", "overdue", "at_risk",
-          "licenses_expiring", "upcoming", "status_changes", "newly_approved", "removed")
+          "licenses_expiring", "upcoming", "status_changes", "newly_approved", "removed", "rejection_top")
+_BY_PLATFORM = ("review_time", "review_time_chain", "first_pass")
+"""Tables indexed by 平台 whose figures (medians, rates) do not add up: listed per 来源·平台."""
 
 
 def _with_source(frames, sources: list[str]):
@@ -169,10 +171,15 @@ def combine_weekly(reports: list, sources: list[str]):
     cols = list(dict.fromkeys(c for r in reports for c in r.by_platform_status.columns))
     crosstab = crosstab.reindex(index=rows, columns=cols, fill_value=0).fillna(0).astype(int)
     crosstab.index.name, crosstab.columns.name = "平台", "状态"
-    review = pd.concat([r.review_time.set_axis([f"{name}·{p}" for p in r.review_time.index])
-                        for r, name in zip(reports, sources, strict=True)]) if any(
-        len(r.review_time) for r in reports) else first.review_time
-    review.index.name = first.review_time.index.name
+    per_platform = {}
+    for name in _BY_PLATFORM:
+        frames = [getattr(r, name) for r in reports]
+        if any(len(f) for f in frames):
+            table = pd.concat([f.set_axis([f"{src}·{p}" for p in f.index]) for f, src in zip(frames, sources, strict=True)])
+            table.index.name = frames[0].index.name
+        else:
+            table = frames[0]
+        per_platform[name] = table
     trend = first.trend
     if all(len(r.trend) for r in reports):
         summed = pd.concat([r.trend for r in reports]).groupby("周", sort=True)[["提交", "通过"]].sum().reset_index()
@@ -193,7 +200,7 @@ def combine_weekly(reports: list, sources: list[str]):
         first, workbook="；".join(sources), sheet="、".join(dict.fromkeys(r.sheet for r in reports)),
         rows=sum(r.rows for r in reports), by_platform_status=crosstab, counts=counts,
         approval_rate_week=_rate(counts["通过"], counts["驳回"]), approval_rate_total=_rate(approved_total, rejected_total),
-        review_time=review, trend=trend, status_delta=delta,
+        trend=trend, status_delta=delta, **per_platform,
         previous_week=max((r.previous_week for r in reports if r.previous_week), default=None),
         snapshot=pd.concat([r.snapshot for r in reports]), store_snapshot=False, notes=notes, findings=findings,
         by_source=by_source, **lists)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import olefile
 
+from .errors import OvbaError
+
 __all__ = [
     "OvbaError",
     "Module",
@@ -32,10 +34,6 @@ __all__ = [
     "DOCUMENT_HEADER_WORKSHEET",
     "DOCUMENT_HEADER_WORKBOOK",
 ]
-
-
-class OvbaError(ValueError):
-    """The VBA project is damaged or not in the expected format."""
 
 
 # --------------------------------------------------------------------------------------------

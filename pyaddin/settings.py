@@ -9,7 +9,7 @@ from .book import Book
 from .findings import Finding, make
 from .tables import default_table, read_sheet_table
 from .textnorm import fold, header_key
-from .values import Unreadable, as_text, is_blank, parse_amount, parse_date
+from .values import Unreadable, as_text, is_blank, parse_amount, parse_bool, parse_date
 
 SETTINGS_SHEET = "设置"
 
@@ -29,12 +29,20 @@ class Settings:
     upcoming_days: int = 14
     default_review_days: int = 5
     default_lead_days: int = 2
+    reminder_days: int = 3
+    letter_show_budget: bool = False
+    """安全承诺书 states the budget only when the team chooses to (设置 承诺书显示预算 = 是)."""
     findings: list[Finding] = field(default_factory=list, repr=False)
 
 
 def _convert(kind: type | str, raw: object):
     if kind in ("date | None", date | None):
         return parse_date(raw)
+    if kind in ("bool", bool):
+        flag = parse_bool(raw)
+        if flag is None:
+            raise Unreadable(f"“{as_text(raw)}”不是 是 或 否")
+        return flag
     if kind in ("float", float):
         return parse_amount(raw)
     if kind in ("int", int):

@@ -37,7 +37,8 @@ HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 4
 MATERIAL_PREFIX = "material:"
 OUTPUT_SHEETS = {"校验结果", "到期提醒", "归档索引", "周报", "使用说明", "平台", "平台规则", "材料", "设置", "节假日",
-                 "xlwings.conf", "字段映射", "资质库", "行业资质"}
+                 "xlwings.conf", "字段映射", "资质库", "行业资质", "驳回原因分类", "复用建议", "规则变化",
+                 "通知", "人员"}
 RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
 _ERRORS = list(EXCEL_ERRORS)
 """Columns the buttons append right of the user's last column; never read as data."""
@@ -67,6 +68,16 @@ class Tracker:
     @property
     def rows(self) -> int:
         return len(self.df)
+
+    def header_for(self, key: str, catalog=None) -> str:
+        """The column as the user's sheet spells it; for an absent column, the material's name or
+        the catalogue's canonical header (the one place every finding and document asks)."""
+        if key in self.headers:
+            return self.headers[key]
+        if key.startswith(MATERIAL_PREFIX):
+            return key[len(MATERIAL_PREFIX):]
+        spec = catalog.field_by_key.get(key) if catalog is not None else None
+        return spec.header if spec else key
 
     def materials(self) -> list[str]:
         return [c[len(MATERIAL_PREFIX):] for c in self.df.columns if c.startswith(MATERIAL_PREFIX)]

@@ -17,7 +17,7 @@ from .context import Context
 from .findings import Finding, Report, codes, sort_key
 from .rules import applies, row_dates
 from .textnorm import filing_key
-from .tracker import MATERIAL_PREFIX, error_cells
+from .tracker import error_cells
 from .values import as_text, is_blank
 
 PHONE_PATTERNS = [
@@ -73,12 +73,7 @@ class RowFindings:
 
     def header(self, key: str) -> str:
         """The header as the user's sheet spells it, else the canonical name."""
-        if key in self.t.headers:
-            return self.t.headers[key]
-        if key.startswith(MATERIAL_PREFIX):
-            return key[len(MATERIAL_PREFIX):]
-        spec = self.ctx.catalog.field_by_key.get(key)
-        return spec.header if spec else key
+        return self.t.header_for(key, self.ctx.catalog)
 
 
 def validate(ctx: Context) -> Report:
@@ -94,6 +89,8 @@ def validate(ctx: Context) -> Report:
     _approval_numbers(ctx, df, f)
     _company(ctx, df, f)
     _table_rules(ctx, df, f)
+    _links(df, f)
+    _rejection_patterns(ctx, df, f)
     structural = [*ctx.setup_findings, *[x for x in ctx.tracker.findings if x.row == ctx.tracker.header_row
                                          and x.code == "missing-column"]]
     data = [x for x in ctx.tracker.findings if x not in structural] + f.out
@@ -309,3 +306,20 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
                 f.add("missing-field", row, rule.target,
                       f"规则 {rule.id} 要求填写“{f.header(rule.target)}”，请补充。（{rule.description}）",
                       severity=rule.severity, rule=rule.id)
+
+
+def _links(df: pd.DataFrame, f: RowFindings) -> None:
+    from .chains import build_chains
+
+    for bad in build_chains(df).bad:
+        f.add("bad-link", bad.row, "original_id", bad.message)
+
+
+def _rejection_patterns(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    from .rejections import PATTERN_WEEKS, load_classifier, pattern_hints
+
+    classifier = load_classifier(ctx.book)
+    f.out.extend(classifier.findings)
+    for row, platform, category, count, advice in pattern_hints(df, classifier, ctx.today):
+        f.add("rejection-pattern", row, "status",
+              f"{platform}近{PATTERN_WEEKS}周最常见的驳回原因是“{category}”（{count}次），提交前请检查：{advice.rstrip('。')}。")

@@ -13,16 +13,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from .book import EXCEL_ERRORS, CellError
+from .errors import Unreadable
 
 LONG_TERM = date(9999, 12, 31)
 """Stands for 长期 (no expiry) in validity dates, so comparisons need no special case."""
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MAX_SERIAL = 2958465  # 9999-12-31
-
-
-class Unreadable(ValueError):
-    """A cell value that cannot be read as the type its column needs."""
 
 
 def is_blank(value: object) -> bool:

@@ -122,6 +122,12 @@ class WeeklyReport:
     by_source: pd.DataFrame | None = None
     """Several trackers in one report: index 来源 (each tracker's file), the week's counts per
     tracker plus 行数; None for a single tracker."""
+    first_pass: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FIRST_PASS_COLUMNS))
+    """Index 平台; columns 备案数 (chains), 已有结果, 一次通过, 一次通过率, 重新提交, 每备案重新提交."""
+    review_time_chain: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["件数", "中位数", "P90"]))
+    """Like `review_time` but from a chain's first 提交日期 to its final 通过日期 (resubmissions included)."""
+    rejection_top: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECTION_TOP_COLUMNS))
+    """Columns 平台, 时间窗 (近4周/近12周), 类别, 次数, 建议: top rejection categories per platform."""
 
     @property
     def comparison_text(self) -> str:
@@ -174,6 +180,47 @@ def _review_time(ctx: Context, df: pd.DataFrame, calendar) -> pd.DataFrame:
     order = [p for p in ctx.catalog.platform_names.names if p in out.index] + \
         [p for p in out.index if p not in ctx.catalog.platform_names.names]
     return out.reindex(order)
+
+
+FIRST_PASS_COLUMNS = ["备案数", "已有结果", "一次通过", "一次通过率", "重新提交", "每备案重新提交"]
+REJECTION_TOP_COLUMNS = ["平台", "时间窗", "类别", "次数", "建议"]
+
+
+def _order_platforms(ctx: Context, out: pd.DataFrame) -> pd.DataFrame:
+    names = ctx.catalog.platform_names.names
+    return out.reindex([p for p in names if p in out.index] + [p for p in out.index if p not in names])
+
+
+def _first_pass(ctx: Context, chains: pd.DataFrame) -> pd.DataFrame:
+    """Per platform over every chain: first attempts decided (已通过/已驳回), approved at the first
+    attempt, and resubmissions (attempts after the first)."""
+    if chains.empty:
+        return pd.DataFrame(columns=FIRST_PASS_COLUMNS, index=pd.Index([], name="平台"))
+    platform = chains["平台"].map(lambda p: p or UNKNOWN)
+    decided = chains["首次结果"].isin([APPROVED, REJECTED])
+    first_ok = chains["首次结果"].eq(APPROVED) & chains["尝试次数"].eq(1)
+    grouped = pd.DataFrame({"p": platform, "n": 1, "d": decided.astype(int), "ok": first_ok.astype(int),
+                            "re": chains["尝试次数"] - 1}).groupby("p")
+    sums = grouped.sum()
+    out = pd.DataFrame({
+        "备案数": sums["n"], "已有结果": sums["d"], "一次通过": sums["ok"],
+        "一次通过率": [ok / d if d else None for ok, d in zip(sums["ok"], sums["d"], strict=True)],
+        "重新提交": sums["re"], "每备案重新提交": sums["re"] / sums["n"],
+    })
+    out.index.name = "平台"
+    return _order_platforms(ctx, out)
+
+
+def _review_time_chain(ctx: Context, chains: pd.DataFrame) -> pd.DataFrame:
+    done = chains[chains["全程工作日"].notna()] if not chains.empty else chains
+    if done.empty:
+        return pd.DataFrame({"件数": pd.Series(dtype=int), "中位数": pd.Series(dtype=float),
+                             "P90": pd.Series(dtype=float)}, index=pd.Index([], name="平台"))
+    days = done["全程工作日"].astype(float)
+    grouped = days.groupby(done["平台"].map(lambda p: p or UNKNOWN))
+    out = pd.DataFrame({"件数": grouped.size(), "中位数": grouped.median(), "P90": grouped.quantile(0.9)})
+    out.index.name = "平台"
+    return _order_platforms(ctx, out)
 
 
 FINDING_COLUMNS = ["行", "备案编号", "活动名称", "平台", "类型", "到期日", "剩余工作日", "说明"]
@@ -344,7 +391,16 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
     if not store:
         notes.append(f"所选周 {label} 不含今天（{ctx.today:%Y-%m-%d}），本次不保存快照；逾期、风险、资质和临近上线按今天计算。")
 
+    from .chains import build_chains, chain_frame
+    from .rejections import classify_tracker, load_classifier, top_categories
+
+    chains = chain_frame(df, build_chains(df), calendar)
+    classifier = load_classifier(ctx.book)
+    rejection_top = top_categories(classify_tracker(df, classifier), classifier, sunday)
+
     return WeeklyReport(
+        first_pass=_first_pass(ctx, chains), review_time_chain=_review_time_chain(ctx, chains),
+        rejection_top=rejection_top,
         week=label, week_start=monday, week_end=sunday, today=ctx.today, workbook=str(ctx.path or ""),
         sheet=ctx.tracker.sheet, rows=ctx.tracker.rows,
         by_platform_status=_crosstab(df, statuses, list(ctx.catalog.platform_names.names)), counts=counts,

@@ -483,9 +483,22 @@ def write_answer_key(excel_rows: dict[int, dict]) -> None:
         w.writerows(key)
 
 
+# Rejection hints: a 草稿/待提交 row gets `rejection-pattern` when its platform's 已驳回/需补充 审核意见
+# of the 12 weeks before TODAY fall into a category other than 其他. In the sample only 小红书 has one
+# (补充材料已逾期: “请补充活动规则公示截图” → 抽奖规则); 快手's “请补充营业执照彩色扫描件” has no draft to warn.
+HINTED_PLATFORMS = {"小红书"}
+
+
+def add_rejection_hints(rows: list[dict]) -> None:
+    for r in rows:
+        if r["data"]["status"] in ("草稿", "待提交") and r["data"]["platform"] in HINTED_PLATFORMS:
+            r["v"].append(("rejection-pattern", H["status"]))
+
+
 def main() -> None:
     rows = interleave(clean_rows(), problem_rows())
     assign_ids(rows)
+    add_rejection_hints(rows)
     excel_rows = write_workbook(rows)
     write_answer_key(excel_rows)
     clean = sum(1 for r in rows if not r["v"] and not r["d"])

@@ -131,11 +131,22 @@ def shade(cell, fill: str = "E7ECF3") -> None:
     tcpr.append(shd)
 
 
-def repeat_header(row) -> None:
+def row_flag(row, name: str) -> None:
+    """A row property such as w:cantSplit or w:tblHeader, on (no w:val: the schema's ST_OnOff
+    default), once, in the order CT_TrPr wants (cantSplit before tblHeader)."""
     trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
+    if trpr.find(qn(name)) is not None:
+        return
+    el = OxmlElement(name)
+    header = trpr.find(qn("w:tblHeader"))
+    if name == "w:cantSplit" and header is not None:
+        header.addprevious(el)
+    else:
+        trpr.append(el)
+
+
+def repeat_header(row) -> None:
+    row_flag(row, "w:tblHeader")
 
 
 def set_widths(table, widths) -> None:
@@ -147,18 +158,96 @@ def set_widths(table, widths) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
-    tblpr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    # `autofit = False` already wrote <w:tblLayout w:type="fixed"/> in its schema position; a second
+    # one appended after <w:tblLook> is schema-invalid and makes Word offer to repair the file.
 
 
 def keep_rows_together(table) -> None:
+    """Rows never split over a page break: a split row leaves an empty-looking sliver of borders and
+    padding at the top of the next page."""
     for row in table.rows:
-        trpr = row._tr.get_or_add_trPr()
-        el = OxmlElement("w:cantSplit")
-        el.set(qn("w:val"), "true")
-        trpr.append(el)
+        row_flag(row, "w:cantSplit")
+
+
+def set_lang(rpr) -> None:
+    """w:lang with East Asian text as zh-CN: Word, LibreOffice and HarfBuzz then pick Simplified
+    Chinese glyph forms in any substitute font (Noto CJK, Source Han) instead of Japanese ones."""
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    lang.set(qn("w:bidi"), "ar-SA")
+
+
+def chinese_defaults(doc) -> None:
+    """Document defaults a Chinese document needs: 宋体 / Times New Roman named outright (python-docx's
+    default template defers to theme fonts whose East Asian slot is empty) and zh-CN East Asian text,
+    in docDefaults and the Normal style, so every style and every run inherits them."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), BODY_FONT)
+    set_lang(rpr)
+    set_lang(doc.styles["Normal"].element.get_or_add_rPr())
+
+
+def drop_styles_with_effects(doc) -> None:
+    """python-docx's default template carries word/stylesWithEffects.xml, a Word 2010 copy of the
+    styles that no longer matches styles.xml once they are edited (validators flag the mismatch)."""
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rid)
+
+
+FONT_TABLE = (
+    '<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/><w:charset w:val="86"/>'
+    '<w:family w:val="{family}"/><w:pitch w:val="variable"/>'
+    '<w:sig w:usb0="00000003" w:usb1="288F0000" w:usb2="00000016" w:usb3="00000000" w:csb0="00040001" '
+    'w:csb1="00000000"/></w:font>')
+JAPANESE_FONTS = ("ＭＳ 明朝", "ＭＳ ゴシック")
+
+
+def chinese_package(path: Path) -> None:
+    """Rewrite the font table and theme that python-docx's default template ships for Japanese
+    (ＭＳ 明朝 / ＭＳ ゴシック, charset 80): the font table names 宋体 and 黑体 with charset 86 (GB2312)
+    and their Latin names, so Word and LibreOffice substitute a Simplified Chinese face when the
+    font is missing; the theme's East Asian slots name them too."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        items = [(info, z.read(info.filename)) for info in z.infolist()]
+    out = []
+    for info, data in items:
+        if info.filename == "word/fontTable.xml":
+            xml = data.decode("utf-8")
+            for name in JAPANESE_FONTS:
+                xml = re.sub(r'<w:font w:name="' + name + r'">.*?</w:font>', "", xml, flags=re.S)
+            xml = xml.replace("</w:fonts>", FONT_TABLE.format(
+                name=BODY_FONT, alt="SimSun", panose="02010600030101010101", family="auto")
+                + FONT_TABLE.format(name=HEADING_FONT, alt="SimHei", panose="02010609060101010101",
+                                    family="modern") + "</w:fonts>")
+            data = xml.encode("utf-8")
+        elif info.filename == "word/theme/theme1.xml":
+            xml = data.decode("utf-8")
+            major, minor = xml.split("<a:minorFont>", 1)
+            major = major.replace('<a:ea typeface=""/>', f'<a:ea typeface="{HEADING_FONT}"/>', 1)
+            minor = minor.replace('<a:ea typeface=""/>', f'<a:ea typeface="{BODY_FONT}"/>', 1)
+            data = (major + "<a:minorFont>" + minor).encode("utf-8")
+        out.append((info, data))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in out:
+            z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def save(doc, out: Path) -> None:
+    doc.save(out)
+    chinese_package(out)
 
 
 def new_document(title: str) -> Document:
@@ -183,13 +272,11 @@ def new_document(title: str) -> Document:
     # Left, not justified: a long Latin token (credit code, URL) would otherwise stretch the
     # Chinese characters of the line before it.
     pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")  # picks Simplified Chinese glyphs in substitutes like Noto CJK
-    normal.element.get_or_add_rPr().append(lang)
+    chinese_defaults(doc)
     for name in ("Header", "Footer", "Table Grid"):
         style = doc.styles[name]
         set_fonts(style.element, BODY_FONT)
+    drop_styles_with_effects(doc)
 
     props = doc.core_properties
     props.title = title
@@ -219,8 +306,8 @@ def build_commitment(out: Path) -> None:
     paragraph(doc, "{{ 平台 }}平台：", bold=True, space_after=6)
     paragraph(doc, "我单位{{ 主体名称 }}（统一社会信用代码：{{ 统一社会信用代码 }}）拟于"
                    "{{ 活动开始日期|中文日期 }}至{{ 活动结束日期|中文日期 }}在贵平台开展"
-                   "“{{ 活动名称 }}”营销活动，创意形式为{{ 创意形式 }}，活动预算{{ 预算|金额 }}"
-                   "（人民币{{ 预算|大写金额 }}）。为保障活动合法合规开展，我单位郑重承诺如下：", indent=True)
+                   "“{{ 活动名称 }}”营销活动，创意形式为{{ 创意形式 }}{% if 显示预算 %}，活动预算{{ 预算|金额 }}"
+                   "（人民币{{ 预算|大写金额 }}）{% endif %}。为保障活动合法合规开展，我单位郑重承诺如下：", indent=True)
 
     def item(title: str, text: str):
         p = paragraph(doc, indent=True)
@@ -234,9 +321,9 @@ def build_commitment(out: Path) -> None:
          "引人误解的宣传；所属行业为{{ 行业 }}，依法须经审查的广告已取得相应审查批准文件。")
     pi = "遵守《中华人民共和国个人信息保护法》，坚持合法、正当、必要和诚信原则。"
     tag(doc, '{%p if 收集个人信息 == "是" %}')
-    item("三、个人信息保护。", pi + "本活动收集用户个人信息，已公示隐私政策（{{ 隐私政策链接 }}），通过"
-         "{{ 用户授权机制 }}取得用户同意；{{ 敏感个人信息说明 }}。所收集信息仅用于本活动，采取加密存储、"
-         "访问控制等措施保障安全，活动结束后按隐私政策约定期限删除或匿名化处理。")
+    item("三、个人信息保护。", pi + "本活动收集用户个人信息，已公示隐私政策（{{ 隐私政策链接 }}），并在收集前"
+         "取得用户同意，授权方式为：{{ 用户授权机制 }}。{{ 敏感个人信息说明 }}。所收集信息仅用于本活动，"
+         "采取加密存储、访问控制等措施保障安全，活动结束后按隐私政策约定期限删除或匿名化处理。")
     tag(doc, '{%p elif 收集个人信息 == "否" %}')
     item("三、个人信息保护。", pi + "本活动不收集用户个人信息；如需收集，将事先公示隐私政策、取得用户同意并重新报备。")
     tag(doc, "{%p else %}")
@@ -244,7 +331,7 @@ def build_commitment(out: Path) -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if 含抽奖 %}")
     item("四、抽奖合规。", "本活动含抽奖环节，最高奖金额{{ 最高奖金额|金额 }}（人民币{{ 最高奖金额|大写金额 }}），"
-         "不超过《中华人民共和国反不正当竞争法》规定的五万元上限；奖项设置、参与方式、开奖时间和兑奖方式在活动"
+         "不超过{{ 抽奖金额上限|金额 }}（《中华人民共和国反不正当竞争法》规定抽奖式有奖销售最高奖金额不超过五万元）；奖项设置、参与方式、开奖时间和兑奖方式在活动"
          "页面事先公示，开奖公开、公平、公正，不以谎称有奖或内定中奖人等方式欺骗用户。")
     tag(doc, "{%p else %}")
     item("四、抽奖合规。", "本活动不含抽奖；如增加抽奖环节，将事先公示抽奖规则并重新报备。")
@@ -253,28 +340,31 @@ def build_commitment(out: Path) -> None:
          "因违反上述承诺造成的一切后果由我单位承担。")
     paragraph(doc, "特此承诺。", indent=True, space_before=6, keep_with_next=True)
 
-    # Signature and seal block: a borderless two-column table, the seal area on the right.
+    seal_block(doc, [
+        ("承诺单位（盖章）：", "{{ 主体名称 }}"),
+        ("法定代表人或授权代表（签字）：", "＿＿＿＿＿"),
+        ("联系人：", "{{ 联系人 }}"),
+        ("联系电话：", "{{ 联系电话 }}"),
+        ("日期：", "{{ 落款日期|中文日期 }}"),
+    ])
+    save(doc, out)
+
+
+def seal_block(doc, lines: list[tuple[str, str]]) -> None:
+    """Signature and seal block: a borderless two-column table, the seal area on the right, kept on
+    one page."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
     set_widths(table, (Cm(5.0), Cm(10.0)))
     keep_rows_together(table)
     left, right = table.rows[0].cells
     cell_text(left, "")
-    lines = [
-        ("承诺单位（盖章）：", "{{ 主体名称 }}"),
-        ("法定代表人或授权代表（签字）：", "＿＿＿＿＿"),
-        ("联系人：", "{{ 联系人 }}"),
-        ("联系电话：", "{{ 联系电话 }}"),
-        ("日期：", "{{ 落款日期|中文日期 }}"),
-    ]
-    first = True
-    for label, value in lines:
-        p = right.paragraphs[0] if first else right.add_paragraph()
-        first = False
+    for i, (label, value) in enumerate(lines):
+        p = right.paragraphs[0] if i == 0 else right.add_paragraph()
         p.paragraph_format.line_spacing = Pt(22)
+        p.paragraph_format.keep_with_next = i < len(lines) - 1
         run(p, label)
         run(p, value)
-    doc.save(out)
 
 
 # --- 营销活动方案 -------------------------------------------------------------------------------
@@ -284,6 +374,7 @@ def info_table(doc, rows: list[tuple[str, str]], widths=LABEL_WIDTHS):
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     set_widths(table, widths)
+    keep_rows_together(table)
     for (label, value), row in zip(rows, table.rows, strict=True):
         a, b = row.cells
         cell_text(a, label, bold=True, font=HEADING_FONT)
@@ -298,6 +389,7 @@ def loop_table(doc, headers: list[str], loop: str, cells: list[str], widths: lis
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     set_widths(table, widths)
+    keep_rows_together(table)
     head, start, data, end = table.rows
     repeat_header(head)
     for i, text in enumerate(headers):
@@ -353,7 +445,7 @@ def build_plan(out: Path) -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if 含抽奖 %}")
     paragraph(doc, "抽奖：奖项设置、参与方式、开奖时间和兑奖方式事先公示；最高奖金额"
-                   "{{ 最高奖金额|金额 }}（人民币{{ 最高奖金额|大写金额 }}），不超过五万元。", indent=True)
+                   "{{ 最高奖金额|金额 }}（人民币{{ 最高奖金额|大写金额 }}），不超过{{ 抽奖金额上限|金额 }}。", indent=True)
     tag(doc, "{%p endif %}")
 
     heading(doc, "三、活动时间")
@@ -372,7 +464,7 @@ def build_plan(out: Path) -> None:
 
     heading(doc, "五、用户数据使用声明")
     tag(doc, '{%p if 收集个人信息 == "是" %}')
-    paragraph(doc, "本活动收集用户个人信息。隐私政策：{{ 隐私政策链接 }}；授权机制：{{ 用户授权机制 }}；"
+    paragraph(doc, "本活动收集用户个人信息。隐私政策：{{ 隐私政策链接 }}。用户授权方式：{{ 用户授权机制 }}。"
                    "{{ 敏感个人信息说明 }}。所收集信息仅用于本活动的参与、兑奖和必要联系，不向第三方提供，"
                    "活动结束后按隐私政策约定期限删除或匿名化处理。", indent=True)
     tag(doc, '{%p elif 收集个人信息 == "否" %}')
@@ -396,7 +488,9 @@ def build_plan(out: Path) -> None:
         ("联系电话", "{{ 联系电话 }}"),
         ("联系邮箱", "{{ 联系邮箱 }}"),
     ])
-    doc.save(out)
+    paragraph(doc, "", space_before=18, keep_with_next=True)
+    seal_block(doc, [("编制单位（盖章）：", "{{ 主体名称 }}"), ("日期：", "{{ 落款日期|中文日期 }}")])
+    save(doc, out)
 
 
 TEMPLATES = {"安全承诺书.docx": build_commitment, "营销活动方案.docx": build_plan}

@@ -30,3 +30,14 @@ def require_tool(name: str) -> str:
 @pytest.fixture
 def soffice() -> str:
     return require_tool("soffice")
+
+
+# ------------------------------------------------------------------ inputs built once per session
+@pytest.fixture(scope="session")
+def built_workbook(tmp_path_factory) -> Path:
+    """beian.xlsm built once from source for the whole run. Read it freely; copy it before changing it."""
+    from pyaddin.workbook_build import build_workbook
+
+    path = tmp_path_factory.mktemp("workbook") / "beian.xlsm"
+    build_workbook(path)
+    return path

@@ -47,3 +47,18 @@ def index_archive(ctx, root, out, **options):
     result.written = [p for p in outcome.written if p.parent.name != "bags"]
     result.bags = [p for p in outcome.written if p.parent.name == "bags"]
     return result
+
+
+def ooxml_findings(path: Path) -> list[str]:
+    """What the independent OOXML validator (openxml-audit, a dev dependency) reports on a
+    .docx/.xlsx/.xlsm: schema, package and semantic findings, one line each."""
+    from openxml_audit import OpenXmlValidator
+
+    result = OpenXmlValidator(max_errors=1000).validate(Path(path))
+    return [str(e) for e in result.errors]
+
+
+def assert_valid_ooxml(path: Path) -> None:
+    """Zero findings from openxml-audit: Word/Excel will open the file without offering a repair."""
+    findings = ooxml_findings(path)
+    assert findings == [], f"{Path(path).name}: {len(findings)} OOXML finding(s):\n" + "\n".join(findings[:20])

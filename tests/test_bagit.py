@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import bagit
@@ -10,21 +11,25 @@ from helpers import index_archive
 from test_archive import SAMPLE_ARCHIVE, SAMPLE_BOOK, context, small_archive, small_workbook, tree_digest
 
 
-@pytest.fixture
-def sample_bags(tmp_path):
-    ctx = context(SAMPLE_BOOK)
-    result = index_archive(ctx, SAMPLE_ARCHIVE, tmp_path / "out", bag=True)
-    return result
+@pytest.fixture(scope="module")
+def sample_bags(tmp_path_factory):
+    """The sample's bags, built once for this file; tests that tamper with a bag work on a copy."""
+    out = tmp_path_factory.mktemp("bagit") / "out"
+    return index_archive(context(SAMPLE_BOOK), SAMPLE_ARCHIVE, out, bag=True)
 
 
-def test_each_approved_filing_with_a_folder_becomes_a_valid_bag(sample_bags, tmp_path):
+def bag_copy(bag: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(bag, tmp_path / bag.name))
+
+
+def test_each_approved_filing_with_a_folder_becomes_a_valid_bag(sample_bags):
     names = sorted(p.name for p in sample_bags.bags)
     assert names == ["BA-2026-0001_微信", "BA-2026-0006_快手", "BA-2026-0010_B站", "BA-2026-0022_微信"]
     for path in sample_bags.bags:
         bag = bagit.Bag(str(path))
         bag.validate()
         assert bag.algorithms == ["sha256"]
-    assert sorted(p.name for p in (tmp_path / "out" / "bags").iterdir()) == names  # no staging left behind
+    assert sorted(p.name for p in sample_bags.bags[0].parent.iterdir()) == names  # no staging left behind
 
 
 def test_bag_info_holds_filing_id_platform_approval_number_and_date(sample_bags):
@@ -40,16 +45,18 @@ def test_bag_info_holds_filing_id_platform_approval_number_and_date(sample_bags)
             assert hashes["sha256"] == index_hashes[rel[len("data/"):]]
 
 
-def test_a_tampered_bag_fails_validation(sample_bags):
-    path = next(p for p in sample_bags.bags if p.name == "BA-2026-0006_快手")
+def test_a_tampered_bag_fails_validation(sample_bags, tmp_path):
+    path = bag_copy(next(p for p in sample_bags.bags if p.name == "BA-2026-0006_快手"), tmp_path)
+    bagit.Bag(str(path)).validate()
     victim = next(Path(path, "data").rglob("活动方案.pdf"))
     victim.write_bytes(victim.read_bytes() + b"\n% edited")
     with pytest.raises(bagit.BagValidationError):
         bagit.Bag(str(path)).validate()
 
 
-def test_an_added_payload_file_fails_validation(sample_bags):
-    path = sample_bags.bags[0]
+def test_an_added_payload_file_fails_validation(sample_bags, tmp_path):
+    path = bag_copy(sample_bags.bags[0], tmp_path)
+    bagit.Bag(str(path)).validate()
     (path / "data" / "extra.txt").write_text("smuggled", encoding="utf-8")
     with pytest.raises(bagit.BagValidationError):
         bagit.Bag(str(path)).validate()

@@ -4,6 +4,7 @@ file; `book.json()` lists every write the click would make in Excel."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -77,6 +78,10 @@ def good_row(i: int) -> list[object]:
     return row(备案编号=f"BA-{i:05d}", 活动名称=f"双十一活动{i}", 平台="微信", 创意形式="H5", 行业="快消",
                主体名称="上海星河数字科技有限公司", 统一社会信用代码="91310110666007217T", 状态="草稿",
                计划上线日期=dt.date(2030, 1, 10))
+
+
+LICENSE = ["上海星河数字科技有限公司", "91310110666007217T", "营业执照", "310110000000001", dt.date(2020, 1, 1), "长期"]
+"""The company's business license in 资质库: without it every filing lacks a required license."""
 
 
 def tracker_rows(n: int) -> list[list[object]]:
@@ -218,7 +223,7 @@ def test_every_button_runs_on_the_remote_engine(workbook, tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     for function in ["validate_tracker", "flag_deadlines", "check_all", "generate_documents",
                      "build_archive_index", "weekly_report"]:
-        _, actions = run(workbook, function, tracker_rows(10))
+        _, actions = run(workbook, function, tracker_rows(10), 资质库=[LICENSE])
         assert actions[-1]["func"] == "alert", function
         message = actions[-1]["args"][0]
         if function == "generate_documents":
@@ -247,3 +252,23 @@ def test_adding_a_result_column_replaces_the_earlier_rules_instead_of_stacking_t
     on_tracker = [a["func"] for a in book.json()["actions"] if a.get("sheet_position") == tracker]
     assert on_tracker.count("clearConditionalFormats") == 1 and on_tracker.count("addConditionalFormat") == 2
     assert on_tracker.index("clearConditionalFormats") < on_tracker.index("addConditionalFormat")
+
+
+def test_diagnose_writes_the_diagnosis_sheet_in_one_block(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    book, actions = run(workbook, "diagnose", tracker_rows(3))
+    blocks = [a for a in actions if a["func"] == "setValues"]
+    assert len(blocks) == 1  # one write, whatever the number of facts
+    assert blocks[0]["sheet_position"] == sheet_position(book, "诊断")
+    assert not any(a["func"] == "setValues" and a is not blocks[0] for a in writes(actions))
+    rows = blocks[0]["values"]
+    assert rows[0] == ["项目", "值", "说明"]
+    facts = {r[0]: r[1] for r in rows[1:] if r[0]}
+    for item in ("Excel 版本", "操作系统", "工作簿中的 xlwings VBA 版本", "已安装的 xlwings", "Python 解释器",
+                 "PYTHONPATH", "beian 版本"):
+        assert item in facts, item
+    assert facts["已安装的 xlwings"] == xw.__version__
+    assert facts["Python 解释器"] == sys.executable
+    assert [v for k, v in facts.items() if k.startswith("功能：")] == ["可用"] * 6
+    assert any(k.startswith("beian-error.log") for k in facts)
+    assert actions[-1]["func"] == "alert" and "诊断" in actions[-1]["args"][0]

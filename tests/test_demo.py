@@ -1,11 +1,22 @@
-"""`beian demo` runs the whole pipeline on the sample data and leaves the sample untouched."""
+"""`beian demo` runs the whole pipeline on the sample data and leaves the sample untouched.
 
+Its outputs are checked for content against the sample's answer key (written from each row's
+stated intent, never by running beian), not only for existence.
+"""
+
+import csv
 import hashlib
+from collections import Counter
 
+import pandas as pd
+import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_DATA
 
 from pyaddin.cli import main
+
+KEY = SAMPLE_DATA / "answer_key.csv"
+NON_BLOCKING = {"missing-material"}
 
 
 def tree_digest(root):
@@ -17,13 +28,53 @@ def tree_digest(root):
     return h.hexdigest()
 
 
-def test_demo_writes_every_output_and_changes_no_sample_file(tmp_path):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
     before = tree_digest(SAMPLE_DATA)
-    out = tmp_path / "demo"
+    out = tmp_path_factory.mktemp("demo") / "demo"
     result = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert (out / "findings.xlsx").exists()
-    assert list((out / "documents").glob("*_安全承诺书.docx")) and list((out / "documents").glob("*_营销活动方案.docx"))
-    assert (out / "archive" / "archive_index.xlsx").exists()
-    assert list(out.glob("周报_*.xlsx")) and list(out.glob("周报_*.md"))
+    return out, before
+
+
+def findings_table(out) -> pd.DataFrame:
+    sheets = pd.read_excel(out / "findings.xlsx", sheet_name=None, engine="calamine")
+    return pd.concat([df for name, df in sheets.items() if "代码" in df.columns], ignore_index=True)
+
+
+def test_demo_changes_no_sample_file(demo):
+    _, before = demo
     assert tree_digest(SAMPLE_DATA) == before
+
+
+def test_demo_findings_are_the_answer_keys_per_code(demo):
+    out, _ = demo
+    with open(KEY, encoding="utf-8-sig", newline="") as fh:
+        expected = Counter(r["代码"] for r in csv.DictReader(fh) if r["命令"] in {"validate", "deadlines"})
+    assert Counter(findings_table(out)["代码"]) == expected
+
+
+def test_demo_writes_both_documents_for_exactly_the_rows_without_blocking_errors(demo):
+    out, _ = demo
+    table = findings_table(out)
+    blocking = table[(table["级别"].astype(str).str.contains("错误")) & ~table["代码"].isin(NON_BLOCKING)
+                     & (table["工作表"] == "备案台账")]
+    index = pd.read_excel(out / "documents" / "documents.xlsx", engine="calamine")
+    per_kind = index.groupby("文书")["行"].apply(set)
+    assert set(per_kind.index) == {"安全承诺书", "营销活动方案"}
+    assert per_kind["安全承诺书"] == per_kind["营销活动方案"]
+    assert not per_kind["安全承诺书"] & set(blocking["行"].dropna().astype(int))
+    docx = list((out / "documents").glob("*.docx"))
+    assert len(docx) == len(index) == 2 * len(per_kind["安全承诺书"])
+
+
+def test_demo_indexes_the_sample_archive_and_writes_the_weekly_report(demo):
+    out, _ = demo
+    archived = [p for p in (SAMPLE_DATA / "archive").rglob("*") if p.is_file()]
+    index = pd.read_excel(out / "archive" / "archive_index.xlsx", sheet_name=None, engine="calamine")
+    assert archived and len(index) >= 1
+    assert (out / "archive" / "archive_manifest.json").is_file() and list((out / "archive" / "bags").iterdir())
+    weekly = list(out.glob("周报_*.xlsx"))
+    assert len(weekly) == 1 and list(out.glob("周报_*.md"))
+    counts = pd.read_excel(weekly[0], sheet_name=None, engine="calamine")
+    assert counts

@@ -10,10 +10,12 @@ from docx import Document
 
 import pyaddin.commands.docs  # noqa: F401  (registers `beian docs`)
 from pyaddin import documents
+from pyaddin.actions.documents import generate
+from pyaddin.adapters import docx_templates
 from pyaddin.adapters.files import read_book
 from pyaddin.cli import main
 from pyaddin.context import build_context
-from pyaddin.errors import OutputLocked, TemplateProblem
+from pyaddin.errors import TemplateProblem
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 10, 20)
@@ -82,7 +84,7 @@ def clean(tmp_path):
 
 
 def test_every_clean_row_renders_both_documents(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out")
+    result = generate(clean, out_dir=tmp_path / "out")
     assert result.refused == []
     names = sorted(p.name for p in result.written)
     assert names == sorted(f"{i}_{p}_{k}.docx" for i, p in [("BA-001", "微信"), ("BA-002", "抖音"), ("BA-003", "小红书")]
@@ -95,12 +97,13 @@ def test_every_clean_row_renders_both_documents(clean, tmp_path):
 
 
 def test_documents_carry_platform_dates_and_amounts_in_both_forms(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-001"])
+    result = generate(clean, out_dir=tmp_path / "out", ids=["BA-001"])
     letter, plan = (text_of(p) for p in result.written)
     assert "微信平台：" in letter
-    assert "¥12,000.00" in letter and "壹万贰仟元整" in letter
+    assert "¥12,000.00" in plan and "壹万贰仟元整" in plan
     assert "¥5,000.00" in letter and "伍仟元整" in letter  # lottery clause with the top prize
-    assert "2025年10月20日" in letter  # 落款日期 = today
+    assert "不超过¥50,000.00" in letter  # 设置 prize limit (default)
+    assert "日期：2025年10月20日" in letter  # 落款日期 = today when not yet submitted
     assert "本活动收集用户个人信息" in letter and "https://example.com/privacy" in letter
     assert "微信公众平台" in plan  # 备案入口 from the platform catalogue
     assert "2025年10月30日" in plan  # timeline table row
@@ -110,15 +113,15 @@ def test_documents_carry_platform_dates_and_amounts_in_both_forms(clean, tmp_pat
 
 
 def test_amount_in_wan_and_large_amounts_are_written_in_capitals(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-002", "BA-003"], kind="承诺书")
+    result = generate(clean, out_dir=tmp_path / "out", ids=["BA-002", "BA-003"], kind="方案")
     two, three = (text_of(p) for p in result.written)
     assert "¥12,000.00" in two and "壹万贰仟元整" in two
-    assert "本活动不收集用户个人信息" in two and "本活动不含抽奖" in two
+    assert "本活动不收集用户个人信息" in two and "抽奖：" not in two
     assert "¥100,000,010.00" in three and "壹亿零壹拾元整" in three
 
 
 def test_campaign_name_with_xml_characters_renders(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["BA-003"])
+    result = generate(clean, out_dir=tmp_path / "out", ids=["BA-003"])
     for path in result.written:
         with zipfile.ZipFile(path) as z:
             xml = z.read("word/document.xml").decode()
@@ -128,9 +131,9 @@ def test_campaign_name_with_xml_characters_renders(clean, tmp_path):
 
 def test_empty_optional_value_renders_visible_blank_and_warns(tmp_path):
     ctx = context(tracker(tmp_path, [row(**{"用户授权机制": None, "联系邮箱": None})]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", force=True)  # PI rules want 用户授权机制
+    result = generate(ctx, out_dir=tmp_path / "out", force=True)  # PI rules want 用户授权机制
     letter, plan = (text_of(p) for p in result.written)
-    assert "通过" + documents.BLANK + "取得用户同意" in letter
+    assert "授权方式为：" + documents.BLANK + "。" in letter
     assert documents.BLANK in plan
     warned = sorted((f.code, f.severity, f.row, f.field) for f in result.findings if f.code == "empty-placeholder")
     assert warned == [("empty-placeholder", "warning", 2, "用户授权机制"),
@@ -140,25 +143,25 @@ def test_empty_optional_value_renders_visible_blank_and_warns(tmp_path):
 
 def test_rows_with_errors_are_refused_with_reason_unless_forced(tmp_path):
     ctx = context(tracker(tmp_path, [row(), row("BA-002", 主体名称=None)]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out")
+    result = generate(ctx, out_dir=tmp_path / "out")
     assert [(r, i) for r, i, _ in result.refused] == [(3, "BA-002")]
     assert "主体名称" in result.refused[0][2] and "--force" in result.refused[0][2]
     assert all("BA-001" in p.name for p in result.written)
     assert any(f.code == "missing-value" and f.row == 3 for f in result.findings)
 
-    forced = documents.generate(ctx, out_dir=tmp_path / "forced", force=True)
+    forced = generate(ctx, out_dir=tmp_path / "forced", force=True)
     assert forced.refused == []
     assert len(forced.written) == 4
 
 
 def test_missing_materials_do_not_block_the_documents_that_supply_them(clean, tmp_path):
     # the clean rows lack 安全承诺书/活动方案 and other materials: a missing-material error each
-    result = documents.generate(clean, out_dir=tmp_path / "out")
+    result = generate(clean, out_dir=tmp_path / "out")
     assert result.refused == []
 
 
 def test_selection_by_ids_and_rows_and_unknown_names_reported(clean, tmp_path):
-    result = documents.generate(clean, out_dir=tmp_path / "out", ids=["ba-002", "NOPE"], rows=[4, 99], kind="方案")
+    result = generate(clean, out_dir=tmp_path / "out", ids=["ba-002", "NOPE"], rows=[4, 99], kind="方案")
     assert sorted(p.name for p in result.written) == ["BA-002_抖音_营销活动方案.docx", "BA-003_小红书_营销活动方案.docx"]
     assert [(r, i) for r, i, _ in result.refused] == [(None, "NOPE"), (99, None)]
 
@@ -167,7 +170,7 @@ def test_selection_by_ids_and_rows_and_unknown_names_reported(clean, tmp_path):
 def test_output_names_stay_inside_out_folder(tmp_path, filing_id):
     ctx = context(tracker(tmp_path, [row(filing_id)]))
     out = tmp_path / "out"
-    result = documents.generate(ctx, out_dir=out, kind="承诺书", force=True)
+    result = generate(ctx, out_dir=out, kind="承诺书", force=True)
     assert len(result.written) == 1
     path = result.written[0]
     assert path.parent == out and path.exists()
@@ -177,7 +180,7 @@ def test_output_names_stay_inside_out_folder(tmp_path, filing_id):
 
 def test_same_filing_twice_gets_distinct_names(tmp_path):
     ctx = context(tracker(tmp_path, [row(), row()]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", kind="承诺书", force=True)
+    result = generate(ctx, out_dir=tmp_path / "out", kind="承诺书", force=True)
     assert sorted(p.name for p in result.written) == ["BA-001_微信_安全承诺书.docx", "BA-001_微信_安全承诺书_第3行.docx"]
 
 
@@ -185,7 +188,7 @@ def test_index_lists_every_document_with_hash_and_keeps_formulas_as_text(tmp_pat
     import hashlib
 
     ctx = context(tracker(tmp_path, [row("=1+1")]))
-    result = documents.generate(ctx, out_dir=tmp_path / "out", force=True)
+    result = generate(ctx, out_dir=tmp_path / "out", force=True)
     ws = openpyxl.load_workbook(result.index_path).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:6] == ("备案编号", "平台", "文书", "格式", "路径", "SHA-256")
@@ -197,19 +200,44 @@ def test_index_lists_every_document_with_hash_and_keeps_formulas_as_text(tmp_pat
     assert ws["A2"].data_type == "s"
 
 
-def test_output_open_in_word_is_reported_not_overwritten(clean, tmp_path):
+def test_output_open_in_word_is_skipped_reported_and_the_batch_goes_on(clean, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
+    (out / "BA-001_微信_安全承诺书.docx").write_bytes(b"the copy open in Word")
     (out / "~$BA-001_微信_安全承诺书.docx").write_bytes(b"lock")
-    with pytest.raises(OutputLocked):
-        documents.generate(clean, out_dir=out, ids=["BA-001"])
+    result = generate(clean, out_dir=out)
+    assert (out / "BA-001_微信_安全承诺书.docx").read_bytes() == b"the copy open in Word"
+    assert [p.name for p in result.locked] == ["BA-001_微信_安全承诺书.docx"]
+    assert len(result.written) == 5 and not result.ok
+    locked = [f for f in result.findings if f.code == "output-locked"]
+    assert [(f.row, f.filing_id, f.severity) for f in locked] == [(2, "BA-001", "error")]
+    assert "BA-001_微信_安全承诺书.docx" in locked[0].message
+    index = openpyxl.load_workbook(result.index_path).active
+    assert index.max_row == 6  # header + the five documents written
 
 
-def test_build_context_is_json_able_and_pure(clean):
+def test_index_open_in_excel_is_reported_and_documents_are_still_written(clean, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "~$documents.xlsx").write_bytes(b"lock")
+    result = generate(clean, out_dir=out)
+    assert len(result.written) == 6 and result.index_path is None
+    assert [p.name for p in result.locked] == ["documents.xlsx"]
+
+
+def test_a_lock_file_in_the_templates_folder_is_not_a_template(tmp_path):
+    tpl = tmp_path / "tpl"
+    make_template(tpl, "安全承诺书.docx", "{{ 主体名称 }}")
+    (tpl / "~$全承诺书.docx").write_bytes(b"lock")
+    paths, issues = docx_templates.check_templates(tpl)
+    assert [p.name for p in paths] == ["安全承诺书.docx"] and issues == []
+
+
+def test_template_values_are_json_able_and_pure(clean):
     df = clean.tracker.df
-    first = documents.build_context(df.loc[2], clean)
+    first = documents.template_values(df.loc[2], clean)
     assert json.loads(json.dumps(first, ensure_ascii=False)) == first
-    assert documents.build_context(df.loc[2], clean) == first
+    assert documents.template_values(df.loc[2], clean) == first
     assert first["平台"] == "微信" and first["活动开始日期"] == "2025-11-01" and first["预算"] == 12000.0
     assert first["含抽奖"] and first["含H5"] and not first["含直播"]
     assert set(first) == documents.VARIABLE_NAMES
@@ -231,7 +259,7 @@ def test_unknown_placeholder_fails_naming_template_and_placeholder(clean, tmp_pa
     tpl = tmp_path / "tpl"
     make_template(tpl, "安全承诺书.docx", "{{ 主体名称 }} 的 {{ 主题 }}")
     with pytest.raises(TemplateProblem) as exc:
-        documents.generate(clean, out_dir=tmp_path / "out", kind="承诺书", templates_dir=tpl)
+        generate(clean, out_dir=tmp_path / "out", kind="承诺书", templates_dir=tpl)
     assert "模板“安全承诺书.docx”使用了未定义的占位符“{{ 主题 }}”" in str(exc.value)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.docx"))
 
@@ -249,7 +277,7 @@ def test_hostile_template_fails_safely(clean, tmp_path, hostile):
     tpl = tmp_path / "tpl"
     make_template(tpl, "安全承诺书.docx", "{{ 主体名称 }}", hostile)
     with pytest.raises(TemplateProblem) as exc:
-        documents.generate(clean, out_dir=tmp_path / "out", kind="承诺书", templates_dir=tpl)
+        generate(clean, out_dir=tmp_path / "out", kind="承诺书", templates_dir=tpl)
     assert "安全承诺书.docx" in str(exc.value)
 
 
@@ -259,11 +287,11 @@ def test_template_syntax_error_and_corrupt_file_are_template_problems(clean, tmp
     (tpl / "营销活动方案.docx").write_bytes(b"not a zip")
     for kind in ("承诺书", "方案"):
         with pytest.raises(TemplateProblem):
-            documents.generate(clean, out_dir=tmp_path / "out", kind=kind, templates_dir=tpl)
+            generate(clean, out_dir=tmp_path / "out", kind=kind, templates_dir=tpl)
 
 
 def _template_names(path: Path) -> set[str]:
-    return set(documents.load_template(path).names)
+    return set(docx_templates.load_template(path).names)
 
 
 def test_templates_use_only_documented_variables():
@@ -274,14 +302,19 @@ def test_templates_use_only_documented_variables():
     assert {"主体名称", "平台", "预算", "材料清单", "时间安排"} <= used
 
 
-def test_readme_documents_every_template_variable_when_it_has_the_section():
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    if "## 模板变量" not in text:
-        pytest.skip("README has no 模板变量 section yet")
-    section = text.split("## 模板变量", 1)[1].split("\n## ", 1)[0]
-    missing = [v.name for v in documents.VARIABLES if f"`{v.name}`" not in section]
-    assert missing == []
+def test_readme_template_section_is_the_generated_placeholder_list():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## 模板变量")
+    end = text.find("\n## ", start + 1)
+    assert text[start:end] == documents.variables_markdown(), "regenerate with documents.variables_markdown()"
+
+
+def test_placeholder_rows_describe_every_placeholder_the_renderer_accepts():
+    rows = documents.placeholder_rows()
+    assert [r["占位符"] for r in rows] == [f"{{{{ {v.name} }}}}" for v in documents.VARIABLES]
+    assert all(set(r) == set(documents.PLACEHOLDER_COLUMNS) and r["含义"] and r["示例"] for r in rows)
+    dates = next(r for r in rows if r["占位符"] == "{{ 活动开始日期 }}")
+    assert dates["可用过滤器"] == "{{ 活动开始日期|中文日期 }}"
 
 
 def test_variables_markdown_lists_every_variable_and_filter():
@@ -336,7 +369,7 @@ def test_cli_writes_documents_and_index(tmp_path):
 
 def test_cli_exits_1_listing_refused_rows(tmp_path):
     book = tracker(tmp_path, [row(), row("BA-002", 主体名称=None)])
-    r = CliRunner().invoke(main, ["docs", str(book), "--out", str(tmp_path / "out"), "--json"])
+    r = CliRunner().invoke(main, ["docs", str(book), "--out", str(tmp_path / "out"), "--json", "--today", "2025-10-20"])
     assert r.exit_code == 1, r.output
     payload = json.loads(r.stdout)
     assert payload["command"] == "docs"
@@ -366,7 +399,7 @@ def test_sample_workbook_renders_every_row_without_errors(tmp_path):
     if not sample.exists():
         pytest.skip("no sample workbook")
     ctx = context(sample)
-    result = documents.generate(ctx, out_dir=tmp_path / "out")
+    result = generate(ctx, out_dir=tmp_path / "out")
     assert result.written
     for path in result.written[:6]:
         text = text_of(path)

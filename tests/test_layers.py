@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "pyaddin"
 WRITER_LIBS = {"xlsxwriter", "xlwings", "openpyxl", "matplotlib"}
 DOORS = {"pyaddin.cli", "pyaddin.buttons", "pyaddin.__main__"}
-BUILD_TOOLING = {"pyaddin.workbook_build", "pyaddin.doctor"}
+BUILD_TOOLING = {"pyaddin.workbook_build", "pyaddin.doctor", "pyaddin.firstrun"}
 OUTER = DOORS | BUILD_TOOLING | {"pyaddin.loader", "pyaddin"}
 
 
@@ -121,3 +121,22 @@ def test_inner_layers_never_import_outer_ones(inner, forbidden):
     offenders = [f"{m} imports {t}" for m, targets in internal_edges().items() if layer(m) == inner
                  for t in targets if layer(t) in forbidden]
     assert offenders == []
+
+
+def test_every_exception_lives_in_errors_and_is_a_beian_error():
+    import inspect
+
+    from pyaddin import errors
+
+    elsewhere = []
+    for path in FILES:
+        if path.name == "errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                    isinstance(b, ast.Name) and (b.id.endswith(("Error", "Exception")) or b.id == "BeianError")
+                    for b in node.bases):
+                elsewhere.append(f"{module_name(path)}.{node.name}")
+    assert elsewhere == []
+    classes = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, Exception)]
+    assert classes and all(issubclass(c, errors.BeianError) for c in classes)

@@ -180,13 +180,14 @@ def test_settings_tracker_file_may_name_several_trackers_or_a_folder(folder, lis
 
 def test_documents_for_several_trackers_go_into_one_folder_per_tracker(folder, tmp_path):
     out = tmp_path / "文书"
-    result = invoke("docs", folder / "品牌A.xlsx", folder / "品牌C.xlsx", "--kind", "承诺书", "--force",
+    result = invoke("docs", folder / "品牌A.xlsx", folder / "品牌C.xlsx", "--kind", "承诺书", "--all", "--force",
                     "--out", out, "--today", TODAY, "--json")
     assert result.exit_code in (0, 1), result.output
-    docs = json.loads(result.output)["documents"]
-    assert {(Path(d["workbook"]).name, Path(d["path"]).parent.name) for d in docs} == {
-        ("品牌A.xlsx", "品牌A"), ("品牌C.xlsx", "品牌C")}
-    assert sorted(d["filing_id"] for d in docs) == ["BA-A1", "BA-A2", "BA-C1", "BA-C2"]
+    run = json.loads(result.output)
+    assert [Path(t["workbook"]).name for t in run["trackers"]] == ["品牌A.xlsx", "品牌C.xlsx"]
+    docs = [(Path(t["workbook"]).name, d) for t in run["trackers"] for d in t["documents"]]
+    assert {(name, Path(d["path"]).parent.name) for name, d in docs} == {("品牌A.xlsx", "品牌A"), ("品牌C.xlsx", "品牌C")}
+    assert sorted(d["filing_id"] for _, d in docs) == ["BA-A1", "BA-A2", "BA-C1", "BA-C2"]
 
 
 def test_archive_over_several_trackers_indexes_each_into_its_own_folder(folder, tmp_path):

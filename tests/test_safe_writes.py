@@ -153,7 +153,8 @@ def test_no_command_replaces_a_workbook_it_read(tmp_path):
     folder = tmp_path / "work"
     folder.mkdir()
     shutil.copytree(SAMPLE_DATA / "archive", folder / "archive")
-    for name, args in (("documents.xlsx", ["docs"]), ("archive_index.xlsx", ["archive"]),
+    # docs writes its index last: one filing is enough to reach it
+    for name, args in (("documents.xlsx", ["docs", "--ids", "BA-2026-0001"]), ("archive_index.xlsx", ["archive"]),
                        ("周报_2026-W47.xlsx", ["report"])):
         tracker = folder / name
         shutil.copy(SAMPLE_DATA / "备案台账示例.xlsx", tracker)

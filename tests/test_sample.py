@@ -51,7 +51,9 @@ def test_sample_is_realistic(ctx):
     df = ctx.tracker.df
     assert ctx.tracker.header_row == 3  # title row and a blank row above
     assert len(df) >= 80 and df["platform"].nunique() >= 8
-    flagged = {r for (_s, r, *_rest) in answer_key("validate") | answer_key("deadlines") if r}
+    # an info hint (rejection-pattern) is advice, not a problem with the row
+    flagged = {r for (_s, r, c, *_rest) in answer_key("validate") | answer_key("deadlines")
+               if r and c != "rejection-pattern"}
     assert len(df) - len(flagged & set(df.index)) >= len(df) / 2
     assert {"投放平台", "活动形式", "申报主体", "上线日期", "备案状态"} <= set(ctx.tracker.headers.values())
 
@@ -60,8 +62,11 @@ def test_every_validate_code_occurs_in_the_sample():
     from pyaddin.findings import DEADLINE_CODES, codes
 
     seen = {c for (_s, _r, c, _f, _ru) in answer_key("validate") | answer_key("validate --sheet 2025旧台账")}
-    expected = {c for c in codes() if c not in DEADLINE_CODES and not c.startswith(("archive-", "template-", "empty-"))}
-    assert expected <= seen
+    other = ("archive-", "template-", "empty-", "robot-", "person-", "notify-", "output-")  # not validate's codes
+    expected = {c for c in codes() if c not in DEADLINE_CODES and not c.startswith(other)}
+    # rule-changed needs a stored rules history (tests/test_rules_diff.py); bad-link needs a 原备案编号
+    # column, which the sample does not have yet (tests/test_chains.py)
+    assert expected - {"rule-changed", "bad-link"} <= seen
 
 
 def test_cli_validate_on_sample_exits_1_and_matches_key():

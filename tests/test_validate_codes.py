@@ -208,7 +208,37 @@ def test_every_registered_validate_code_has_a_test_here():
 
     source = open(__file__, encoding="utf-8").read()
     for code in set(codes()) - DEADLINE_CODES:
-        if code.startswith(("archive-", "template-", "empty-")):
+        if code.startswith(("archive-", "template-", "empty-", "robot-", "person-", "notify-", "output-")):  # notify: test_notify.py
             continue
         assert f'"{code}"' in source, code
 
+
+
+def test_bad_link(tmp_path):
+    report = run(tmp_path, [{"备案编号": "A"}, {"备案编号": "B", "原备案编号": "NOPE"}], headers=[*CLEAN, "原备案编号"])
+    assert found(report, "bad-link") == [[3, "原备案编号", "bad-link"]]
+
+
+def test_rejection_pattern(tmp_path):
+    rejected = {"状态": "已驳回", "备案号": None, "通过日期": None, "审核意见": "含绝对化用语“最佳”",
+                "反馈日期": date(2026, 11, 10)}
+    draft = {"备案编号": "B", "状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None}
+    report = run(tmp_path, [rejected, draft], headers=[*CLEAN, "审核意见", "反馈日期"])
+    assert found(report, "rejection-pattern") == [[3, "状态", "rejection-pattern"]]
+
+
+def test_rule_changed(tmp_path):
+    from pyaddin.actions import check
+    from pyaddin.adapters.files import FileReader
+    from pyaddin.loader import open_context
+
+    rules = [["规则编号", "平台", "创意形式", "行业", "收集个人信息", "要求", "级别"],
+             ["T-1", "微信", "*", "*", "*", "营业执照", "error"]]
+    draft = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None}
+    path = write_tracker(tmp_path / "t.xlsx", [draft], extra_sheets={"平台规则": rules})
+    history = tmp_path / "history"
+    check.run(open_context(FileReader(), path, today=TODAY), history_dir=history)
+    rules[1][6] = "warning"
+    write_tracker(path, [draft], extra_sheets={"平台规则": rules})
+    report = check.run(open_context(FileReader(), path, today=TODAY), history_dir=history).report
+    assert found(report, "rule-changed") == [[2, None, "rule-changed"]]

@@ -28,11 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "beian.xlsm"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("wb") / "beian.xlsm"
-    build_workbook(path)
-    return path
+@pytest.fixture
+def built(built_workbook) -> Path:
+    return built_workbook
 
 
 def _parts(path: Path) -> dict[str, bytes]:
@@ -45,11 +43,10 @@ def _parts(path: Path) -> dict[str, bytes]:
     return parts
 
 
-def test_build_is_deterministic(tmp_path):
-    a, b = io.BytesIO(), io.BytesIO()
-    build_workbook(a)
-    build_workbook(b)
-    assert a.getvalue() == b.getvalue()
+def test_build_is_deterministic(built):
+    again = io.BytesIO()
+    build_workbook(again)
+    assert again.getvalue() == built.read_bytes()
 
 
 def test_committed_workbook_is_not_stale(built):
@@ -87,7 +84,8 @@ def test_every_button_names_an_existing_macro(built):
     defined = {}
     for m in _project(built).modules:
         defined.update(macro_calls(m.source))
-    assert sorted(macros) == sorted([b.macro for b in BUTTONS] * 2)  # on 使用说明 and on 备案台账
+    # every button on 使用说明; the tracker's buttons on 备案台账 too
+    assert sorted(macros) == sorted([b.macro for b in BUTTONS] + [b.macro for b in BUTTONS if b.on_tracker])
     assert set(macros) <= set(defined)
 
 
@@ -159,4 +157,96 @@ def test_libreoffice_imports_modules_and_bound_buttons(built, soffice, tmp_path)
         assert f"Basic/VBAProject/{module}.xml" in basic
     assert "pyaddin.buttons.validate_tracker()" in buttons_source
     for b in BUTTONS:
-        assert content.count(f"vnd.sun.star.script:VBAProject.BeianButtons.{b.macro}?") == 2
+        assert content.count(f"vnd.sun.star.script:VBAProject.BeianButtons.{b.macro}?") == (2 if b.on_tracker else 1)
+
+
+def test_guide_shows_no_macro_or_python_function_names(built):
+    ws = openpyxl.load_workbook(built)["使用说明"]
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    for b in BUTTONS:
+        assert b.macro not in text and b.function not in text
+    assert "pyaddin.buttons" not in text and "宏 " not in text
+    assert "beian setup" in text
+
+
+def test_guide_wraps_and_prints_one_page_wide(built):
+    ws = openpyxl.load_workbook(built)["使用说明"]
+    # fitToWidth 1 is OOXML's default (omitted); fitToHeight 0 = as many pages tall as needed
+    assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.paperSize == 9  # A4
+    widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            if isinstance(c.value, str) and len(c.value) > 20:
+                assert c.alignment.wrap_text, c.coordinate
+                # a wrapped cell gets the height its text needs (15 pt a line), so nothing is cut
+                units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in c.value)
+                lines = -(-units // int(widths[c.column_letter]))
+                assert ws.row_dimensions[c.row].height >= 15 * lines, c.coordinate
+
+
+def test_guide_lists_every_template_placeholder_and_filter(built):
+    from pyaddin.documents import FILTERS, VARIABLES
+
+    ws = openpyxl.load_workbook(built)["使用说明"]
+    column_a = {c.value for c in ws["A"] if c.value}
+    assert {"{{ " + v.name + " }}" for v in VARIABLES} <= column_a
+    assert {"|" + f for f in FILTERS} <= column_a
+
+
+def test_material_drop_downs_offer_what_validate_accepts(built):
+    from pyaddin.values import parse_bool
+
+    wb = openpyxl.load_workbook(built)
+    tracker = wb["备案台账"]
+    headers = [c.value for c in tracker[2]]
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in tracker.data_validations.dataValidation}
+    col = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(headers)}
+    assert lists[f"{col['营业执照']}3"] == '"是,否,不适用"'
+    assert lists[f"{col['收集个人信息']}3"] == '"是,否"'
+    assert [parse_bool(v) for v in ("是", "否", "不适用")] == [True, False, None]
+
+
+def test_rule_severity_is_chinese_and_english_is_still_accepted(built, tmp_path):
+    from pyaddin.catalog import load_catalog
+    from pyaddin.rules import load_rules
+
+    wb = openpyxl.load_workbook(built)
+    ws = wb["平台规则"]
+    header = [c.value for c in ws[1]]
+    levels = {r[header.index("级别")] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert levels <= {"错误", "警告", "提示"} and levels
+    [dv] = [dv for dv in ws.data_validations.dataValidation]
+    assert dv.formula1 == '"错误,警告,提示"' and dv.errorStyle == "warning"  # English can still be typed
+    default = load_rules(None, load_catalog(None))
+    assert not default.findings and {r.severity for r in default.rules} <= {"error", "warning", "info"}
+    from pyaddin.book import Book, Sheet
+
+    rows = [["规则编号", "平台", "创意形式", "行业", "收集个人信息", "要求", "级别"],
+            ["E-1", "*", "*", "*", "*", "直播脚本", "warning"], ["C-1", "*", "*", "*", "*", "直播脚本", "警告"]]
+    book = Book({"平台规则": Sheet("平台规则", rows)})
+    loaded = load_rules(book, load_catalog(None))
+    assert not loaded.findings and [r.severity for r in loaded.rules] == ["warning", "warning"]
+
+
+def test_build_workbook_refuses_a_name_not_ending_in_xlsm(tmp_path):
+    from click.testing import CliRunner
+
+    from pyaddin.cli import main
+
+    result = CliRunner().invoke(main, ["build-workbook", "--out", str(tmp_path / "beian.xlsx")])
+    assert result.exit_code == 2 and ".xlsm" in result.output
+    assert not (tmp_path / "beian.xlsx").exists()
+
+
+def test_rebuilding_with_the_command_is_byte_identical(tmp_path):
+    from click.testing import CliRunner
+
+    from pyaddin.cli import main
+
+    out = tmp_path / "beian.xlsm"
+    assert CliRunner().invoke(main, ["build-workbook", "--out", str(out)]).exit_code == 0
+    first = out.read_bytes()
+    assert CliRunner().invoke(main, ["build-workbook", "--out", str(out)]).exit_code == 0
+    assert out.read_bytes() == first

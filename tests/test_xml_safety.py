@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import time
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 from defusedxml import DefusedXmlException
 
-from pyaddin.adapters import files
 from pyaddin.adapters.files import read_book
 from pyaddin.cli import main
 from pyaddin.errors import UnreadableWorkbook
@@ -49,8 +47,9 @@ def test_read_book_refuses_hostile_xml_quickly(name):
 
 
 def test_our_workbook_xml_parse_uses_defusedxml():
-    with zipfile.ZipFile(BAD / "dtd_workbook.xlsx") as zf, pytest.raises(DefusedXmlException):
-        files._sheet_parts(zf)
+    with pytest.raises(UnreadableWorkbook) as info:
+        read_book(BAD / "dtd_workbook.xlsx")
+    assert isinstance(info.value.__cause__, DefusedXmlException), info.value.__cause__
 
 
 def test_dtd_in_workbook_xml_is_refused_not_an_internal_error(tmp_path):

@@ -38,9 +38,23 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
 
 
 def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_dir: Path | None = None,
-        name: str = FINDINGS_NAME) -> ActionResult:
-    """`check` (both), `validate` or `deadlines`; writes `<out_dir>/findings.xlsx` when out_dir is set."""
+        name: str = FINDINGS_NAME, history_dir: Path | None = None) -> ActionResult:
+    """`check` (both), `validate` or `deadlines`; writes `<out_dir>/findings.xlsx` when out_dir is set.
+
+    With `history_dir`, keeps a snapshot of the rules there; `check` (both parts) also adds
+    `rule-changed` for rule changes it has not reported before (see `actions/rules_diff.py`).
+    """
     data = findings(ctx, validation=validation, deadlines=deadlines)
+    if history_dir is not None:
+        from . import rules_diff
+
+        if validation and deadlines:
+            changed = rules_diff.rule_changed(ctx, history_dir)
+            if changed:
+                data.validation = Report(data.validation.command, data.validation.workbook, data.validation.today,
+                                         data.validation.rows, [*data.validation.findings, *changed]).sorted()
+        else:
+            rules_diff.keep(ctx, history_dir)
     command = "check" if validation and deadlines else ("validate" if validation else "deadlines")
     parts = [r for r in (data.validation, data.deadlines) if r is not None]
     report = Report(command, str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,

@@ -21,6 +21,9 @@ def run(ctx: Context, *, out_dir: Path, week: str | None = None,
     weekly = build_report(ctx, week=week, history=load_history(history_dir),
                           deadline_findings=deadline_findings)
     weekly.workbook = str(ctx.workbook or ctx.path or "")
+    from . import rules_diff
+
+    rules_diff.keep(ctx, history_dir)
     written = write_outputs(weekly, out_dir, history_dir=history_dir)
     report = Report("report", weekly.workbook, weekly.today, weekly.rows, weekly.findings)
     return ActionResult(report, written, weekly)

@@ -365,3 +365,14 @@ def set_status(xbook, text: str | bool) -> None:
 def column_range_text(block: ResultBlock) -> str:
     cols = sorted(block.columns.values())
     return f"{column_letter(cols[0])}–{column_letter(cols[-1])}"
+
+
+def selected_cell(xbook) -> tuple[str, int] | None:
+    """(sheet name, Excel row) of the active cell, or None when nothing is selected."""
+    try:
+        selection = xbook.selection
+    except Exception:  # noqa: BLE001 - an engine without a selection simply has none
+        return None
+    if selection is None:
+        return None
+    return selection.sheet.name, int(selection.row)

@@ -113,6 +113,15 @@ def _pool():
     return _POOL
 
 
+def read_sheet_values(path: str | Path, name: str) -> list[list[object]] | None:
+    """One sheet's values, read on its own (None when there is no such sheet). Unlike `read_book`,
+    a sheet that cannot be parsed raises, so `beian doctor` can name it; other sheets do not matter."""
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    if name not in wb.sheet_names:
+        return None
+    return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
 _ERROR_CELL = re.compile(rb'<c\b([^>]*?)\bt="e"([^>]*)>(.*?)</c>', re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")

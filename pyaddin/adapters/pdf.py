@@ -13,9 +13,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import BeianError
+from ..errors import OutputLocked, PdfFailed, PdfUnavailable
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 SOFFICE_PATHS = (
@@ -26,14 +28,6 @@ SOFFICE_PATHS = (
 WORD_MAC = "/Applications/Microsoft Word.app"
 TIMEOUT_BASE, TIMEOUT_PER_DOC = 90, 15
 """Seconds: first start with a fresh profile takes a few seconds, each document well under one."""
-
-
-class PdfUnavailable(BeianError):
-    """No PDF converter (LibreOffice or Word) on this computer."""
-
-
-class PdfFailed(BeianError):
-    """The converter ran but did not produce every PDF."""
 
 
 NO_CONVERTER = ("未找到 PDF 转换工具：请安装 LibreOffice（https://zh-cn.libreoffice.org/ ，确保 soffice 在 PATH 中）"
@@ -81,8 +75,13 @@ def available() -> str | None:
     return None
 
 
-def convert(docx_paths: list[Path], out_dir: Path) -> list[Path]:
-    """PDFs for `docx_paths`, written atomically into `out_dir` in the same order (same stems)."""
+def convert(docx_paths: list[Path], out_dir: Path, *, progress: Callable[[int, int], None] | None = None,
+            on_locked: Callable[[Path], None] | None = None) -> list[Path | None]:
+    """PDFs for `docx_paths`, written atomically into `out_dir` in the same order (same stems).
+
+    `progress(done, total)` is called as PDFs appear. A target PDF that Word or Acrobat holds open
+    raises OutputLocked, or, with `on_locked`, is passed to it and comes back as None in its place
+    while the rest of the batch is kept."""
     docx_paths = [Path(p).resolve() for p in docx_paths]
     if not docx_paths:
         return []
@@ -92,28 +91,38 @@ def convert(docx_paths: list[Path], out_dir: Path) -> list[Path]:
         work_dir = Path(work)
         soffice = find_soffice()
         if soffice:
-            _libreoffice(soffice, docx_paths, work_dir)
+            _libreoffice(soffice, docx_paths, work_dir, progress)
         elif _word_windows():
-            _word_com(docx_paths, work_dir)
+            _word_com(docx_paths, work_dir, progress)
         elif _word_mac():
             _word_applescript(docx_paths, work_dir)
         else:
             raise PdfUnavailable(NO_CONVERTER)
-        return _collect(docx_paths, work_dir, out_dir)
+        if progress is not None:
+            progress(len(docx_paths), len(docx_paths))
+        return _collect(docx_paths, work_dir, out_dir, on_locked)
 
 
-def _collect(docx_paths: list[Path], work_dir: Path, out_dir: Path) -> list[Path]:
+def _collect(docx_paths: list[Path], work_dir: Path, out_dir: Path,
+             on_locked: Callable[[Path], None] | None = None) -> list[Path | None]:
     from .output_files import check_not_locked
 
     missing = [p.name for p in docx_paths if not (work_dir / (p.stem + ".pdf")).is_file()]
     if missing:
         raise PdfFailed(f"有 {len(missing)} 份文书未能转换为 PDF（如“{missing[0]}”），请用 Word 打开检查后重试。 "
                         f"/ {len(missing)} documents were not converted to PDF.")
-    out = []
+    out: list[Path | None] = []
     for p in docx_paths:
         target = out_dir / (p.stem + ".pdf")
-        check_not_locked(target)
-        os.replace(work_dir / (p.stem + ".pdf"), target)
+        try:
+            check_not_locked(target)
+            os.replace(work_dir / (p.stem + ".pdf"), target)
+        except (OutputLocked, PermissionError):
+            if on_locked is None:
+                raise
+            on_locked(target)
+            out.append(None)
+            continue
         out.append(target)
     return out
 
@@ -144,8 +153,13 @@ def _fontconfig(profile: Path) -> dict[str, str]:
     return {"FONTCONFIG_FILE": str(conf)}
 
 
-def _libreoffice(soffice: str, docx_paths: list[Path], work_dir: Path) -> None:
-    """One `soffice` process for the whole batch, with a private profile."""
+POLL_SECONDS = 0.5
+
+
+def _libreoffice(soffice: str, docx_paths: list[Path], work_dir: Path,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+    """One `soffice` process for the whole batch, with a private profile; progress is the number of
+    PDFs it has written so far, polled while it runs."""
     with tempfile.TemporaryDirectory(prefix="beian-lo-profile-") as profile:
         env = {**os.environ, **_fontconfig(Path(profile))}
         cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--invisible",
@@ -153,19 +167,46 @@ def _libreoffice(soffice: str, docx_paths: list[Path], work_dir: Path) -> None:
                "--convert-to", "pdf", "--outdir", str(work_dir), *map(str, docx_paths)]
         timeout = TIMEOUT_BASE + TIMEOUT_PER_DOC * len(docx_paths)
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env)
+            returncode, output = _run_polling(cmd, env, timeout, work_dir, len(docx_paths), progress)
         except subprocess.TimeoutExpired:
             raise PdfFailed(f"LibreOffice 转换 PDF 超过 {timeout} 秒未完成，请关闭其他 LibreOffice 窗口后重试，"
                             f"或减少一次生成的文书数量。 / LibreOffice timed out.") from None
         except OSError as exc:
             raise PdfFailed(f"无法启动 LibreOffice（{exc}），请检查安装。 / Cannot start LibreOffice.") from None
-        if proc.returncode != 0 and not any(work_dir.glob("*.pdf")):
-            detail = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()
-            raise PdfFailed(f"LibreOffice 转换失败（退出码 {proc.returncode}：{detail[-1] if detail else '无输出'}），"
+        if returncode != 0 and not any(work_dir.glob("*.pdf")):
+            detail = output.decode("utf-8", "replace").strip().splitlines()
+            raise PdfFailed(f"LibreOffice 转换失败（退出码 {returncode}：{detail[-1] if detail else '无输出'}），"
                             f"请检查 LibreOffice 安装。 / LibreOffice failed.")
 
 
-def _word_com(docx_paths: list[Path], work_dir: Path) -> None:  # pragma: no cover - Windows only
+def _run_polling(cmd: list[str], env: dict, timeout: float, work_dir: Path, total: int,
+                 progress: Callable[[int, int], None] | None) -> tuple[int, bytes]:
+    """Run the converter; while it runs, report how many PDFs exist in `work_dir`. Output goes to a
+    temporary file, not a pipe, so a chatty converter cannot block on a full pipe buffer."""
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            try:
+                proc.wait(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    raise
+                if progress is not None:
+                    done = sum(1 for _ in work_dir.glob("*.pdf"))
+                    if done > seen:
+                        seen = done
+                        progress(min(done, total), total)
+        log.seek(0)
+        return proc.returncode, log.read()
+
+
+def _word_com(docx_paths: list[Path], work_dir: Path,
+              progress: Callable[[int, int], None] | None = None) -> None:  # pragma: no cover - Windows only
     import win32com.client
 
     word = win32com.client.DispatchEx("Word.Application")
@@ -178,6 +219,8 @@ def _word_com(docx_paths: list[Path], work_dir: Path) -> None:  # pragma: no cov
                 doc.SaveAs2(str(work_dir / (p.stem + ".pdf")), FileFormat=17)  # wdFormatPDF
             finally:
                 doc.Close(SaveChanges=0)
+            if progress is not None:
+                progress(docx_paths.index(p) + 1, len(docx_paths))
     finally:
         word.Quit()
 

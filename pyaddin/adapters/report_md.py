@@ -135,6 +135,23 @@ def render(report: WeeklyReport, *, image: str | None = None) -> str:
     if not report.review_time.empty:
         parts = [f"{md_text(p)} {r['中位数']:g}/{r['P90']:g}" for p, r in report.review_time.iterrows()]
         lines += ["## 审核用时（工作日，中位数/P90）", " · ".join(parts), ""]
+    if not report.review_time_chain.empty:
+        parts = [f"{md_text(p)} {r['中位数']:g}/{r['P90']:g}" for p, r in report.review_time_chain.iterrows()]
+        if lines and lines[-1] == "":
+            lines.pop()
+        lines += ["全程（首次提交到最终通过，含重新提交）：" + " · ".join(parts), ""]
+    loop = []
+    if not report.first_pass.empty:
+        loop.append("一次通过率：" + " · ".join(f"{md_text(p)} {_percent(r['一次通过率'])}"
+                                             for p, r in report.first_pass.iterrows())
+                    + f"；每备案平均重新提交 {report.first_pass['重新提交'].sum() / max(report.first_pass['备案数'].sum(), 1):.2f} 次")
+    recent = report.rejection_top[report.rejection_top["时间窗"] == "近4周"] if not report.rejection_top.empty else None
+    if recent is not None and not recent.empty:
+        loop.append("近4周常见驳回：" + " · ".join(
+            f"{md_text(p)} " + "、".join(f"{md_text(c)} {n}" for c, n in zip(part["类别"], part["次数"], strict=True))
+            for p, part in recent.groupby("平台", sort=False)))
+    if loop:
+        lines += ["## 一次通过与驳回原因", *loop, ""]
     if image:
         lines += [f"![各平台备案状态]({image})", ""]
     for note in report.notes:

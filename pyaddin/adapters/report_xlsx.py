@@ -30,6 +30,7 @@ UPCOMING = "临近上线"
 CHANGES = "周环比"
 TREND = "趋势"
 TOTAL = "合计"
+REJECTIONS = "驳回分析"
 CHART_SOURCES = {"status_by_platform": CROSSTAB, "trend": TREND, "review_time": REVIEW}
 STATUS_COLOURS = {"草稿": "#BFBFBF", "待提交": "#A5A5A5", "已提交": "#9DC3E6", "审核中": "#5B9BD5",
                   "需补充": "#FFC000", "已通过": "#70AD47", "已驳回": "#C00000", "已撤回": "#7F7F7F"}
@@ -141,6 +142,10 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         w.frame(rev, report.review_time, index=True, empty="没有同时填写提交日期和通过日期的已通过备案。")
         rev.write_string(max(len(report.review_time), 1) + 2, 0,
                          "审核用时 = 提交日期到通过日期之间的工作日数（按中国法定节假日与调休）；P90 为第90百分位。", w.note)
+        r = max(len(report.review_time), 1) + 4
+        rev.write_string(r, 0, "全程审核用时（首次提交到最终通过，含重新提交）", w.heading)
+        r = w.frame(rev, report.review_time_chain, row=r + 1, index=True, empty="没有以通过结束的重新提交链。") + 1
+
 
         acts = wb.add_worksheet(ACTIONS)
         actions = pd.concat([report.overdue.assign(分类="逾期"), report.at_risk.assign(分类="风险")],
@@ -169,6 +174,12 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         trend = wb.add_worksheet(TREND)
         w.frame(trend, report.trend)
         trend.write_string(len(report.trend) + 2, 0, "来源：快照 = 当周保存的台账快照；台账 = 按当前台账的日期推算。", w.note)
+
+        rej = wb.add_worksheet(REJECTIONS)
+        rej.write_string(0, 0, "一次通过率与重新提交（按原备案编号串起的重新提交链）", w.heading)
+        r = w.frame(rej, report.first_pass, row=1, index=True, empty="没有备案。") + 1
+        rej.write_string(r, 0, "各平台最常见的驳回原因（近4周、近12周，按反馈日期）", w.heading)
+        w.frame(rej, report.rejection_top, row=r + 1, empty="窗口内没有驳回或需补充的备案。", widths={4: 60})
 
         # -- summary
         summary.set_column(0, 0, 30)

@@ -45,7 +45,8 @@ def demo(out: Path) -> None:
     click.echo(f"1. 校验与到期提醒：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']} → {checked.written[0]}")
 
     docs = documents.run(ctx, out_dir=out / "documents", checked=checked.data).data
-    click.echo(f"2. 文书：生成 {len(docs.written)} 份，因错误跳过 {len(docs.refused)} 行 → {out / 'documents'}")
+    click.echo(f"2. 文书：生成 {len(docs.written)} 份，因校验或到期错误跳过 {len(docs.refused)} 行，"
+               f"{len(docs.not_in_loop)} 行不在备案流程中 → {out / 'documents'}")
 
     root = ctx.archive_root or workbook.parent / "archive"
     if root.is_dir():

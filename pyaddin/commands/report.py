@@ -98,6 +98,9 @@ def as_json_payload(result, written) -> dict:
         "announcements": result.announcements.to_dict(orient="records"),
         "previous_week": result.previous_week,
         "outputs": [str(p) for p in written],
+        "first_pass": {p: {k: (None if v is None or v != v else float(v)) for k, v in row.items()}
+                       for p, row in result.first_pass.iterrows()},
+        "rejection_top": result.rejection_top.to_dict(orient="records"),
     })
     if result.by_source is not None:
         base["by_source"] = {str(k): {c: int(v) for c, v in row.items()} for k, row in result.by_source.iterrows()}

@@ -9,6 +9,7 @@ import click
 
 from ..errors import SeveralTrackers
 from .common import (
+    DEFAULT_OUT,
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
@@ -20,6 +21,17 @@ from .common import (
     print_summary,
     rules_option,
 )
+
+
+def history_dir(ctx, out):
+    """Where rule snapshots go: `<output folder>/history` when there is an output folder (--out or
+    设置 输出目录), else the default beian-out/history only when a report or rules-diff already made
+    it (validate without --out writes nothing new)."""
+    folder = ctx.out_dir(out, default=None)
+    if folder is not None:
+        return folder / "history"
+    default = DEFAULT_OUT / "history"
+    return default if default.is_dir() else None
 
 
 def run(command: str, workbooks, out, today, sheet, as_json, rules, json_lines=False, licenses=None) -> None:
@@ -37,7 +49,8 @@ def run(command: str, workbooks, out, today, sheet, as_json, rules, json_lines=F
     except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
         return run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, licenses)
     result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
-                        out_dir=ctx.out_dir(out, default=None))
+                        out_dir=ctx.out_dir(out, default=None),
+                        history_dir=history_dir(ctx, out))
     report = result.report
     report.workbook = str(workbook)
     present(report, result.written, as_json, json_lines)

@@ -25,6 +25,9 @@ def build_workbook(out: Path) -> None:
 
     from ..workbook_build import build_workbook as build
 
+    if out.suffix.lower() != ".xlsm":
+        raise click.BadParameter(f"{out.name} 必须以 .xlsm 结尾：Excel 不会打开扩展名不是 .xlsm 的带宏工作簿。"
+                                 f" / The workbook name must end in .xlsm.", param_hint="--out")
     lock = out.with_name("~$" + out.name)
     if lock.exists():
         raise click.ClickException(f"{out} 正在 Excel 中打开：请先关闭它再重新生成。 / {out} is open in Excel.")
@@ -39,23 +42,21 @@ def build_workbook(out: Path) -> None:
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path), default=Path("beian.xlsm"))
 @click.option("--today", callback=parse_today, default=None, metavar="YYYY-MM-DD", help="按指定日期检查日历覆盖。")
 def doctor(workbook: Path, today: date | None) -> None:
-    """检查运行按钮所需的环境：xlwings 版本、xlwings.conf 中的 Python 路径、节假日日历、PDF 转换。
+    """检查运行按钮所需的环境：xlwings 版本、xlwings.conf 中的 Python 及其能否导入 beian 和各功能组件、
+    台账文件、节假日日历、PDF 转换。
 
     \b
-    发现问题时逐条给出修改方法，并以状态 1 退出。
+    每个问题一行：哪里不对、有什么影响、怎么改；有问题时以状态 1 退出，只有提示时以状态 0 退出。
     示例：beian doctor beian.xlsm
     """
-    from ..doctor import run_checks
+    from ..doctor import run_checks, summary
 
     if not workbook.exists():
         raise click.ClickException(f"找不到工作簿 {workbook}：请指定 beian.xlsm 的路径，或运行 beian build-workbook 生成。"
                                    f" / Workbook not found.")
     checks = run_checks(workbook, today=today or date.today())
     for c in checks:
-        click.echo(f"[{'正常' if c.ok else '问题'}] {c.name}：{c.message}")
-        if not c.ok and c.fix:
-            click.echo(f"    修改方法：{c.fix}")
-    problems = sum(not c.ok for c in checks)
-    click.echo(f"发现 {problems} 个问题。" if problems else "全部正常。")
-    click.echo(f"Python：{sys.executable}")
-    sys.exit(EXIT_FINDINGS if problems else EXIT_OK)
+        click.echo(c.line())
+    click.echo(summary(checks))
+    click.echo(f"（本次检查用的 Python：{sys.executable}）")
+    sys.exit(EXIT_OK if all(c.ok for c in checks) else EXIT_FINDINGS)

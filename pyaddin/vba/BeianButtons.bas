@@ -26,3 +26,23 @@ End Sub
 Sub CheckAll()
     RunPython "import pyaddin.buttons; pyaddin.buttons.check_all()"
 End Sub
+
+Sub SendReminders()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.send_reminders()"
+End Sub
+
+Sub ExportCalendar()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.export_calendar()"
+End Sub
+
+Sub Diagnose()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.diagnose()"
+End Sub
+
+Sub ReuseSelected()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.reuse_selected()"
+End Sub
+
+Sub RulesChanges()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.rules_changes()"
+End Sub

@@ -1,0 +1,69 @@
+"""Reuse what passed: the approved filings most like one filing, and optionally copy their
+still-unchanged archived files into its archive folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..context import Context
+from ..findings import Report
+from .result import ActionResult
+
+
+@dataclass
+class ReuseResult:
+    plan: object
+    """`reuse.ReusePlan`."""
+    copied: list[tuple[str, Path]] = field(default_factory=list)
+    """(source path in the archive, destination) of each file copied."""
+    kept: list[Path] = field(default_factory=list)
+    """Destinations that already existed and were left untouched."""
+    source: str | None = None
+    """The filing the copied files came from."""
+    note: str = ""
+
+
+def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, source_id: str | None = None,
+        top: int = 5) -> ActionResult:
+    """Reads the archive manifest of the last `beian archive` run in `out_dir`; with `copy`, copies
+    into this filing's folder under the archive root and appends to 复用来源.txt there."""
+    from .. import reuse as core
+    from ..adapters.archive_files import load_manifest
+    from ..archive import MANIFEST_NAME
+    from ..errors import ManifestMissing
+
+    try:
+        manifest = load_manifest(Path(out_dir) / MANIFEST_NAME)
+    except ManifestMissing:
+        manifest = None
+    root = ctx.archive_root.resolve() if ctx.archive_root is not None and ctx.archive_root.is_dir() else None
+    plan = core.plan(ctx, filing_id, manifest=manifest, archive_root=root, top=top)
+    result = ReuseResult(plan, note=plan.note)
+    written: list[Path] = []
+    if copy:
+        if root is None:
+            from ..errors import ArchiveRootMissing
+
+            raise ArchiveRootMissing("没有可用的归档根目录，无法复制：请在“设置”表填写“归档根目录”。 "
+                                     "/ No archive root to copy into.")
+        todo = core.copy_plan(plan, root, source_id)
+        if todo is None:
+            result.note = "".join([plan.note, "没有可复用（SHA-256 与归档清单一致）的文件，未复制任何文件。"])
+        else:
+            from ..adapters.reuse_files import append_text, copy_new
+
+            result.source = todo.source.filing_id
+            for rel, src, dest in todo.files:
+                if copy_new(src, dest):
+                    result.copied.append((rel, dest))
+                    written.append(dest)
+                else:
+                    result.kept.append(dest)
+            text = core.provenance_text(
+                plan.filing_id, todo.source,
+                [(rel, dest.relative_to(todo.folder).as_posix()) for rel, dest in result.copied],
+                [d.relative_to(todo.folder).as_posix() for d in result.kept], ctx.today)
+            written.append(append_text(todo.folder / core.PROVENANCE, text))
+    report = Report("reuse", str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows, [])
+    return ActionResult(report, written, result)
