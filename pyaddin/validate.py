@@ -43,6 +43,7 @@ class RowFindings:
         self._columns: dict[str, dict] = {}
         self._where: dict[str | None, tuple[int | None, str | None, dict | None]] = {}
         self._ids: tuple[dict, dict] | None = None
+        self._messages: dict[str, str] = {}
 
     def column(self, key: str) -> dict:
         """Excel row → value of a normalised column, or of the raw cells with a `raw:` prefix."""
@@ -67,6 +68,9 @@ class RowFindings:
             self._ids = self.column("filing_id"), self.column("activity")
         ids, activities = self._ids
         known = codes()[code]  # KeyError for an unregistered code, like findings.make
+        # one string object per distinct message: a rule's missing-material message repeats on
+        # thousands of rows, and a run over many trackers holds every finding
+        message = self._messages.setdefault(message, message)
         # positional, in field order: ~12k findings at 10k rows, where keyword passing shows
         self.out.append(Finding(code, message, severity or known.severity, self.t.sheet, int(row), column, header,
                                 ids.get(row), activities.get(row), value, rule, due, days_left))
