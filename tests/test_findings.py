@@ -63,7 +63,7 @@ def test_json_shape_is_stable_and_serialisable():
     assert data["findings"] == [{
         "code": "license-expiring", "message": "资质将于 2026-12-01 到期", "severity": "warning",
         "sheet": "备案台账", "row": 4, "column": 7, "field": "有效期至", "filing_id": "BA-4", "activity": "双11",
-        "value": "2026-12-01", "rule": "R1", "due": "2026-12-01", "days_left": 8,
+        "value": "2026-12-01", "rule": "R1", "due": "2026-12-01", "days_left": 8, "workbook": None,
     }]
 
 
