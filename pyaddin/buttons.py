@@ -168,7 +168,7 @@ def _documents(xbook) -> str:
 
     live = Live(xbook)
     out = live.output_dir()
-    result = documents.run(live.ctx, out_dir=out).data
+    result = documents.run(live.ctx, out_dir=out, progress=excel.status_progress(xbook, "生成文书")).data
     lines = [f"已生成 {len(result.documents)} 份文书，保存在：{out}"]
     if result.refused:
         lines.append(f"有 {len(result.refused)} 行未生成，改正后再点“生成文书”：")
@@ -197,7 +197,7 @@ def _archive(xbook) -> str:
 
     live = Live(xbook)
     out = live.output_dir()
-    result = archive.run(live.ctx, out_dir=out).data
+    result = archive.run(live.ctx, out_dir=out, progress=excel.status_progress(xbook, "计算哈希")).data
     rows = archive_rows(result)
     excel.write_table_sheet(xbook, "归档索引", rows, text_from=2)
     missing = len(result.missing)

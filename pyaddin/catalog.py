@@ -14,6 +14,7 @@ from .book import Book
 from .findings import Finding, make
 from .tables import Table, TableRow, default_header, default_table, read_sheet_table, split_list
 from .textnorm import fold, header_key
+from .values import Unreadable, parse_amount
 
 PLATFORM_SHEET = "平台"
 MATERIAL_SHEET = "材料"
@@ -40,6 +41,8 @@ class Platform:
     pattern_text: str
     entry: str = ""
     verified: bool = False
+    prize_cap: float | None = None
+    """单奖上限(元): the platform's own cap on one prize, when the team has filled it in."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,10 @@ class Catalog:
     materials: list[Material]
     material_names: Vocabulary
     industry_licenses: dict[str, list[str]]
+    license_severity: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(行业, 资质类型) → severity of license-missing for that requirement (default error)."""
+    minors_banned: frozenset[str] = frozenset()
+    """Industries whose ads may not target minors (《广告法》第40条), from industries.csv."""
     header_overrides: dict[str, str] = field(default_factory=dict)
     """Folded header text → field key or material name, from the 字段映射 sheet."""
     findings: list[Finding] = field(default_factory=list)
@@ -144,6 +151,14 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
             except re.error:
                 findings.append(_bad_table_row(platforms_table, r, "备案号格式",
                                                f"平台“{name}”的备案号格式“{pattern_text}”不是有效的正则表达式，请修正或留空。"))
+        cap_text = r.text("单奖上限(元)")
+        cap = None
+        if cap_text:
+            try:
+                cap = parse_amount(cap_text)
+            except Unreadable:
+                findings.append(_bad_table_row(platforms_table, r, "单奖上限(元)",
+                                               f"平台“{name}”的单奖上限“{cap_text}”不是金额，已忽略，请填写数字或留空。"))
         platforms[name] = Platform(
             name=name,
             aliases=tuple(split_list(r.text("别名"))),
@@ -153,12 +168,15 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
             pattern_text=pattern_text,
             entry=r.text("备案入口"),
             verified=_bool_text(r.text("已核实")),
+            prize_cap=cap,
         )
 
     statuses_table = default_table("statuses.csv", "状态")
     statuses = {r.text("状态"): split_list(r.text("别名")) for r in statuses_table.rows}
     stage = {r.text("状态"): r.text("阶段") for r in statuses_table.rows}
-    industries = {r.text("行业"): split_list(r.text("别名")) for r in default_table("industries.csv", "行业").rows}
+    industries_table = default_table("industries.csv", "行业")
+    industries = {r.text("行业"): split_list(r.text("别名")) for r in industries_table.rows}
+    minors_banned = frozenset(r.text("行业") for r in industries_table.rows if r.text("禁向未成年人") == "是")
     forms = {r.text("创意形式"): split_list(r.text("别名")) for r in default_table("forms.csv", "创意形式").rows}
 
     materials_table = _table(book, MATERIAL_SHEET, "materials.csv", min_match=2)
@@ -177,10 +195,15 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
 
     lic_table = _table(book, INDUSTRY_LICENSE_SHEET, "industry_licenses.csv", min_match=2)
     industry_licenses: dict[str, list[str]] = {}
+    license_severity: dict[tuple[str, str], str] = {}
     for r in lic_table.rows:
         ind, lic = r.text("行业"), r.text("资质类型")
         if ind and lic:
             industry_licenses.setdefault(ind, []).append(lic)
+            level = {"warning": "warning", "警告": "warning", "info": "info", "提示": "info"}.get(
+                r.text("级别").strip().lower())
+            if level:
+                license_severity[(ind, lic)] = level
 
     catalog = Catalog(
         fields=fields,
@@ -193,6 +216,8 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
         materials=materials,
         material_names=Vocabulary({m.name: [m.key] for m in materials}),
         industry_licenses=industry_licenses,
+        license_severity=license_severity,
+        minors_banned=minors_banned,
         findings=findings,
         sources={"平台": platforms_table.source, "材料": materials_table.source, "行业资质": lic_table.source},
     )

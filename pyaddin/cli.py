@@ -10,7 +10,10 @@ import traceback
 import click
 
 from . import __version__
-from .commands import COMMANDS
+from .commands import (
+    COMMANDS,
+    zh_click,  # noqa: F401  (click's own words in Chinese)
+)
 from .commands.common import EXIT_CANNOT_RUN
 from .errors import BeianError
 
@@ -26,6 +29,10 @@ class BeianGroup(click.Group):
             sys.exit(EXIT_CANNOT_RUN)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:
+            # `beian … | head`: the reader left; say nothing more and exit as a shell would (128 + SIGPIPE)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except KeyboardInterrupt:
             click.echo("已中断。 / Interrupted.", err=True)
             sys.exit(EXIT_CANNOT_RUN)

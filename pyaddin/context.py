@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from .book import Book
 from .catalog import Catalog, load_catalog
-from .findings import Finding
+from .filings import open_filings
+from .findings import Finding, make
 from .licenses import Licenses, load_licenses
-from .rules import RuleSet, load_rules
+from .rules import RuleSet, freshness, load_rules
 from .settings import Settings, load_settings
 from .tracker import Tracker, read_tracker
 
@@ -49,8 +50,14 @@ class Context:
     """设置 输出目录, resolved (None when not set)."""
     system_today: date | None = None
     """The machine's date when the run started (differs from `today` when 今天 or --today pins it)."""
+    run_at: datetime | None = None
+    """When the run really started (set by the loader; core never reads the clock)."""
     rules_source: str = "内置默认规则"
     """Where 平台/平台规则/材料 came from, for the run information of every output."""
+
+    @property
+    def today_pinned(self) -> bool:
+        return self.system_today is not None and self.today != self.system_today
 
     def out_dir(self, given: Path | None, default: Path | None) -> Path | None:
         """An explicit folder (--out, as typed), else 设置 输出目录, else `default`."""
@@ -83,7 +90,18 @@ def build_context(
     source = tracker_book or book
     tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
     licenses = load_licenses(source if source.get("资质库") is not None else book)
-    setup = [*settings.findings, *catalog.findings, *rules.findings, *licenses.findings]
+    effective = today or settings.today or system_today
+    pinned = []
+    if effective != system_today:
+        origin = "--today" if today else "设置“今天”"
+        cell = {} if today else {"sheet": "设置", "row": settings.cells.get("today", (None, None))[0],
+                                 "column": settings.cells.get("today", (None, None))[1], "field": "值"}
+        pinned.append(make("today-pinned", f"本次按 {effective:%Y-%m-%d}（{origin}）计算，不是当天的系统日期；"
+                                           f"如需按实际日期复核，请去掉{origin}。",
+                           value=effective, **cell))
+    open_rows = open_filings(tracker.df, effective)
+    stale = freshness(rules, tracker.df, open_rows, effective, settings.rule_review_days)
+    setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings]
     base = book.path.parent if book.path is not None else None
     return Context(
         workbook=book.path,
@@ -97,7 +115,7 @@ def build_context(
         rules=rules,
         tracker=tracker,
         licenses=licenses,
-        today=today or settings.today or system_today,
+        today=effective,
         path=source.path,
         source=source,
         setup_findings=setup,

@@ -7,14 +7,19 @@ here reads the system clock, so a run can be reproduced later.
 
 Scoping decisions (SPEC §5 leaves them open):
 - Licenses are checked only when the workbook has a 资质库 sheet; without one every row would be
-  "missing" and the list would drown the real problems. They are checked for rows that still
-  matter: status not 已撤回/已驳回 and an activity that has not ended before today. A row's
-  licenses are those with its 统一社会信用代码; when none carry that code, those filed under its
-  主体名称 without a code. Of several licenses of one type, the one valid longest counts; a
-  license with an empty 有效期至 is not judged. An expired license gets license-expired only (it
-  also ends before the activity, but saying so adds nothing); one still valid can get both
-  license-gap (it lapses mid-activity) and license-expiring (renew soon), as SPEC §5 defines them.
-  License findings point at the row's 主体名称 cell and name the 资质库 row in the message.
+  "missing" and the list would drown the real problems. A row's licenses are those with its
+  统一社会信用代码; when none carry that code, those filed under its 主体名称 without a code.
+  license-missing covers the types its 行业 requires (行业资质 table, with its level);
+  license-expired / license-expiring / license-gap cover every dated license of the company
+  (SPEC §9), judged on the one valid longest per type, and are reported on each open filing
+  (filings.open_filings: not 已撤回, not a resubmitted 已驳回, activity not ended). A license
+  of a company with no open filing is reported once, on its 资质库 row. The list of due
+  licenses is `licenses.alerts`, the same the weekly report shows. An expired license gets
+  license-expired only; one still valid can get both license-gap (it lapses mid-activity) and
+  license-expiring (renew soon). License findings on a filing point at its 主体名称 cell and name
+  the 资质库 row in the message. Remaining time is in working days, as for every deadline.
+- 已驳回 without a resubmission (no row's 原备案编号 names it) counts as not yet submitted for
+  submit-late-risk and as pending for launch-unapproved; with one, it is closed.
 - A row whose launch is today gets launch-unapproved (error) only, not also submit-late-risk.
 - An unknown platform uses the default review and lead times from 设置.
 """
@@ -25,15 +30,16 @@ from datetime import date
 
 import pandas as pd
 
+from . import licenses as lic
 from .context import Context
-from .findings import SEVERITY_ORDER, Finding, Report
-from .statuses import CLOSED, IN_REVIEW, NOT_SUBMITTED, PENDING
+from .filings import open_filings, open_rejected
+from .findings import SEVERITY_ORDER, Finding, Report, make
+from .statuses import APPROVED, IN_REVIEW, NOT_SUBMITTED, PENDING
 from .textnorm import fold
-from .validate import RowFindings, each_distinct
-from .values import LONG_TERM, is_blank
+from .validate import RowFindings
+from .values import is_blank
 from .workdays import Calendar, calendar_for, plus_days
 
-APPROVED = "已通过"
 EVERY_INDUSTRY = "*"
 DATE_KEYS = ("submitted_date", "feedback_date", "supplement_due", "launch_date", "start_date", "end_date")
 
@@ -65,7 +71,8 @@ def deadline_findings(ctx: Context, calendar: Calendar | None = None) -> Report:
     notes = [calendar.fallback_finding()] if calendar.fallback_years else []
     date_columns = {ctx.tracker.headers.get(k) for k in DATE_KEYS}
     inputs = [x for x in ctx.tracker.findings if x.code == "invalid-date" and x.field in date_columns]
-    setup = [*holiday_findings, *ctx.settings.findings, *ctx.licenses.findings]
+    pinned = [f for f in ctx.setup_findings if f.code == "today-pinned"]
+    setup = [*pinned, *holiday_findings, *ctx.settings.findings, *ctx.licenses.findings]
     return Report("deadlines", str(ctx.path or ""), ctx.today, ctx.tracker.rows,
                   deadline + notes + setup + inputs)
 
@@ -92,19 +99,21 @@ class _Run:
         self.today = ctx.today
         self.f = _Findings(ctx)
         self._left: dict[date, int] = {}
+        self._alerts: dict[int, lic.LicenseAlert | None] = {}
         self.df = ctx.tracker.df
         self.status = self.df["status"]
+        self.rejected_open = open_rejected(self.df)
         raw = ctx.tracker.raw
         if "status" in raw.columns:
-            self.status_blank = each_distinct(raw["status"], is_blank).astype(bool)
+            self.status_blank = raw["status"].map(is_blank).astype(bool)
         else:
             self.status_blank = pd.Series(True, index=self.df.index)
         settings = ctx.settings
         platforms = ctx.catalog.platforms
-        self.review = each_distinct(self.df["platform"],
-                                     lambda p: platforms[p].review_days if p in platforms else settings.default_review_days)
-        self.lead = each_distinct(self.df["platform"],
-                                   lambda p: platforms[p].lead_days if p in platforms else settings.default_lead_days)
+        self.review = self.df["platform"].map(
+            lambda p: platforms[p].review_days if p in platforms else settings.default_review_days)
+        self.lead = self.df["platform"].map(
+            lambda p: platforms[p].lead_days if p in platforms else settings.default_lead_days)
 
     def left(self, due: date) -> int:
         if due not in self._left:
@@ -153,7 +162,7 @@ class _Run:
                        due=due, days_left=left)
 
     def _not_submitted(self) -> pd.Series:
-        return self.status.isin(NOT_SUBMITTED) | (self.status.isna() & self.status_blank)
+        return self.status.isin(NOT_SUBMITTED) | (self.status.isna() & self.status_blank) | self.rejected_open
 
     def submit_late_risk(self) -> None:
         df = self.df
@@ -176,15 +185,17 @@ class _Run:
 
     def launch_unapproved(self) -> None:
         df = self.df
-        mask = self.status.isin(PENDING) & df["launch_date"].notna()
+        mask = (self.status.isin(PENDING) | self.rejected_open) & df["launch_date"].notna()
         for row, target, state in self.rows(mask, "launch_date", "status"):
             if target > self.today:
                 continue
             left = self.left(target)
             timing = "就是今天" if target == self.today else f"已过 {-left} 个工作日"
+            todo = ("请修改后重新提交（新行的“原备案编号”填本行备案编号），通过前暂停上线"
+                    if state == "已驳回" else "请在备案通过前暂停上线，或更新状态和上线日期")
             self.f.add("launch-unapproved", row, "launch_date",
                        f"计划上线日期 {target:%Y-%m-%d} {timing}，但备案状态仍为“{state}”（剩余工作日 {left}），"
-                       f"请在备案通过前暂停上线，或更新状态和上线日期。",
+                       f"{todo}。",
                        due=target, days_left=left)
 
     def archive_overdue(self) -> None:
@@ -208,96 +219,93 @@ class _Run:
         if not ctx.licenses.present:
             return
         df = self.df
-        end = df["end_date"]
-        in_scope = (~self.status.isin(CLOSED)
-                    & (df["company"].notna() | df["credit_code"].notna())
-                    & end.map(lambda d: d is None or d >= self.today).astype(bool))
+        in_scope = open_filings(df, self.today) & (df["company"].notna() | df["credit_code"].notna())
         by_industry = {fold(k): v for k, v in ctx.catalog.industry_licenses.items()}
+        severity_of = {(fold(i), t): s for (i, t), s in ctx.catalog.license_severity.items()}
         everyone = by_industry.get(EVERY_INDUSTRY, [])
-        cache: dict[tuple, list[tuple[str, str, dict | None]]] = {}
-        folded: dict[str, str] = {}
-
-        def fold_once(text):
-            if not text:
-                return None
-            if text not in folded:
-                folded[text] = fold(text)
-            return folded[text]
-
-        frame = ctx.licenses.frame
-        # the register as plain tuples, filtered in Python: a DataFrame filter per (company, type)
-        # costs ~100 µs, and there is one per company × industry × license type
-        register = list(zip(frame["row"], frame["company_key"], frame["credit_code"], frame["type_key"],
-                            frame["valid_until"], strict=True))
+        cache: dict[tuple, tuple[list, list]] = {}
+        covered: set[tuple[str, str]] = set()
+        holdings = lic.Holdings(ctx.licenses)
         columns = ("company", "credit_code", "industry", "end_date", "launch_date", "start_date")
         for row, company, code, industry, ends, launch, start in self.rows(in_scope, *columns):
-            key = (fold_once(company), code, fold_once(industry))
+            key = (fold(company) if company else None, code, fold(industry) if industry else None)
             if key not in cache:
+                held = holdings.held(company, code)
+                held_types = {h["type_key"] for h in held}
                 required = list(dict.fromkeys(everyone + (by_industry.get(key[2], []) if key[2] else [])))
-                held = self._held(register, company, code)
-                cache[key] = [(t, "所有活动均需" if t in everyone else f"行业“{industry}”需要",
-                               self._best(held, t)) for t in required]
-            for lic_type, why, best in cache[key]:
-                self._license_row(row, company or code, lic_type, why, best, ends, launch, start)
+                missing = [(t, "所有活动均需" if t in everyone else f"行业“{industry}”需要",
+                            severity_of.get((key[2], t)) or severity_of.get((EVERY_INDUSTRY, t)))
+                           for t in required if fold(t) not in held_types]
+                best = lic.best_dated(held)
+                cache[key] = (missing, best)
+                covered.update(lic.group_key(r) for r in best)
+            missing, best = cache[key]
+            for lic_type, why, severity in missing:
+                self._missing(row, company or code, lic_type, why, severity, launch, start)
+            for held_license in best:
+                self._dated(row, company or code, held_license, ends)
+        self._register_only(covered)
 
-    @staticmethod
-    def _held(register: list[tuple], company: str | None, code: str | None) -> list[tuple]:
-        """The row's licenses (`Licenses.for_company`): by 统一社会信用代码, else by 主体名称; with a
-        code that holds none, those filed under the 主体名称 without a code."""
-        if code:
-            wanted = code.upper()
-            held = [r for r in register if r[2] == wanted]
-        elif company:
-            wanted = fold(company)
-            held = [r for r in register if r[1] == wanted]
-        else:
-            held = []
-        if not held and code and company:
-            wanted = fold(company)
-            held = [r for r in register if r[1] == wanted and r[2] == ""]
-        return held
+    def _missing(self, row, company: str, lic_type: str, why: str, severity: str | None, launch: date | None,
+                 start: date | None) -> None:
+        needed_by = launch or start
+        left = self.left(needed_by) if needed_by else None
+        label = "计划上线" if launch else "活动开始"
+        timing = f"（{label} {needed_by:%Y-%m-%d}，{when(needed_by, left, self.today)}）" if needed_by else ""
+        self.f.add("license-missing", row, "company",
+                   f"资质库中没有“{company}”的{lic_type}（{why}）{timing}，请在资质库添加该资质及有效期至。",
+                   severity=severity, due=needed_by, days_left=left)
 
-    @staticmethod
-    def _best(held: list[tuple], lic_type: str) -> dict | None:
-        """The license of this type valid longest; {} when held but no 有效期至 is filled; None if absent."""
-        wanted = fold(lic_type)
-        same = [r for r in held if r[3] == wanted]
-        if not same:
-            return None
-        dated = [r for r in same if not pd.isna(r[4])]
-        if not dated:
-            return {}
-        best = max(dated, key=lambda r: r[4].toordinal())  # the first of equals, like idxmax
-        return {"row": int(best[0]), "valid_until": best[4]}
+    def _alert(self, held_license: dict) -> lic.LicenseAlert | None:
+        row = held_license["row"]
+        if row not in self._alerts:
+            self._alerts[row] = lic.alert_for(held_license, self.today, self.ctx.settings, self.left)
+        return self._alerts[row]
 
-    def _license_row(self, row, company: str, lic_type: str, why: str, best: dict | None, end: date | None,
-                     launch: date | None, start: date | None) -> None:
-        today, s = self.today, self.ctx.settings
-        if best is None:
-            needed_by = launch or start
-            left = self.left(needed_by) if needed_by else None
-            label = "计划上线" if launch else "活动开始"
-            timing = f"（{label} {needed_by:%Y-%m-%d}，{when(needed_by, left, today)}）" if needed_by else ""
-            self.f.add("license-missing", row, "company",
-                       f"资质库中没有“{company}”的{lic_type}（{why}）{timing}，请在资质库添加该资质及有效期至。",
-                       due=needed_by, days_left=left)
+    def _dated(self, row, company: str, held_license: dict, end: date | None) -> None:
+        today = self.today
+        alert = self._alert(held_license)
+        valid_until = held_license["valid_until"]
+        if alert is None and (valid_until >= lic.LONG_TERM or end is None or valid_until >= end):
             return
-        if not best or best["valid_until"] >= LONG_TERM:
-            return
-        valid_until, lic_row = best["valid_until"], best["row"]
-        left = self.left(valid_until)
-        where = f"“{company}”的{lic_type}（资质库第{lic_row}行）"
-        if valid_until < today:
+        left = alert.days_left if alert else self.left(valid_until)
+        basis = alert.basis() if alert else ""
+        where = f"“{company}”的{held_license['type']}（资质库第{int(held_license['row'])}行）"
+        if alert is not None and alert.expired:
             self.f.add("license-expired", row, "company",
-                       f"{where}已于 {valid_until:%Y-%m-%d} 过期，{when(valid_until, left, today)}，"
+                       f"{where}已于 {valid_until:%Y-%m-%d} 过期{basis}，{when(valid_until, left, today)}，"
                        f"请换发新证并更新资质库的有效期至。", due=valid_until, days_left=left)
             return
         if end is not None and valid_until < end:
             self.f.add("license-gap", row, "company",
-                       f"{where}有效期至 {valid_until:%Y-%m-%d}，早于活动结束日期 {end:%Y-%m-%d}（{when(valid_until, left, today)}），"
-                       f"请在到期前续期或缩短活动期。", due=valid_until, days_left=left)
-        if valid_until <= plus_days(today, s.license_info_days):
-            severity = "warning" if valid_until <= plus_days(today, s.license_warn_days) else "info"
+                       f"{where}有效期至 {valid_until:%Y-%m-%d}{basis}，早于活动结束日期 {end:%Y-%m-%d}"
+                       f"（{when(valid_until, left, today)}），请在到期前续期或缩短活动期。",
+                       due=valid_until, days_left=left)
+        if alert is not None:
             self.f.add("license-expiring", row, "company",
-                       f"{where}将于 {valid_until:%Y-%m-%d} 到期，{when(valid_until, left, today)}，请提前办理续期。",
-                       severity=severity, due=valid_until, days_left=left)
+                       f"{where}将于 {valid_until:%Y-%m-%d} 到期{basis}，{when(valid_until, left, today)}，请提前办理续期。",
+                       severity=alert.severity, due=valid_until, days_left=left)
+
+    def _register_only(self, covered: set[tuple[str, str]]) -> None:
+        """Due licenses of companies with no open filing: once each, on the 资质库 row."""
+        licenses = self.ctx.licenses
+        if licenses.frame.empty:
+            return
+        rows = {int(r["row"]): lic.group_key(r) for r in licenses.frame.to_dict("records")}
+        for alert in lic.alerts(licenses, self.today, self.ctx.settings, self.left):
+            if rows[alert.row] in covered:
+                continue
+            left, valid_until = alert.days_left, alert.valid_until
+            where = f"“{alert.company or alert.credit_code}”的{alert.type}"
+            field = "发证日期" if alert.implied else "有效期至"
+            if alert.expired:
+                code = "license-expired"
+                text = f"{where}已于 {valid_until:%Y-%m-%d} 过期{alert.basis()}，{when(valid_until, left, self.today)}"
+            else:
+                code = "license-expiring"
+                text = f"{where}将于 {valid_until:%Y-%m-%d} 到期{alert.basis()}，{when(valid_until, left, self.today)}"
+            self.f.out.append(make(
+                code, f"{text}（该主体目前没有未结束的备案），请换发或续期后更新资质库的有效期至。",
+                severity=alert.severity, sheet=licenses.sheet, row=alert.row,
+                column=licenses.columns.get(field), field=field, value=alert.valid_until,
+                due=valid_until, days_left=left))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Literal
+
+from .book import cell_ref
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -47,23 +49,30 @@ class Finding:
     days_left: int | None = None
     """Working days until (positive) or since (negative) `due`, for deadline findings."""
     workbook: str | None = None
-    """The workbook the finding is about (SPEC §9: several trackers in one run), set by `stamp`."""
+    """The workbook the finding is about, when a run reads several; None for the single input."""
+
+    @property
+    def cell(self) -> str | None:
+        """The Excel reference ("B7") of the offending cell, None when the finding is not about a cell."""
+        if self.row is None or self.column is None:
+            return None
+        return cell_ref(self.row, self.column)
 
     def as_json(self) -> dict:
-        """Plain JSON-ready dict, keys in field order (built directly: `dataclasses.asdict` deep-copies
-        every value and was a third of `check --json`)."""
-        value, due = self.value, self.due
+        """Plain JSON-ready dict (built directly, not with `dataclasses.asdict`, which deep-copies every
+        value). `column` is 1-based here, as a person counts, beside its reference `cell` ("B7")."""
+        value, due, column = self.value, self.due, self.column
         return {"code": self.code, "message": self.message, "severity": self.severity, "sheet": self.sheet,
-                "row": self.row, "column": self.column, "field": self.field, "filing_id": self.filing_id,
-                "activity": self.activity, "value": None if value is None else _json_value(value),
-                "rule": self.rule, "due": due.isoformat() if due else None, "days_left": self.days_left,
-                "workbook": self.workbook}
+                "row": self.row, "column": None if column is None else column + 1, "cell": self.cell,
+                "field": self.field, "filing_id": self.filing_id, "activity": self.activity,
+                "value": None if value is None else _json_value(value), "rule": self.rule,
+                "due": due.isoformat() if due else None, "days_left": self.days_left, "workbook": self.workbook}
 
 
 def stamp(findings: list[Finding], workbook: str | None) -> list[Finding]:
-    """Mark where findings came from, in place. Findings are frozen for their readers; this runs once,
-    right after a run made them and before anyone else sees them (`dataclasses.replace` per finding
-    would copy ~12k objects per 10k-row tracker)."""
+    """Mark where findings came from, in place (several trackers in one run). Findings are frozen for
+    their readers; this runs once, right after a run made them and before anyone else sees them
+    (`dataclasses.replace` per finding would copy ~12k objects per 10k-row tracker)."""
     for f in findings:
         if f.workbook is None:
             object.__setattr__(f, "workbook", workbook)
@@ -71,6 +80,8 @@ def stamp(findings: list[Finding], workbook: str | None) -> list[Finding]:
 
 
 def _json_value(value: object) -> object:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # a phone number or amount read from a numeric cell: 13800138000, not 13800138000.0
     if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, date):
@@ -100,6 +111,14 @@ class Report:
     today: date
     rows: int = 0
     findings: list[Finding] = field(default_factory=list)
+    run_at: datetime | None = None
+    """When the run really happened (set by the door that ran it; core never reads the clock)."""
+    system_today: date | None = None
+    """The machine's date at the run; `today` differs from it when 设置 今天 or --today pins it."""
+
+    @property
+    def today_pinned(self) -> bool:
+        return self.system_today is not None and self.today != self.system_today
 
     @property
     def valid(self) -> bool:
@@ -117,6 +136,9 @@ class Report:
             "command": self.command,
             "workbook": self.workbook,
             "today": self.today.isoformat(),
+            "today_pinned": self.today_pinned,
+            "system_today": self.system_today.isoformat() if self.system_today else None,
+            "run_at": self.run_at.isoformat(timespec="seconds") if self.run_at else None,
             "rows": self.rows,
             "findings": [f.as_json() for f in self.findings],
             "summary": self.summary(),
@@ -134,7 +156,8 @@ class Report:
             if key not in seen:
                 seen.add(key)
                 findings.append(f)
-        return Report(command, self.workbook, self.today, max(self.rows, other.rows), findings)
+        return Report(command, self.workbook, self.today, max(self.rows, other.rows), findings,
+                      self.run_at or other.run_at, self.system_today or other.system_today)
 
     def sorted(self) -> Report:
         return replace(self, findings=sorted(self.findings, key=sort_key))

@@ -10,7 +10,7 @@ the files that are really there.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -59,6 +59,7 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     ctx.workbook = workbook
     ctx.base_dir = base
     ctx.system_today = system_today
+    ctx.run_at = datetime.now()
     ctx.archive_root = resolve_setting_path(settings.archive_root, base)
     ctx.output_dir = resolve_setting_path(settings.output_dir, base)
     if rules_book is not None:

@@ -29,10 +29,13 @@ class Settings:
     upcoming_days: int = 14
     default_review_days: int = 5
     default_lead_days: int = 2
+    rule_review_days: int = 180
     reminder_days: int = 3
     letter_show_budget: bool = False
     """安全承诺书 states the budget only when the team chooses to (设置 承诺书显示预算 = 是)."""
     findings: list[Finding] = field(default_factory=list, repr=False)
+    cells: dict[str, tuple[int, int | None]] = field(default_factory=dict, repr=False)
+    """Setting key → (Excel row, 0-based column of 值) in the 设置 sheet, for findings about it."""
 
 
 def _convert(kind: type | str, raw: object):
@@ -72,6 +75,7 @@ def load_settings(book: Book | None) -> Settings:
         raw = r.values.get("值")
         if key is None or is_blank(raw):
             continue
+        settings.cells[key] = (r.row, r.columns.get("值"))
         try:
             setattr(settings, key, _convert(types[key], raw))
         except Unreadable as exc:

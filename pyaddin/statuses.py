@@ -15,4 +15,6 @@ PENDING = frozenset({DRAFT, TO_SUBMIT, SUBMITTED, IN_REVIEW_STATUS, SUPPLEMENT})
 AWAITING_DECISION = frozenset({SUBMITTED, IN_REVIEW_STATUS, SUPPLEMENT})
 """Submitted and not yet decided: the weekly report's 在审."""
 CLOSED = frozenset({WITHDRAWN, REJECTED})
+"""Statuses that can close a filing. 已驳回 closes it only when another row resubmits it (SPEC §9):
+ask `filings.closed` / `filings.open_filings`, which know the rows, rather than this set alone."""
 ORDER = (DRAFT, TO_SUBMIT, SUBMITTED, IN_REVIEW_STATUS, SUPPLEMENT, APPROVED, REJECTED, WITHDRAWN)

@@ -1,7 +1,8 @@
 """Normalising header and category text so that teams' spellings meet the canonical names.
 
-Matching ignores case, spaces, full-width vs half-width forms and a trailing unit in
-parentheses, because that is how the same header drifts between teams' trackers.
+Matching ignores case, spaces, full-width vs half-width forms, a trailing unit in parentheses
+and trailing punctuation (`Approval No.` = `Approval No`, `备注：` = 备注), because that is how
+the same header drifts between teams' trackers.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 import unicodedata
 
 _UNIT = re.compile(r"[（(][^（()）]*[)）]\s*$")
+_TRAILING = "*＊:：.。,，;；!！?？、 "
 _SPACE = re.compile(r"[\s\u3000_\-]+")
 PART_SEPARATORS = re.compile(r"[/／、,，;；|]")
 
@@ -23,8 +25,8 @@ def fold(text: object) -> str:
 def header_key(text: object) -> str:
     """The form of a header used for alias lookup: folded, trailing unit removed."""
     s = unicodedata.normalize("NFKC", str(text)).strip()
-    s = _UNIT.sub("", s)
-    s = s.rstrip("*＊:： ")
+    s = _UNIT.sub("", s.rstrip(_TRAILING))
+    s = s.rstrip(_TRAILING)
     return fold(s)
 
 

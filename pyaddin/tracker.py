@@ -368,7 +368,9 @@ class _Normaliser:
             self._report(key, "unknown-value", {v: f"{r}请从创意形式目录中选择。" for v, r in bad.items()})
             out = self._fallback(key, out, lambda r: [] if r is None else split_multi(r))
         elif kind == "credit_code":
-            out, _ = self._map(key, lambda v: as_text(v).replace(" ", "").upper())
+            from .credit_code import normalise
+
+            out, _ = self._map(key, lambda v: normalise(as_text(v)))
         else:
             out, _ = self._map(key, as_text, text=True)
         return out

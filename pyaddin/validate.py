@@ -15,7 +15,7 @@ import pandas as pd
 from . import credit_code
 from .context import Context
 from .findings import Finding, Report, codes, sort_key
-from .rules import applies, row_dates
+from .rules import row_dates
 from .textnorm import filing_key
 from .tracker import error_cells
 from .values import as_text, is_blank
@@ -26,6 +26,7 @@ PHONE_PATTERNS = [
     re.compile(r"^[48]00\d{7}$"),
 ]
 EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+TRAILING_NOTES = frozenset({"rule-unverified"})
 URL = re.compile(r"^https?://[^\s/?#.][^\s/?#]*\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
@@ -89,17 +90,21 @@ def validate(ctx: Context) -> Report:
     _credit_codes(df, f)
     _contacts(df, f)
     _prize(ctx, df, f)
+    _personal_info(ctx, df, f)
     _status(ctx, df, f)
     _approval_numbers(ctx, df, f)
     _company(ctx, df, f)
     _table_rules(ctx, df, f)
     _links(df, f)
     _rejection_patterns(ctx, df, f)
-    structural = [*ctx.setup_findings, *[x for x in ctx.tracker.findings if x.row == ctx.tracker.header_row
-                                         and x.code == "missing-column"]]
+    # notes about unverified rules come last: they qualify the rules, not the rows, and would
+    # otherwise push every real problem off the first screen
+    notes = [x for x in ctx.setup_findings if x.code in TRAILING_NOTES]
+    structural = [*[x for x in ctx.setup_findings if x.code not in TRAILING_NOTES],
+                  *[x for x in ctx.tracker.findings if x.row == ctx.tracker.header_row and x.code == "missing-column"]]
     data = [x for x in ctx.tracker.findings if x not in structural] + f.out
     return Report("validate", str(ctx.path or ""), ctx.today, ctx.tracker.rows,
-                  structural + sorted(data, key=sort_key))
+                  structural + sorted(data, key=sort_key) + notes)
 
 
 def each_distinct(series: pd.Series, fn) -> pd.Series:
@@ -193,12 +198,38 @@ def _contacts(df: pd.DataFrame, f: RowFindings) -> None:
 
 
 def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    """The lottery cap (SPEC §4, §9): only rows whose 创意形式 includes 抽奖; the lower of 设置
+    抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in."""
     limit = ctx.settings.prize_limit
     prizes = df["top_prize"]
-    for row, value in prizes[prizes.notna()].items():
-        if value > limit:
+    platforms = ctx.catalog.platforms
+    for row, value, platform, forms in zip(df.index, prizes, df["platform"], df["forms"], strict=True):
+        if value is None or value != value or not isinstance(forms, list) or "抽奖" not in forms:
+            continue
+        cap = platforms[platform].prize_cap if platform in platforms else None
+        if cap is not None and cap < limit:
+            bound, source = cap, f"{platform}的单奖上限（“平台”表“单奖上限(元)”）"
+        else:
+            bound, source = limit, "抽奖上限（设置“抽奖最高金额(元)”，《反不正当竞争法》）"
+        if value > bound:
             f.add("prize-over-limit", row, "top_prize",
-                  f"最高奖金额 ¥{value:,.2f} 超过抽奖上限 ¥{limit:,.0f}（《反不正当竞争法》），请降低奖品价值或改为非抽奖形式。")
+                  f"抽奖最高奖金额 ¥{value:,.2f} 超过{source} ¥{bound:,.0f}，请把单个奖品价值降到上限以内。")
+
+
+def _personal_info(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    """敏感个人信息 implies 收集个人信息 (PIPL 第28条); 《广告法》第40条 industries not aimed at minors."""
+    sensitive = df["sensitive_pi"].eq(True).fillna(False).astype(bool)
+    collects = df["collects_pi"].eq(True).fillna(False).astype(bool)
+    for row in df.index[sensitive & ~collects]:
+        f.add("pi-inconsistent", row, "sensitive_pi",
+              f"“{f.header('sensitive_pi')}”为“是”但“{f.header('collects_pi')}”不为“是”：敏感个人信息也是个人信息，"
+              f"请把“{f.header('collects_pi')}”改为“是”（并按规则补齐隐私政策和授权机制），或更正敏感个人信息。")
+    banned = ctx.catalog.minors_banned
+    minors = df["minors"].eq(True).fillna(False).astype(bool) & df["industry"].isin(banned)
+    for row, industry in zip(df.index[minors], df.loc[minors, "industry"], strict=True):
+        f.add("prohibited-for-minors", row, "minors",
+              f"行业“{industry}”的广告不得在针对未成年人的大众传播媒介上发布（《广告法》第40条），"
+              f"请取消面向未成年人的投放，或更正“{f.header('minors')}”。")
 
 
 def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
@@ -280,7 +311,7 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
     archive = ctx.archive_materials
     empty_cells: dict[str, np.ndarray] = {}  # per target column, computed once for all its rules
     for rule in ctx.rules.rules:
-        mask = applies(rule, df, dates, exploded)
+        mask = ctx.rules.mask(rule, df, dates, exploded)
         if not mask.any():
             continue
         hit = mask.to_numpy(dtype=bool)

@@ -20,10 +20,13 @@ Definitions (the tracker has no creation date, so "this week" rests on the dates
   median and 90th percentile (linear interpolation, pandas' default) per platform.
 - 逾期 and 风险: the deadline findings of `deadlines.check` — overdue = review-overdue,
   supplement-overdue, launch-unapproved; at risk = submit-late-risk.
-- 资质到期: licenses in 资质库 whose 有效期至 is on or before today + 设置 资质到期提示天数 (90),
-  expired ones included (剩余天数 negative); 长期 never.
-- 临近上线: 计划上线日期 from today to today + 设置 临近上线天数 (14) and status neither 已通过 nor
-  已撤回 (a rejected or unreadable status still needs attention before launch).
+- 资质到期: `licenses.alerts`, the same list `beian check` reports: per company and type the
+  license valid longest, when its 有效期至 (or 发证日期 + statutory validity) is on or before
+  today + 设置 资质到期提示天数 (90), expired ones included; 长期 never. 剩余工作日 counts working
+  days like every deadline (negative once expired).
+- 临近上线: 计划上线日期 from today to today + 设置 临近上线天数 (14), status not 已通过 and the
+  filing not closed (`filings.closed`: 已撤回, or 已驳回 resubmitted by another row); a rejected
+  filing without a resubmission, or an unreadable status, still needs attention before launch.
 - 趋势: submissions and approvals per week for the last `TREND_WEEKS` weeks up to the report
   week; a week with a stored snapshot is counted from it (what was known then), other weeks from
   the current tracker's dates.
@@ -39,20 +42,19 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from . import snapshots
+from . import filings, snapshots
 from .context import Context
 from .errors import BadWeek
-from .findings import Finding
-from .statuses import APPROVED, AWAITING_DECISION, REJECTED, SUPPLEMENT, WITHDRAWN
-from .values import LONG_TERM
+from .findings import SEVERITY_ZH, Finding
+from .statuses import APPROVED, AWAITING_DECISION, REJECTED, SUPPLEMENT
 
 TREND_WEEKS = 8
 UNKNOWN = "（未识别）"
 OVERDUE_CODES = ("review-overdue", "supplement-overdue", "launch-unapproved")
 AT_RISK_CODES = ("submit-late-risk",)
-LIST_COLUMNS = ["行", "备案编号", "活动名称", "平台", "状态", "提交日期", "反馈日期", "通过日期", "计划上线日期",
+LIST_COLUMNS = ["行", "备案编号", "活动名称", "负责人", "平台", "状态", "提交日期", "反馈日期", "通过日期", "计划上线日期",
                 "备案号", "审核意见"]
-_SOURCE = {"行": None, "备案编号": "filing_id", "活动名称": "activity", "平台": "platform", "状态": "status",
+_SOURCE = {"行": None, "备案编号": "filing_id", "活动名称": "activity", "负责人": "owner", "平台": "platform", "状态": "status",
            "提交日期": "submitted_date", "反馈日期": "feedback_date", "通过日期": "approved_date",
            "计划上线日期": "launch_date", "备案号": "approval_no", "审核意见": "feedback"}
 _WEEK = re.compile(r"^\s*(\d{4})\s*-?\s*[Ww]\s*(\d{1,2})\s*$")
@@ -223,37 +225,29 @@ def _review_time_chain(ctx: Context, chains: pd.DataFrame) -> pd.DataFrame:
     return _order_platforms(ctx, out)
 
 
-FINDING_COLUMNS = ["行", "备案编号", "活动名称", "平台", "类型", "到期日", "剩余工作日", "说明"]
+FINDING_COLUMNS = ["行", "备案编号", "活动名称", "负责人", "平台", "类型", "级别", "到期日", "剩余工作日", "说明"]
 
 
 def _findings_frame(findings: list[Finding], codes: tuple[str, ...], code_names: dict[str, str],
                     df: pd.DataFrame) -> pd.DataFrame:
-    def platform(row):
-        return df.at[row, "platform"] if row in df.index else None
-
-    rows = [{"行": f.row, "备案编号": f.filing_id, "活动名称": f.activity, "平台": platform(f.row),
-             "类型": code_names.get(f.code, f.code), "到期日": f.due, "剩余工作日": f.days_left, "说明": f.message}
+    platforms = dict(df["platform"].items()) if "platform" in df.columns else {}
+    owners = dict(df["owner"].items()) if "owner" in df.columns else {}
+    rows = [{"行": f.row, "备案编号": f.filing_id, "活动名称": f.activity, "负责人": owners.get(f.row),
+             "平台": platforms.get(f.row), "类型": code_names.get(f.code, f.code), "级别": SEVERITY_ZH[f.severity],
+             "到期日": f.due, "剩余工作日": f.days_left, "说明": f.message}
             for f in findings if f.code in codes]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def _licenses(ctx: Context) -> pd.DataFrame:
-    frame = ctx.licenses.frame
-    limit = ctx.today + timedelta(days=ctx.settings.license_info_days)
-    cols = ["资质库行", "主体名称", "资质类型", "证书编号", "有效期至", "剩余天数", "状态"]
-    if frame.empty:
-        return pd.DataFrame(columns=cols)
-    due = frame[frame["valid_until"].map(lambda d: d is not None and not pd.isna(d) and d < LONG_TERM
-                                         and d <= limit).astype(bool)]
-    due = due.assign(_left=[(d - ctx.today).days for d in due["valid_until"]]).sort_values("_left")
-    out = pd.DataFrame({
-        "资质库行": due["row"].astype(int).to_numpy(),
-        "主体名称": due["company"].to_numpy(), "资质类型": due["type"].to_numpy(),
-        "证书编号": due["number"].to_numpy(), "有效期至": due["valid_until"].to_numpy(),
-        "剩余天数": due["_left"].astype(int).to_numpy(),
-        "状态": ["已过期" if n < 0 else "即将到期" for n in due["_left"]],
-    }, columns=cols)
-    return out
+LICENSE_COLUMNS = ["资质库行", "主体名称", "资质类型", "证书编号", "有效期至", "剩余工作日", "状态"]
+
+
+def _licenses(ctx: Context, calendar) -> pd.DataFrame:
+    from .licenses import alerts
+
+    due = alerts(ctx.licenses, ctx.today, ctx.settings, lambda d: calendar.workdays_between(ctx.today, d))
+    return pd.DataFrame([[a.row, a.company, a.type, a.number, a.valid_until, a.days_left, a.state] for a in due],
+                        columns=LICENSE_COLUMNS)
 
 
 def _week_counts(snap: pd.DataFrame, start: date, end: date) -> tuple[int, int]:
@@ -372,8 +366,8 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
     at_risk = _findings_frame(deadline_findings, AT_RISK_CODES, names, df)
 
     horizon = ctx.today + timedelta(days=ctx.settings.upcoming_days)
-    upcoming_mask = _in(df["launch_date"], ctx.today, horizon) & ~status.isin([APPROVED, WITHDRAWN])
-    upcoming = _list(df, upcoming_mask, ["行", "备案编号", "活动名称", "平台", "状态", "计划上线日期", "提交日期"])
+    upcoming_mask = _in(df["launch_date"], ctx.today, horizon) & (status != APPROVED) & ~filings.closed(df)
+    upcoming = _list(df, upcoming_mask, ["行", "备案编号", "活动名称", "负责人", "平台", "状态", "计划上线日期", "提交日期"])
     upcoming = upcoming.sort_values(["计划上线日期", "行"], kind="stable").reset_index(drop=True)
 
     announcements = _list(df, approved, ["备案编号", "活动名称", "平台", "备案号", "通过日期"])
@@ -409,7 +403,7 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
         new=_list(df, new_mask), new_basis=new_basis,
         submitted=_list(df, submitted), approved=_list(df, approved), rejected=_list(df, rejected),
         supplement=_list(df, supplement), announcements=announcements, review_time=review,
-        overdue=overdue, at_risk=at_risk, licenses_expiring=_licenses(ctx), upcoming=upcoming,
+        overdue=overdue, at_risk=at_risk, licenses_expiring=_licenses(ctx, calendar), upcoming=upcoming,
         trend=_trend(current, history, monday), previous_week=previous_week, status_delta=delta,
         status_changes=changes, newly_approved=newly, removed=removed, snapshot=current,
         store_snapshot=store, notes=notes, findings=list(deadline_findings),

@@ -86,6 +86,8 @@ def test_missing_file_and_folder_exit_2(tmp_path, command):
     ("name", "reason"),
     [
         ("encrypted.xlsx", "密码"),
+        ("encrypted.xls", "密码"),
+        ("encrypted.ods", "密码"),
         ("tracker.csv", "CSV"),
         ("text_named.xlsx", "不是 Excel 工作簿"),
         ("truncated.xlsx", "损坏"),
@@ -152,8 +154,8 @@ def test_readable_odd_workbooks_run_normally(name, command):
 
 def test_merged_cells_give_their_value_to_the_top_left_cell_only():
     _, payload = findings_of("merged_header.xlsx", "validate")
-    # 活动名称 B3:B4 merged: row 4 has no activity name of its own
-    assert cells(payload, "missing-value") == {(4, 1)}
+    # 活动名称 B3:B4 merged: row 4 has no activity name of its own (JSON columns count from 1)
+    assert cells(payload, "missing-value") == {(4, 2)}
     ids = {f["filing_id"] for f in payload["findings"]}
     assert {"BA-101", "BA-102", "BA-103"} <= ids
     assert not cells(payload, "invalid-date")
@@ -170,10 +172,10 @@ def test_merged_title_row_above_the_header_is_skipped():
 def test_formulas_read_by_cached_value_and_errors_are_findings_on_required_fields():
     _, payload = findings_of("formulas_errors.xlsx", "validate")
     missing = [f for f in payload["findings"] if f["code"] == "missing-value"]
-    assert [(f["row"], f["column"], f["value"]) for f in missing] == [(3, 1, "#N/A")]
+    assert [(f["row"], f["cell"], f["value"]) for f in missing] == [(3, "B3", "#N/A")]
     assert "#N/A" in missing[0]["message"]
     # #REF! in the optional 提交日期 of a 草稿 row is empty, not a finding
-    assert not [f for f in payload["findings"] if f["row"] == 4 and f["column"] == 6]
+    assert not [f for f in payload["findings"] if f["row"] == 4 and f["column"] == 7]
     book = read_book(BAD / "formulas_errors.xlsx")
     df = build_context(book, system_today=date(2026, 11, 20)).tracker.df
     assert df.loc[2, "budget"] == 12000.0
@@ -182,7 +184,7 @@ def test_formulas_read_by_cached_value_and_errors_are_findings_on_required_field
 
 def test_16384_columns_are_read_and_findings_land_on_the_right_cell():
     _, payload = findings_of("wide_16384.xlsx", "validate")
-    assert cells(payload, "invalid-date") == {(3, 5)}
+    assert cells(payload, "invalid-date") == {(3, 6)}  # F3: JSON columns count from 1
     book = read_book(BAD / "wide_16384.xlsx")
     tracker = build_context(book, system_today=date(2026, 11, 20)).tracker
     assert tracker.extra_columns == {"内部备注": 16383}

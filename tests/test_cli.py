@@ -57,10 +57,12 @@ def test_bad_today_is_a_usage_error(clean):
 def test_json_shape(bad):
     result = invoke("validate", bad, "--json", "--today", "2026-11-20")
     payload = json.loads(result.output)
-    assert set(payload) == {"tool", "command", "workbook", "today", "rows", "findings", "summary"}
+    assert set(payload) == {"tool", "command", "workbook", "today", "today_pinned", "system_today", "run_at", "rows",
+                            "findings", "summary"}
     assert payload["tool"] == "beian" and payload["command"] == "validate" and payload["today"] == "2026-11-20"
-    assert payload["rows"] == 1 and payload["summary"] == {"error": 1, "warning": 0, "info": 0}
-    f = payload["findings"][0]
+    notes = [f for f in payload["findings"] if f["code"] in ("today-pinned", "rule-unverified")]
+    assert payload["rows"] == 1 and payload["summary"] == {"error": 1, "warning": 0, "info": len(notes)}
+    f = next(f for f in payload["findings"] if f["code"] not in ("today-pinned", "rule-unverified"))
     assert {"sheet", "row", "filing_id", "field", "code", "severity", "message", "rule"} <= set(f)
     assert (f["sheet"], f["row"], f["field"], f["code"]) == ("备案台账", 2, "活动名称", "missing-value")
 
@@ -77,9 +79,11 @@ def test_findings_xlsx_links_back_to_the_offending_cell(bad, tmp_path):
     assert invoke("validate", bad, "--out", out).exit_code == 1
     wb = openpyxl.load_workbook(out / "findings.xlsx")
     ws = wb["校验结果"]
-    assert [c.value for c in ws[1]][:10] == ["工作表", "行", "备案编号", "活动名称", "字段", "值", "代码", "级别", "说明", "规则"]
-    assert ws["G2"].value == "missing-value" and ws["H2"].value == "错误"
-    link = ws["K2"].hyperlink
+    assert [c.value for c in ws[1]][:10] == ["级别", "备案编号", "活动名称", "负责人", "问题", "说明", "到期日",
+                                             "剩余工作日", "单元格", "代码"]
+    assert ws["J2"].value == "missing-value" and ws["A2"].value == "错误" and ws["E2"].value == "必填项为空"
+    assert ws["I2"].value == "备案台账!B2"
+    link = ws["I2"].hyperlink
     assert link.location == "'备案台账'!B2"
     assert (out / link.target.replace("\\", "/")).resolve() == bad.resolve()
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref

@@ -58,7 +58,10 @@ def build(tmp_path: Path, rows: list[dict], *, licenses: list[dict] | None = Non
 
 
 def run(path: Path, today: date | None = TODAY):
-    return check(load(path, today=today))
+    """check() as of `today`; the today-pinned note (tested in test_compliance.py) is left out."""
+    report = check(load(path, today=today))
+    report.findings = [f for f in report.findings if f.code != "today-pinned"]
+    return report
 
 
 def deadline_rows(report, code=None):
@@ -149,6 +152,7 @@ def test_pending_rows_whose_launch_has_come_are_launch_unapproved(tmp_path):
     report = run(path)
     assert deadline_rows(report, "launch-unapproved") == [
         [3, "计划上线日期", "launch-unapproved", "error", date(2026, 11, 16), -4],
+        [6, "计划上线日期", "launch-unapproved", "error", date(2026, 11, 16), -4],  # 已驳回, not resubmitted
         [2, "计划上线日期", "launch-unapproved", "error", TODAY, 0],
     ]
     assert "需补充" in report.findings[0].message
@@ -235,10 +239,12 @@ def test_industry_licenses_are_required_and_missing_ones_reported(tmp_path):
     report = run(path)
     assert deadline_rows(report) == [
         [2, "主体名称", "license-missing", "error", date(2026, 11, 27), 5],
+        [2, "主体名称", "license-missing", "error", date(2026, 11, 27), 5],
         [4, "主体名称", "license-missing", "error", None, None],
     ]
     assert "医疗广告审查证明" in report.findings[0].message and "医疗" in report.findings[0].message
-    assert "丙公司" in report.findings[1].message and "营业执照" in report.findings[1].message
+    assert "医疗机构执业许可证" in report.findings[1].message
+    assert "丙公司" in report.findings[2].message and "营业执照" in report.findings[2].message
 
 
 def test_licenses_match_by_credit_code_before_name(tmp_path):
@@ -259,7 +265,8 @@ def test_closed_or_finished_rows_need_no_licenses(tmp_path):
         {"状态": "已撤回"}, {"状态": "已驳回"}, {"活动结束日期": date(2026, 11, 19)},
         {"活动结束日期": TODAY},
     ], licenses=[lic("甲公司", date(2026, 11, 1))])
-    assert [r[0] for r in deadline_rows(run(path))] == [5]
+    # row 3 (已驳回, not resubmitted) is still headed for launch, so its licenses matter
+    assert [r[0] for r in deadline_rows(run(path))] == [3, 5]
 
 
 def test_without_a_license_sheet_no_license_findings(tmp_path):
@@ -364,7 +371,7 @@ def test_the_clock_scan_would_catch_a_call(tmp_path):
     assert len(hits) == 1
 
 
-@pytest.mark.parametrize("status", ["已撤回", "已驳回"])
+@pytest.mark.parametrize("status", ["已撤回"])
 def test_closed_rows_raise_no_deadlines(tmp_path, status):
     path = build(tmp_path, [{"状态": status, "提交日期": date(2026, 1, 1), "计划上线日期": date(2026, 1, 5),
                              "活动结束日期": date(2026, 2, 1)}])
@@ -403,6 +410,8 @@ def test_review_time_comes_from_the_workbooks_platform_sheet(tmp_path):
         [2, "提交日期", "review-overdue", "warning", date(2026, 11, 26), -1]]
 
 
-def test_a_tracker_with_only_its_header_has_no_deadlines(tmp_path):
+def test_a_tracker_with_only_its_header_has_no_deadlines_but_its_register_still_speaks(tmp_path):
     report = run(build(tmp_path, [], licenses=[lic("甲公司", date(2026, 1, 1))], holidays=[]))
-    assert report.rows == 0 and report.findings == []
+    assert report.rows == 0
+    # no open filing of 甲公司: the expired license is reported once, on its 资质库 row
+    assert [(f.sheet, f.row, f.code) for f in report.findings] == [("资质库", 2, "license-expired")]

@@ -18,7 +18,7 @@ from pyaddin.findings import DEADLINE_CODES
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 FINDING_KEYS = {"code", "message", "severity", "sheet", "row", "column", "field", "filing_id", "activity", "value",
-                "rule", "due", "days_left", "workbook"}
+                "rule", "due", "days_left", "cell", "workbook"}
 
 
 def invoke(*args):
@@ -40,8 +40,17 @@ def with_error(tmp_path):
     return build(tmp_path, [{"状态": "草稿", "计划上线日期": date(2026, 11, 16)}], name="err.xlsx")
 
 
+NOTES = {"today-pinned", "rule-unverified"}
+"""Notes about the run (--today differs from the system date) and the packaged example rules."""
+
+
+def rows_of(payload: dict) -> list[dict]:
+    return [f for f in payload["findings"] if f["code"] not in NOTES]
+
+
 def test_the_warning_only_tracker_passes_validate(warning_only):
-    assert json.loads(invoke("validate", warning_only, "--today", "2026-11-20", "--json").stdout)["findings"] == []
+    payload = json.loads(invoke("validate", warning_only, "--today", "2026-11-20", "--json").stdout)
+    assert rows_of(payload) == [] and payload["summary"]["error"] == 0
 
 
 @pytest.mark.parametrize("command", ["deadlines", "check"])
@@ -87,30 +96,33 @@ def test_json_has_the_spec_shape_with_due_and_days_left(warning_only):
     result = invoke("deadlines", warning_only, "--today", "2026-11-20", "--json")
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
-    assert set(payload) == {"tool", "command", "workbook", "today", "rows", "findings", "summary"}
+    assert set(payload) == {"tool", "command", "workbook", "today", "today_pinned", "system_today", "run_at", "rows",
+                            "findings", "summary"}
     assert payload["tool"] == "beian" and payload["command"] == "deadlines"
     assert payload["workbook"] == str(warning_only) and payload["today"] == "2026-11-20" and payload["rows"] == 1
-    assert payload["summary"] == {"error": 0, "warning": 1, "info": 0}
-    [f] = payload["findings"]
+    assert payload["summary"] == {"error": 0, "warning": 1, "info": len(payload["findings"]) - 1}
+    [f] = rows_of(payload)
     assert set(f) == FINDING_KEYS
     assert (f["code"], f["sheet"], f["row"], f["field"], f["filing_id"], f["due"], f["days_left"]) == (
         "review-overdue", "备案台账", 2, "提交日期", "BA-1", "2026-11-19", -1)
+    assert f["cell"] == f"{chr(ord('A') + f['column'] - 1)}2"  # the 1-based column beside its reference
 
 
 def test_check_merges_validate_and_deadlines(tmp_path):
     path = write_tracker(tmp_path / "t.xlsx", [{**IN_REVIEW, "主体名称": None}])
     payload = json.loads(invoke("check", path, "--today", "2026-11-20", "--json").stdout)
     assert payload["command"] == "check"
-    assert {f["code"] for f in payload["findings"]} == {"missing-value", "review-overdue"}
+    assert {f["code"] for f in rows_of(payload)} == {"missing-value", "review-overdue"}
 
 
 def test_today_option_makes_results_reproducible(warning_only):
     def run(today):
         return json.loads(invoke("deadlines", warning_only, "--today", today, "--json").stdout)
 
-    assert run("2026-11-20") == run("2026-11-20")
-    assert run("2026-11-19")["findings"] == []
-    assert run("2026-11-23")["findings"][0]["days_left"] == -2
+    first, again = run("2026-11-20"), run("2026-11-20")
+    assert first.pop("run_at") <= again.pop("run_at") and first == again
+    assert rows_of(run("2026-11-19")) == []
+    assert rows_of(run("2026-11-23"))[0]["days_left"] == -2
 
 
 def test_out_writes_findings_xlsx_with_due_dates_and_working_days_left(tmp_path, with_error):
@@ -122,11 +134,11 @@ def test_out_writes_findings_xlsx_with_due_dates_and_working_days_left(tmp_path,
     ws = wb["到期提醒"]
     rows = list(ws.iter_rows(values_only=True))
     header = list(rows[0])
-    assert header[-2:] == ["到期日", "剩余工作日"]
+    assert header[6:8] == ["到期日", "剩余工作日"]
     record = dict(zip(header, rows[1], strict=False))
-    assert record["代码"] == "launch-unapproved" and record["行"] == 2 and record["级别"] == "错误"
+    assert record["代码"] == "launch-unapproved" and record["级别"] == "错误" and record["问题"] == "未通过即上线"
     assert record["到期日"] == datetime(2026, 11, 16) and record["剩余工作日"] == -4
-    assert record["字段"] == "计划上线日期" and "2026-11-16" in record["说明"]
+    assert record["单元格"].endswith("2") and "2026-11-16" in record["说明"]
     assert len(rows) == 2
 
 
@@ -162,7 +174,7 @@ def test_check_out_puts_deadlines_on_their_own_sheet_and_checks_on_the_other(tmp
     out = tmp_path / "out"
     assert invoke("check", path, "--today", "2026-11-20", "--out", out).exit_code == 1
     wb = openpyxl.load_workbook(out / "findings.xlsx")
-    checks = [r[6] for r in wb["校验结果"].iter_rows(min_row=2, values_only=True)]
-    deadlines = [(r[6], r[11], r[12]) for r in wb["到期提醒"].iter_rows(min_row=2, values_only=True)]
+    checks = [r[9] for r in wb["校验结果"].iter_rows(min_row=2, values_only=True) if r[9] not in NOTES]
+    deadlines = [(r[9], r[6], r[7]) for r in wb["到期提醒"].iter_rows(min_row=2, values_only=True)]
     assert checks == ["missing-value"]
     assert deadlines == [("review-overdue", datetime(2026, 11, 19), -1)]

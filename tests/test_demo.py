@@ -39,7 +39,9 @@ def demo(tmp_path_factory):
 
 def findings_table(out) -> pd.DataFrame:
     sheets = pd.read_excel(out / "findings.xlsx", sheet_name=None, engine="calamine")
-    return pd.concat([df for name, df in sheets.items() if "代码" in df.columns], ignore_index=True)
+    table = pd.concat([df for name, df in sheets.items() if "代码" in df.columns], ignore_index=True)
+    where = table["单元格"].astype(str).str.extract(r"^(?P<工作表>.+)!\$?[A-Z]+\$?(?P<行>\d+)$")
+    return table.assign(工作表=where["工作表"], 行=pd.to_numeric(where["行"]))  # 单元格 is “备案台账!B6”
 
 
 def test_demo_changes_no_sample_file(demo):

@@ -57,12 +57,15 @@ def test_json_shape_is_stable_and_serialisable():
              days_left=8)
     data = report(f).as_json()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
-    assert list(data) == ["tool", "command", "workbook", "today", "rows", "findings", "summary"]
+    assert list(data) == ["tool", "command", "workbook", "today", "today_pinned", "system_today", "run_at", "rows",
+                          "findings", "summary"]
+    assert (data["today_pinned"], data["system_today"], data["run_at"]) == (False, None, None)
     assert data["tool"] == "beian" and data["today"] == "2026-11-20" and data["rows"] == 3
     assert data["summary"] == {"error": 0, "warning": 1, "info": 0}
     assert data["findings"] == [{
         "code": "license-expiring", "message": "资质将于 2026-12-01 到期", "severity": "warning",
-        "sheet": "备案台账", "row": 4, "column": 7, "field": "有效期至", "filing_id": "BA-4", "activity": "双11",
+        "sheet": "备案台账", "row": 4, "column": 8, "cell": "H4",  # 0-based column 7 is the 8th: H
+        "field": "有效期至", "filing_id": "BA-4", "activity": "双11",
         "value": "2026-12-01", "rule": "R1", "due": "2026-12-01", "days_left": 8, "workbook": None,
     }]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "pyaddin"
-WRITER_LIBS = {"xlsxwriter", "xlwings", "openpyxl", "matplotlib"}
+WRITER_LIBS = {"xlsxwriter", "rustpy_xlsxwriter", "xlwings", "openpyxl", "matplotlib"}
 DOORS = {"pyaddin.cli", "pyaddin.buttons", "pyaddin.__main__"}
 BUILD_TOOLING = {"pyaddin.workbook_build", "pyaddin.doctor", "pyaddin.firstrun"}
 OUTER = DOORS | BUILD_TOOLING | {"pyaddin.loader", "pyaddin"}

@@ -259,7 +259,10 @@ def test_dry_run_sends_nothing_and_masks_webhooks_and_signatures(tmp_path, rx):
         assert secret not in result.output
 
 
-def test_no_secret_in_any_output_log_or_file(tmp_path, rx):
+def test_no_secret_in_any_output_log_or_file(tmp_path, rx, monkeypatch):
+    from pyaddin.adapters import robots
+
+    monkeypatch.setitem(robots.Sender.__init__.__kwdefaults__, "sleep", lambda _seconds: None)  # retries, no waiting
     path = workbook(tmp_path, rx, ("企业微信", "urgent,approved"), ("钉钉", "urgent,approved"), ("飞书", "urgent"))
     out = tmp_path / "out"
     texts = []

@@ -97,7 +97,7 @@ def test_workbook_reopens_with_the_expected_sheets_and_three_charts_on_the_summa
     assert charts_on_sheet(xlsx, "摘要") == 3
     assert wb["摘要"]["A1"].value == "备案周报 2026-W47（2026-11-16 至 2026-11-22）"
     figures = {wb["摘要"].cell(r, 1).value: wb["摘要"].cell(r, 2).value for r in range(5, 20)}
-    assert figures["本周提交"] == report.counts["提交"] == 19
+    assert figures["本周提交"] == report.counts["提交"] == 26
     assert figures["累计通过率"] == pytest.approx(report.approval_rate_total)
     # crosstab sheet: platforms down, statuses across, totals last
     ws = wb["平台×状态"]
@@ -128,7 +128,7 @@ def test_charts_point_at_the_data_ranges(sample_out):
     assert wb["趋势"]["A9"].value == "2026-W47"
 
 
-def test_sample_markdown_is_short_and_references_the_png(sample_out):
+def test_sample_markdown_is_short_and_writes_the_png_beside_it_without_linking_it(sample_out):
     _, written = sample_out
     md = next(p for p in written if p.suffix == ".md").read_text(encoding="utf-8")
     assert len(md.splitlines()) <= 40
@@ -136,8 +136,8 @@ def test_sample_markdown_is_short_and_references_the_png(sample_out):
     assert "本周为首份周报，无上周数据可比。" in md
     png = [p for p in written if p.suffix == ".png"]
     if cjk_font() is not None:
-        assert png and f"![各平台备案状态]({png[0].name})" in md
-        assert png[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert png and png[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "](" not in md  # a relative link does not survive a paste into 企业微信/钉钉/飞书
     assert "13800138000" not in md and "li.na@" not in md
 
 
@@ -219,8 +219,8 @@ def test_cli_writes_the_outputs_and_json(tmp_path):
     import json
 
     payload = json.loads(result.output)
-    assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 98
-    assert payload["counts"]["提交"] == 19
+    assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 125
+    assert payload["counts"]["提交"] == 26
     assert (out / "周报_2026-W47.xlsx").exists() and (out / "history" / "2026-W47.csv").exists()
     bad = CliRunner().invoke(main, ["report", str(SAMPLE), "--out", str(out), "--week", "2026-W99"])
     assert bad.exit_code == 2 and "2026-W48" in bad.output

@@ -123,12 +123,11 @@ def test_crash_while_writing_findings_keeps_previous_findings(tracker, tmp_path,
     assert ok.exit_code == 1
     before = digest(out / "findings.xlsx")
 
-    class Exploding:
-        def __init__(self, filename, options=None):
-            Path(filename).write_bytes(b"PK half")
-            raise OSError("disk full")
+    def exploding(data, filename, **options):
+        Path(filename).write_bytes(b"PK half")
+        raise OSError("disk full")
 
-    monkeypatch.setattr(findings_xlsx.xlsxwriter, "Workbook", Exploding)
+    monkeypatch.setattr(findings_xlsx, "write_worksheets", exploding)
     result = CliRunner().invoke(main, ["validate", str(tracker), "--out", str(out), "--today", TODAY])
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr

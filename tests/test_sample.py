@@ -52,8 +52,8 @@ def test_sample_is_realistic(ctx):
     assert ctx.tracker.header_row == 3  # title row and a blank row above
     assert len(df) >= 80 and df["platform"].nunique() >= 8
     # an info hint (rejection-pattern) is advice, not a problem with the row
-    flagged = {r for (_s, r, c, *_rest) in answer_key("validate") | answer_key("deadlines")
-               if r and c != "rejection-pattern"}
+    flagged = {r for (s, r, c, *_rest) in answer_key("validate") | answer_key("deadlines")
+               if r and s == "备案台账" and c != "rejection-pattern"}
     assert len(df) - len(flagged & set(df.index)) >= len(df) / 2
     assert {"投放平台", "活动形式", "申报主体", "上线日期", "备案状态"} <= set(ctx.tracker.headers.values())
 
@@ -84,8 +84,8 @@ def test_sample_deadlines_match_answer_key_exactly(ctx):
     from pyaddin.findings import DEADLINE_CODES
 
     report = check(ctx)
-    got = {(f.row, f.code) for f in report.findings if f.code in DEADLINE_CODES}
-    assert got == {(row, code) for (_s, row, code, _f, _r) in answer_key("deadlines")}
+    got = {(f.sheet, f.row, f.code) for f in report.findings if f.code in DEADLINE_CODES}
+    assert got == {(sheet, row, code) for (sheet, row, code, _f, _r) in answer_key("deadlines")}
 
 
 def test_every_deadline_code_occurs_in_the_sample():

@@ -15,9 +15,15 @@ LICENSES = [["主体名称", "统一社会信用代码", "资质类型", "有效
             ["北京云帆文化传媒有限公司", "911101055923456781", "营业执照", "长期"]]
 
 
+SETUP_NOTES = {"rule-unverified"}
+"""The packaged rules are examples marked 已核实 = 否: each says so once per run (tested below)."""
+
+
 def run(tmp_path, rows, **kw):
     path = write_tracker(tmp_path / "t.xlsx", rows, **kw)
-    return validate(build_context(read_book(path), system_today=TODAY))
+    report = validate(build_context(read_book(path), system_today=TODAY))
+    report.findings = [f for f in report.findings if f.code not in SETUP_NOTES]
+    return report
 
 
 def found(report, code):
@@ -127,6 +133,23 @@ def test_prize_over_limit(tmp_path):
     assert found(report, "prize-over-limit") == [[2, "最高奖金额", "prize-over-limit"]]
 
 
+def test_a_60000_coupon_is_not_a_lottery_prize(tmp_path):
+    report = run(tmp_path, [{"创意形式": "优惠券", "最高奖金额": 60000, "兑换规则": "是"}],
+                 headers=[*CLEAN, "最高奖金额", "兑换规则"])
+    assert found(report, "prize-over-limit") == []
+
+
+def test_the_platforms_own_prize_cap_applies_when_lower_than_settings(tmp_path):
+    platforms = [["平台", "别名", "审核周期(工作日)", "提前量(工作日)", "单奖上限(元)"], ["微博", "weibo", 5, 2, 5000],
+                 ["微信", "wechat", 7, 2, None]]
+    rows = [{"平台": "微博", "创意形式": "抽奖", "最高奖金额": 8000, "抽奖规则": "是"},
+            {"备案编号": "BA-2", "创意形式": "抽奖", "最高奖金额": 8000, "抽奖规则": "是", "备案号": "WX2026110002"}]
+    report = run(tmp_path, rows, headers=[*CLEAN, "最高奖金额", "抽奖规则"], extra_sheets={"平台": platforms})
+    hits = [f for f in report.findings if f.code == "prize-over-limit"]
+    assert [[f.row, f.field, f.severity] for f in hits] == [[2, "最高奖金额", "error"]]
+    assert "微博的单奖上限" in hits[0].message and "5,000" in hits[0].message and "非抽奖" not in hits[0].message
+
+
 def test_prize_limit_comes_from_settings(tmp_path):
     report = run(tmp_path, [{"创意形式": "抽奖", "最高奖金额": 8000, "抽奖规则": "是"}],
                  headers=[*CLEAN, "最高奖金额", "抽奖规则"], extra_sheets={"设置": [["项目", "值"], ["抽奖最高金额(元)", 5000]]})
@@ -201,6 +224,105 @@ def test_required_field_holding_an_excel_error_is_a_finding(tmp_path):
     report = validate(build_context(read_book(path), system_today=TODAY))
     missing = [f for f in report.findings if f.code == "missing-value"]
     assert [[f.row, f.field] for f in missing] == [[2, "活动名称"]] and "#N/A" in missing[0].message
+
+
+def test_sensitive_information_without_collecting_is_pi_inconsistent(tmp_path):
+    headers = [*CLEAN, "敏感个人信息", "隐私政策链接", "用户授权机制"]
+    report = run(tmp_path, [{"敏感个人信息": "是", "收集个人信息": "否", "隐私政策链接": "https://a.cn/p",
+                             "用户授权机制": "单独弹窗同意"},
+                            {"备案编号": "BA-2", "敏感个人信息": "否", "收集个人信息": "否"}], headers=headers)
+    assert [[f.row, f.field, f.code, f.severity] for f in report.findings] == [
+        [2, "敏感个人信息", "pi-inconsistent", "error"]]
+
+
+def test_sensitive_information_needs_its_own_consent_rule(tmp_path):
+    headers = [*CLEAN, "敏感个人信息", "隐私政策链接", "用户授权机制", "隐私政策"]
+    report = run(tmp_path, [{"敏感个人信息": "是", "收集个人信息": "是", "隐私政策链接": "https://a.cn/p",
+                             "隐私政策": "是"}], headers=headers)
+    assert [[f.row, f.field, f.code, f.rule] for f in report.findings] == [
+        [2, "用户授权机制", "missing-field", "PI-02"], [2, "用户授权机制", "missing-field", "PI-05"]]
+
+
+def test_minors_need_guardian_consent_when_data_is_collected(tmp_path):
+    headers = [*CLEAN, "儿童", "监护人同意机制", "隐私政策链接", "用户授权机制", "隐私政策"]
+    base = {"收集个人信息": "是", "隐私政策链接": "https://a.cn/p", "用户授权机制": "勾选同意", "隐私政策": "是"}
+    report = run(tmp_path, [{**base, "儿童": "是"},
+                            {**base, "备案编号": "BA-2", "儿童": "是", "监护人同意机制": "家长短信验证"},
+                            {**base, "备案编号": "BA-3", "儿童": "否"}], headers=headers)
+    assert [[f.row, f.field, f.code, f.rule, f.severity] for f in report.findings] == [
+        [2, "监护人同意机制", "missing-field", "PI-06", "error"]]
+
+
+@pytest.mark.parametrize(("industry", "expected"), [("医疗", True), ("美妆", True), ("酒类", True), ("保健食品", True),
+                                                    ("快消", False), ("教育", False)])
+def test_advertising_law_article_40_industries_are_prohibited_for_minors(tmp_path, industry, expected):
+    report = run(tmp_path, [{"行业": industry, "面向未成年人": "是", "行业许可证明": "是"},
+                            {"备案编号": "BA-2", "行业": industry, "面向未成年人": "否", "行业许可证明": "是"}],
+                 headers=[*CLEAN, "面向未成年人", "行业许可证明"])
+    hits = [[f.row, f.field, f.severity] for f in report.findings if f.code == "prohibited-for-minors"]
+    assert hits == ([[2, "面向未成年人", "error"]] if expected else [])
+
+
+def test_mini_program_needs_an_icp_filing(tmp_path):
+    report = run(tmp_path, [{"创意形式": "小程序", "ICP备案证明": "否"}], headers=[*CLEAN, "ICP备案证明"])
+    assert [[f.row, f.field, f.code, f.rule, f.severity] for f in report.findings] == [
+        [2, "ICP备案证明", "missing-material", "ICP-02", "warning"]]
+
+
+RULE_HEADER = ["规则编号", "平台", "创意形式", "行业", "收集个人信息", "敏感个人信息", "面向未成年人", "要求", "级别",
+               "说明", "依据", "已核实", "核对日期"]
+
+
+def test_unverified_and_stale_rules_each_give_one_setup_finding_with_their_open_filings(tmp_path):
+    rules = [RULE_HEADER,
+             ["T-1", "微信", "*", "*", "*", "*", "*", "活动名称", "warning", "", "团队", "否", ""],
+             ["T-2", "*", "*", "*", "*", "*", "*", "活动名称", "warning", "", "团队", "是", date(2026, 1, 1)],
+             ["T-3", "*", "*", "*", "*", "*", "*", "活动名称", "warning", "", "团队", "是", date(2026, 10, 1)]]
+    rows = [{"活动结束日期": date(2026, 12, 31)},                               # open, 微信
+            {"备案编号": "BA-2", "平台": "抖音", "活动结束日期": date(2026, 12, 31)},  # open, 抖音
+            {"备案编号": "BA-3", "活动结束日期": date(2026, 10, 1)},                 # ended
+            {"备案编号": "BA-4", "状态": "已撤回"}]                                 # closed
+    path = write_tracker(tmp_path / "t.xlsx", rows, extra_sheets={"平台规则": rules})
+    report = validate(build_context(read_book(path), system_today=TODAY))
+    notes = sorted([f.sheet, f.row, f.field, f.code, f.rule, f.severity] for f in report.findings
+                   if f.code in ("rule-unverified", "rule-stale"))
+    assert notes == [["平台规则", 2, "已核实", "rule-unverified", "T-1", "info"],
+                     ["平台规则", 3, "核对日期", "rule-stale", "T-2", "warning"]]
+    unverified = next(f for f in report.findings if f.code == "rule-unverified")
+    stale = next(f for f in report.findings if f.code == "rule-stale")
+    assert report.findings[-1] is unverified  # notes about rules come after the rows' problems
+    assert "1 个未结束的备案" in unverified.message
+    assert "2 个未结束的备案" in stale.message and "180" in stale.message
+
+
+def test_rule_review_days_come_from_settings(tmp_path):
+    rules = [RULE_HEADER, ["T-3", "*", "*", "*", "*", "*", "*", "活动名称", "warning", "", "团队", "是", date(2026, 10, 1)]]
+    path = write_tracker(tmp_path / "t.xlsx", [{}], extra_sheets={"平台规则": rules,
+                                                                 "设置": [["项目", "值"], ["规则复核天数", 30]]})
+    report = validate(build_context(read_book(path), system_today=TODAY))
+    assert [(f.code, f.rule) for f in report.findings] == [("rule-stale", "T-3")]
+
+
+def test_packaged_unverified_rules_are_each_said_once(tmp_path):
+    path = write_tracker(tmp_path / "t.xlsx", [{}])
+    report = validate(build_context(read_book(path), system_today=TODAY))
+    notes = [f for f in report.findings if f.code == "rule-unverified"]
+    assert "LOT-02" in {f.rule for f in notes} and len(notes) == len({f.rule for f in notes})
+    assert {f.rule for f in notes} >= {"BASE-01", "LOT-01", "ICP-02"} and "PI-01" not in {f.rule for f in notes}
+    assert all(f.sheet == "平台规则" and f.row is None and f.severity == "info" for f in notes)
+
+
+def test_a_pinned_today_is_never_silent(tmp_path):
+    path = write_tracker(tmp_path / "t.xlsx", [{}], extra_sheets={"设置": [["项目", "值"], ["今天", "2026-11-20"]]})
+    pinned = build_context(read_book(path), system_today=date(2026, 12, 1))
+    hits = [f for f in validate(pinned).findings if f.code == "today-pinned"]
+    assert [[f.sheet, f.row, f.field, f.severity] for f in hits] == [["设置", 2, "值", "info"]]
+    assert "2026-11-20" in hits[0].message
+    same = build_context(read_book(path), system_today=TODAY)
+    assert [f for f in validate(same).findings if f.code == "today-pinned"] == []
+    argument = build_context(read_book(path), system_today=TODAY, today=date(2026, 11, 1))
+    hits = [f for f in validate(argument).findings if f.code == "today-pinned"]
+    assert [[f.sheet, f.row] for f in hits] == [[None, None]] and "--today" in hits[0].message
 
 
 def test_every_registered_validate_code_has_a_test_here():

@@ -44,9 +44,16 @@ def to_date(v) -> date | None:
         return None
 
 
+def is_workday(d: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(d)
+    except NotImplementedError:  # a year the package does not cover: Monday to Friday, as beian falls back
+        return d.weekday() < 5
+
+
 def workdays(a: date, b: date) -> int:
     """Working days in (a, b] on the Chinese calendar, one day at a time."""
-    return sum(chinese_calendar.is_workday(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
+    return sum(is_workday(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
 
 
 def add_wd(d: date, n: int) -> date:
@@ -67,6 +74,10 @@ def sheet() -> pd.DataFrame:
         "status": raw["备案状态"].map(lambda s: s if s in STATUSES else UNKNOWN),
         "approval_no": raw["备案号"],
     })
+    # 已驳回 with no row naming it in 原备案编号 is still headed for launch (SPEC §9)
+    resubmitted = set(raw["原备案编号"].dropna())
+    out["rejected_open"] = (out["status"] == "已驳回") & ~out["id"].isin(resubmitted)
+    out["closed"] = (out["status"] == "已撤回") | ((out["status"] == "已驳回") & out["id"].isin(resubmitted))
     for col, src in (("submitted", "提交日期"), ("approved", "通过日期"), ("feedback", "反馈日期"),
                      ("launch", "上线日期"), ("supplement_due", "补充截止日期")):
         out[col] = raw[src].map(to_date)
@@ -86,7 +97,7 @@ def in_week(d) -> bool:
 
 def test_sample_week_defaults_to_the_iso_week_of_the_settings_today(report):
     assert (report.week, report.week_start, report.week_end) == ("2026-W47", MONDAY, SUNDAY)
-    assert report.rows == 98
+    assert report.rows == 125
 
 
 def test_platform_by_status_counts_equal_a_plain_crosstab(report, sheet):
@@ -109,7 +120,7 @@ def test_week_activity_counts_follow_the_documented_dates(report, sheet):
     c = report.counts
     assert (c["提交"], c["通过"], c["驳回"], c["需补充"]) == (len(submitted), len(approved), len(rejected),
                                                        len(supplement))
-    assert c["提交"] == 19 and c["需补充"] == 1
+    assert c["提交"] == 26 and c["需补充"] == 1
     assert sorted(report.submitted["备案编号"]) == sorted(submitted["id"])
     assert list(report.supplement["备案编号"]) == list(supplement["id"]) == ["BA-2026-0090"]
     # no previous snapshot: new = submitted this week
@@ -152,33 +163,53 @@ def test_overdue_and_at_risk_lists_follow_the_deadline_rules(report, sheet):
             due = r.supplement_due or (add_wd(r.feedback, 3) if r.feedback else None)
             if due and TODAY > due:
                 overdue.add((r.id, "补充材料逾期"))
-        if r.status in pending and r.launch and r.launch <= TODAY:
+        if (r.status in pending or r.rejected_open) and r.launch and r.launch <= TODAY:
             overdue.add((r.id, "未通过即上线"))
-        if r.status in ("草稿", "待提交") and r.launch and r.launch > TODAY \
+        if (r.status in ("草稿", "待提交") or r.rejected_open) and r.launch and r.launch > TODAY \
                 and add_wd(TODAY, review + int(lead_days.get(r.platform, 2))) > r.launch:
             risk.add((r.id, "提交过晚风险"))
     assert set(zip(report.overdue["备案编号"], report.overdue["类型"], strict=True)) == overdue
     assert set(zip(report.at_risk["备案编号"], report.at_risk["类型"], strict=True)) == risk
-    assert report.counts["逾期"] == len(overdue) == 4 and report.counts["风险"] == len(risk) == 1
+    assert report.counts["逾期"] == len(overdue) == 5 and report.counts["风险"] == len(risk) == 2
 
 
 def test_licenses_expiring_within_the_info_window_include_expired_ones(report):
+    """Per company and type the license valid longest; a 医疗广告审查证明 without 有效期至 runs one
+    year from 发证日期; remaining time in Chinese working days (negative once expired)."""
     lic = pd.read_excel(SAMPLE, sheet_name="资质库", engine="calamine")
     limit = TODAY + timedelta(days=90)
-    expected = sorted((r["主体名称"], r["资质类型"], (to_date(r["有效期至"]) - TODAY).days)
-                      for _, r in lic.iterrows()
-                      if to_date(r["有效期至"]) is not None and to_date(r["有效期至"]) <= limit)
+    best: dict[tuple, tuple] = {}
+    for _, r in lic.iterrows():
+        until = to_date(r["有效期至"])
+        issued = to_date(r["发证日期"])
+        if until is None and r["资质类型"] == "医疗广告审查证明" and issued is not None:
+            until = issued.replace(year=issued.year + 1) - timedelta(days=1)
+        if until is None:
+            continue
+        key = (r["统一社会信用代码"], r["资质类型"])
+        if key not in best or until > best[key][2]:
+            best[key] = (r["主体名称"], r["资质类型"], until)
+    def is_wd(d: date) -> bool:  # 2027 has no official calendar yet: weekdays (the sample's 节假日 is empty)
+        return chinese_calendar.is_workday(d) if d.year <= 2026 else d.weekday() < 5
+
+    def wd(a: date, b: date) -> int:
+        return sum(is_wd(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
+
+    expected = sorted((name, kind, wd(TODAY, until) if until >= TODAY else -wd(until, TODAY))
+                      for name, kind, until in best.values() if until <= limit)
     got = sorted(zip(report.licenses_expiring["主体名称"], report.licenses_expiring["资质类型"],
-                     report.licenses_expiring["剩余天数"], strict=True))
+                     report.licenses_expiring["剩余工作日"], strict=True))
     assert got == expected
-    assert [s for s in report.licenses_expiring["状态"]].count("已过期") == sum(1 for e in expected if e[2] < 0) == 1
+    assert ("南京仁康口腔门诊部有限公司", "医疗广告审查证明", workdays(TODAY, date(2026, 11, 30))) in got
+    assert [s for s in report.licenses_expiring["状态"]].count("已过期") == sum(1 for e in expected if e[2] < 0) == 3
 
 
 def test_upcoming_launches_are_the_unapproved_ones_in_the_next_14_days(report, sheet):
     horizon = TODAY + timedelta(days=14)
     expected = sheet[sheet["launch"].map(lambda d: d is not None and TODAY <= d <= horizon)
-                     & ~sheet["status"].isin(["已通过", "已撤回"])]
-    assert sorted(report.upcoming["备案编号"]) == sorted(expected["id"]) == ["BA-2026-0091"]
+                     & (sheet["status"] != "已通过") & ~sheet["closed"]]
+    assert sorted(report.upcoming["备案编号"]) == sorted(expected["id"])
+    assert "BA-2026-R001" not in set(report.upcoming["备案编号"])  # rejected but resubmitted: closed
 
 
 def test_trend_ends_with_the_report_week_and_counts_by_week(report, sheet):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from ..context import Context
-from ..findings import DEADLINE_CODES, Report, stamp
+from ..errors import OutputLocked
+from ..findings import DEADLINE_CODES, Report
 from .result import ActionResult
 
 FINDINGS_NAME = "findings.xlsx"
@@ -33,16 +35,19 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
                    [f for f in merged.findings if f.code not in DEADLINE_CODES])
         d = Report("deadlines", merged.workbook, merged.today, merged.rows,
                    [f for f in merged.findings if f.code in DEADLINE_CODES])
-        return CheckData(v, d)  # split from one sorted list: each part is already in order
     return CheckData(v.sorted() if v else None, d.sorted() if d else None)
 
 
 def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_dir: Path | None = None,
-        name: str = FINDINGS_NAME, history_dir: Path | None = None) -> ActionResult:
+        name: str = FINDINGS_NAME, history_dir: Path | None = None, today_option: date | None = None,
+        started: datetime | None = None) -> ActionResult:
     """`check` (both), `validate` or `deadlines`; writes `<out_dir>/findings.xlsx` when out_dir is set.
 
     With `history_dir`, keeps a snapshot of the rules there; `check` (both parts) also adds
     `rule-changed` for rule changes it has not reported before (see `actions/rules_diff.py`).
+    When findings.xlsx cannot be replaced (open in Excel), the OutputLocked raised carries the
+    computed result as `.result`, so a caller can still show the findings before giving up.
+    `started` (the door's clock) goes into 运行信息; without it the writer reads the clock.
     """
     data = findings(ctx, validation=validation, deadlines=deadlines)
     if history_dir is not None:
@@ -58,11 +63,15 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
     command = "check" if validation and deadlines else ("validate" if validation else "deadlines")
     parts = [r for r in (data.validation, data.deadlines) if r is not None]
     report = Report(command, str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,
-                    [f for r in parts for f in r.findings]).sorted()
-    stamp(report.findings, str(ctx.path or ctx.workbook or "") or None)
+                    [f for r in parts for f in r.findings], run_at=ctx.run_at, system_today=ctx.system_today).sorted()
     written: list[Path] = []
     if out_dir is not None:
-        from ..adapters.findings_xlsx import write_findings
+        from ..adapters.findings_xlsx import write_for_context
 
-        written.append(write_findings(Path(out_dir) / name, report, ctx.path))
+        try:
+            written.append(write_for_context(Path(out_dir) / name, report, ctx, workbook=ctx.workbook,
+                                             today_option=today_option, started=started))
+        except OutputLocked as exc:
+            exc.result = ActionResult(report, written, data)
+            raise
     return ActionResult(report, written, data)

@@ -13,6 +13,8 @@ functions only make the calls, so tests can check both.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -360,6 +362,22 @@ def set_status(xbook, text: str | bool) -> None:
         xbook.app.status_bar = text
     except Exception:  # noqa: BLE001 - remote engines have no status bar
         pass
+
+
+def status_progress(xbook, label: str, *, every: float = 1.0,
+                    clock: Callable[[], float] = time.monotonic) -> Callable[[int, int], None]:
+    """A `progress(done, total)` callback for the buttons: "label n / N" in Excel's status bar, at
+    most once per `every` seconds (each write is a call into Excel), and always the last step."""
+    last = [None]
+
+    def progress(done: int, total: int) -> None:
+        now = clock()
+        if done < total and last[0] is not None and now - last[0] < every:
+            return
+        last[0] = now
+        set_status(xbook, f"{label} {done} / {total}")
+
+    return progress
 
 
 def column_range_text(block: ResultBlock) -> str:

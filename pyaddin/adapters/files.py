@@ -27,6 +27,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 SUPPORTED = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
 
+PASSWORD = ("工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再试。",
+            "the workbook is password-protected (encrypted).")
+
+
 def _fail(path: Path, zh: str, en: str) -> UnreadableWorkbook:
     return UnreadableWorkbook(f"无法读取“{path.name}”：{zh} / Cannot read {path.name}: {en}")
 
@@ -42,8 +46,7 @@ def _check_file(path: Path) -> None:
     if not head:
         raise _fail(path, "文件为空，请确认文件已完整保存。", "the file is empty.")
     if head.startswith(OLE_MAGIC) and suffix in {".xlsx", ".xlsm", ".xlsb"}:
-        raise _fail(path, "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再试。",
-                    "the workbook is password-protected (encrypted).")
+        raise _fail(path, *PASSWORD)
     if suffix == ".csv":
         raise _fail(path, "这是 CSV 文本文件，请在 Excel 中另存为 .xlsx 后再试。", "CSV is not a workbook; save it as .xlsx.")
     if suffix not in SUPPORTED:
@@ -91,6 +94,8 @@ def read_book(path: str | Path) -> Book:
             sheets[meta.name] = Sheet(meta.name, rows, hidden)
     except UnreadableWorkbook:
         raise
+    except pc.PasswordError as exc:  # .xls with FILEPASS, .ods with encrypted parts
+        raise _fail(path, *PASSWORD) from exc
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for corrupt files
         if scan is not None:
             scan.cancel()

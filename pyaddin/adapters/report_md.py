@@ -3,8 +3,9 @@
 It leaves the building: whatever looks like a phone number, an e-mail address or an ID-card
 number is masked wherever it appears (activity names and feedback included, because people type
 contacts everywhere), text a spreadsheet would run as a formula is neutralised, and table cells
-are escaped so a `|` in a name cannot break the table. Kept to about 40 lines; the workbook has
-the rest.
+are escaped so a `|` in a name cannot break the table. Ready to paste into 企业微信/钉钉/飞书: no
+relative links, one line per filing with its 负责人, every error-level item (up to MAX_ERRORS, then
+a count), no closing boilerplate; the workbook has the rest.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from ..weekly import WeeklyReport, output_names
 from .output_files import atomic_write_text
 
 MAX_ANNOUNCE = 8
+MAX_ERRORS = 30
+"""Every error-level item is listed up to this many; the rest are counted."""
 MAX_ACTIONS = 8
+"""Warnings listed after the errors, up to this many."""
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?(\d{3,4})[-\s]?(\d{4})(?!\d)")
@@ -68,29 +72,77 @@ def _table(frame: pd.DataFrame, columns: list[str], limit: int) -> list[str]:
     return lines
 
 
+_LEVELS = {"错误": 0, "警告": 1, "提示": 2}
+
+
+def _days(left: object) -> str:
+    if left is None or pd.isna(left):
+        return ""
+    return f"，逾期 {-int(left)} 个工作日" if left < 0 else f"，剩 {int(left)} 个工作日"
+
+
+class _Items:
+    """What needs doing, one line per filing (a filing overdue and launching soon is one line with
+    both reasons), worst level first; licenses are about a company, one line each."""
+
+    def __init__(self):
+        self.by_filing: dict[tuple, dict] = {}
+        self.order: list[tuple] = []
+
+    def add(self, level: str, row: pd.Series, reason: str) -> None:
+        key = (md_text(row.get("备案编号")), md_text(row.get("平台"))) if md_text(row.get("备案编号")) else \
+            ("", md_text(row.get("主体名称")), reason)
+        item = self.by_filing.get(key)
+        if item is None:
+            item = self.by_filing[key] = {"level": level, "row": row, "reasons": []}
+            self.order.append(key)
+        if _LEVELS[level] < _LEVELS[item["level"]]:
+            item["level"] = level
+        if reason not in item["reasons"]:
+            item["reasons"].append(reason)
+
+    def lines(self) -> list[tuple[str, str]]:
+        out = []
+        for key in sorted(self.order, key=lambda k: _LEVELS[self.by_filing[k]["level"]]):
+            item = self.by_filing[key]
+            row = item["row"]
+            if key[0]:
+                who = md_text(row.get("负责人")) or "未填负责人"
+                head = f"{key[0]} {md_text(row.get('活动名称'))}（{key[1]}）· 负责人 {who}"
+            else:
+                head = f"{key[1]}"
+            out.append((item["level"], f"- **{item['level']}** {head}：{'；'.join(item['reasons'])}"))
+        return out
+
+
 def _actions(report: WeeklyReport) -> list[str]:
-    items: list[tuple[str, str]] = []
+    """Every error-level item up to MAX_ERRORS, then the others up to MAX_ACTIONS; past a cap, a count."""
+    items = _Items()
+    for frame in (report.overdue, report.at_risk):
+        for _, f in frame.iterrows():
+            items.add(f.get("级别") or "警告", f, f"{md_text(f['类型'])}，期限 {_short_date(f['到期日'])}"
+                                                 f"{_days(f['剩余工作日'])}")
     for kind, frame in (("驳回", report.rejected), ("需补充", report.supplement)):
         for _, f in frame.iterrows():
-            feedback = md_text(f["审核意见"], limit=40) or "（未写审核意见）"
-            items.append((kind, f"{md_text(f['备案编号'])} {md_text(f['活动名称'])}（{md_text(f['平台'])}）：{feedback}"))
-    for kind, frame in (("逾期", report.overdue), ("风险", report.at_risk)):
-        for _, f in frame.iterrows():
-            left = f["剩余工作日"]
-            when = "" if pd.isna(left) else (f"，逾期 {-int(left)} 个工作日" if left < 0 else f"，剩 {int(left)} 个工作日")
-            items.append((kind, f"{md_text(f['备案编号'])} {md_text(f['活动名称'])}（{md_text(f['平台'])}）"
-                                f"：{md_text(f['类型'])}，期限 {_short_date(f['到期日'])}{when}"))
+            feedback = md_text(f["审核意见"], limit=40) or "未写审核意见"
+            items.add("警告", f, f"本周{kind}（{feedback}）")
     for _, u in report.upcoming.iterrows():
-        items.append(("上线", f"{md_text(u['备案编号'])} {md_text(u['活动名称'])}（{md_text(u['平台'])}）"
-                              f"{_short_date(u['计划上线日期'])} 上线，仍为{md_text(u['状态'])}"))
+        items.add("警告", u, f"{_short_date(u['计划上线日期'])} 上线，仍为{md_text(u['状态'])}")
     for _, lic in report.licenses_expiring.iterrows():
-        state = f"已于 {lic['有效期至']:%Y-%m-%d} 过期" if lic["剩余天数"] < 0 else \
-            f"{lic['有效期至']:%Y-%m-%d} 到期（{lic['剩余天数']} 天）"
-        items.append(("资质", f"{md_text(lic['主体名称'])} {md_text(lic['资质类型'])} {state}"))
-    lines = [f"- **{kind}** {text}" for kind, text in items[:MAX_ACTIONS]]
-    if len(items) > MAX_ACTIONS:
-        lines.append(f"- ……另有 {len(items) - MAX_ACTIONS} 项，见周报工作簿“逾期与风险”“临近上线”“资质到期”表。")
-    return lines or ["- 没有逾期、风险、临近上线未通过或到期的资质。"]
+        expired = lic["状态"] == "已过期"
+        state = (f"已于 {lic['有效期至']:%Y-%m-%d} 过期" if expired else f"{lic['有效期至']:%Y-%m-%d} 到期") + \
+            _days(lic["剩余工作日"])
+        items.add("错误" if expired else "警告", lic, f"{md_text(lic['资质类型'])} {state}")
+    lines = items.lines()
+    errors = [text for level, text in lines if level == "错误"]
+    others = [text for level, text in lines if level != "错误"]
+    out = errors[:MAX_ERRORS]
+    if len(errors) > MAX_ERRORS:
+        out.append(f"- ……另有 {len(errors) - MAX_ERRORS} 项错误（共 {len(errors)} 项，只列前 {MAX_ERRORS} 项）。")
+    out += others[:MAX_ACTIONS]
+    if len(others) > MAX_ACTIONS:
+        out.append(f"- ……另有 {len(others) - MAX_ACTIONS} 项警告（共 {len(others)} 项，只列前 {MAX_ACTIONS} 项）。")
+    return out or ["- 没有逾期、风险、临近上线未通过或到期的资质。"]
 
 
 def _percent(value: float | None) -> str:
@@ -98,6 +150,8 @@ def _percent(value: float | None) -> str:
 
 
 def render(report: WeeklyReport, *, image: str | None = None) -> str:
+    """The Markdown. `image` is accepted and not linked: a relative picture link does not survive a
+    paste into 企业微信/钉钉/飞书 (the PNG sits beside the file for anyone who wants to attach it)."""
     c = report.counts
     names = output_names(report.week)
     lines = [
@@ -152,11 +206,10 @@ def render(report: WeeklyReport, *, image: str | None = None) -> str:
             for p, part in recent.groupby("平台", sort=False)))
     if loop:
         lines += ["## 一次通过与驳回原因", *loop, ""]
-    if image:
-        lines += [f"![各平台备案状态]({image})", ""]
     for note in report.notes:
         lines += [f"> {md_text(note)}", ""]
-    lines.append(f"完整数据见 {names['xlsx']}。")
+    while lines and not lines[-1]:
+        lines.pop()
     return mask("\n".join(lines)) + "\n"
 
 

@@ -164,12 +164,16 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         chg.write_string(0, 0, report.comparison_text, w.heading)
         r = 2
         if report.status_delta is not None:
+            breaks = []
             for title, frame, idx in (("按状态计数", report.status_delta, True),
                                       ("状态变化", report.status_changes, False),
                                       ("新通过", report.newly_approved, False),
                                       ("本周已不在台账中", report.removed, False)):
+                if r > 2:
+                    breaks.append(r)  # each section starts a page when printed
                 chg.write_string(r, 0, title, w.heading)
                 r = w.frame(chg, frame, row=r + 1, index=idx) + 1
+            chg.set_h_pagebreaks(breaks)
 
         trend = wb.add_worksheet(TREND)
         w.frame(trend, report.trend)
@@ -213,11 +217,15 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
                                                for s, x in moved.iterrows()) or "各状态数量没有变化") + "。")
             lines.append(f"状态变化 {len(report.status_changes)} 条，新通过 {len(report.newly_approved)} 条，"
                          f"移出台账 {len(report.removed)} 条，详见“{CHANGES}”表。")
+        heights: dict[int, float] = {}
         for line in [*lines, f"新增的口径：{report.new_basis}。", *report.notes]:
             summary.merge_range(r, 0, r, 2, line, w.wrap_note)
-            summary.set_row(r, 15 * max(1, math.ceil(_width(line) / 42)))
+            heights[r] = 15 * max(1, math.ceil(_width(line) / 42))
+            summary.set_row(r, heights[r])
             r += 1
-        _charts(wb, summary, report, table)
+        _charts(wb, summary, report, table, heights)
+        for ws in (cross, ann, act, rev, acts, lic, up, trend):
+            ws.repeat_rows(0)  # one table from the top: its header on every printed page
         for ws in wb.worksheets():
             ws.set_landscape()
             ws.set_paper(9)  # A4
@@ -234,7 +242,46 @@ def _unit(peak: int) -> int:
     return max(1, math.ceil(peak / 8))
 
 
-def _charts(wb, summary, report: WeeklyReport, table: pd.DataFrame) -> None:
+ROW_PT = 15.0
+"""Excel's default row height in points."""
+PAGE_PT = 480.0
+"""What a landscape A4 page holds at 100 % with the margins below (7.27 in, kept with a margin of
+safety): printing fits the width, so a page holds at least this much height."""
+
+
+class _Pages:
+    """Places charts down the 摘要 sheet so none is cut by a page break: a chart that would cross the
+    bottom of the current page starts a new one (a manual break above it)."""
+
+    def __init__(self, heights: dict[int, float], first_row: int):
+        self.heights, self.row, self.page_top, self.breaks = heights, first_row, 0, []
+
+    def _pt(self, start: int, end: int) -> float:
+        return sum(self.heights.get(r, ROW_PT) for r in range(start, end))
+
+    def _rows_for(self, height_pt: float) -> int:
+        rows, total = 0, 0.0
+        while total < height_pt:
+            total += self.heights.get(self.row + rows, ROW_PT)
+            rows += 1
+        return rows
+
+    def place(self, height_px: int) -> int:
+        """The 0-based row at which to anchor a chart `height_px` tall; records any break needed."""
+        height_pt = min(height_px * 0.75, PAGE_PT - ROW_PT)
+        rows = self._rows_for(height_pt)
+        if self._pt(self.page_top, self.row + rows) > PAGE_PT:
+            self.page_top = self.row
+            self.breaks.append(self.row)
+            self.row += 1  # a blank row under the break, so no chart edge shows on the page before
+            rows = self._rows_for(height_pt)
+        anchor = self.row
+        self.row += rows + 1
+        return anchor
+
+
+def _charts(wb, summary, report: WeeklyReport, table: pd.DataFrame, heights: dict[int, float]) -> None:
+    pages = _Pages(heights, first_row=3)
     n_platforms = len(table) - 1  # without the 合计 row
     n_statuses = len(table.columns) - 1  # without the 合计 column
     if n_platforms > 0 and n_statuses > 0:
@@ -252,7 +299,7 @@ def _charts(wb, summary, report: WeeklyReport, table: pd.DataFrame) -> None:
                           "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 720, "height": 360})
-        summary.insert_chart("D4", chart)
+        summary.insert_chart(pages.place(360), 3, chart)
 
     weeks = len(report.trend)
     if weeks:
@@ -266,7 +313,7 @@ def _charts(wb, summary, report: WeeklyReport, table: pd.DataFrame) -> None:
         line.set_y_axis({"name": "件数", "min": 0, "major_unit": _unit(peak), "num_format": "0"})
         line.set_legend({"position": "bottom"})
         line.set_size({"width": 720, "height": 300})
-        summary.insert_chart("D23", line)
+        summary.insert_chart(pages.place(300), 3, line)
 
     n_review = len(report.review_time)
     if n_review:
@@ -278,5 +325,8 @@ def _charts(wb, summary, report: WeeklyReport, table: pd.DataFrame) -> None:
         bar.set_x_axis({"name": "工作日", "min": 0})
         bar.set_y_axis({"reverse": True, "crossing": "max"})
         bar.set_legend({"position": "bottom"})
-        bar.set_size({"width": 720, "height": 40 + 28 * n_review + 80})
-        summary.insert_chart("D39", bar)
+        height = min(40 + 28 * n_review + 80, int((PAGE_PT - ROW_PT) / 0.75))
+        bar.set_size({"width": 720, "height": height})
+        summary.insert_chart(pages.place(height), 3, bar)
+    if pages.breaks:
+        summary.set_h_pagebreaks(pages.breaks)

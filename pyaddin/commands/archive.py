@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -26,32 +25,25 @@ from .common import (
     open_workbook,
     print_findings,
 )
+from .progress import terminal_progress
 
 VERIFY_CODES = {"archive-changed", "archive-missing-file", "archive-added-file", "archive-unreadable"}
 
 
-@contextmanager
-def terminal_progress(label: str):
-    """A progress bar on stderr, only when stderr is a terminal (never in pipes, logs or --json)."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    state: dict = {}
+def _problems(result, core) -> dict[str, list]:
+    """What the index lists as wrong, for --json readers: the same items as archive_index.xlsx."""
+    def filing(f) -> dict:
+        return {"filing_id": f.filing_id, "row": f.row, "platform": f.platform}
 
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            if total <= 0:
-                return
-            bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        yield update
-    finally:
-        if "bar" in state:
-            state["bar"].__exit__(None, None, None)
+    return {
+        "missing": [filing(r.filing) | {"material": r.material, "required_by": r.required}
+                    for r in result.index if r.found == core.MISSING],
+        "wrong_format": [filing(r.filing) | {"material": r.material, "file": r.file.rel if r.file else None}
+                         for r in result.index if r.found == core.WRONG_FORMAT],
+        "orphan_folders": [{"folder": o.rel, "probable_id": o.probable_id, "files": o.files} for o in result.orphans],
+        "unclassified": [{"file": item.rel, "reason": reason} for item, reason in result.unclassified],
+        "no_folder": [filing(f) for f in result.no_folder],
+    }
 
 
 @click.command()
@@ -108,7 +100,7 @@ def _archive_one(ctx, workbook: str, out_dir: Path, root, verify: bool, bag: boo
     from ..actions import archive as action
 
     if verify:
-        with terminal_progress("核验哈希") as progress:
+        with terminal_progress("核验哈希", as_json=emit is not None) as progress:
             outcome = action.verify(ctx, out_dir=out_dir, root=root, progress=progress)
         report, archive_root = outcome.report, outcome.data
         report.workbook = workbook
@@ -125,7 +117,7 @@ def _archive_one(ctx, workbook: str, out_dir: Path, root, verify: bool, bag: boo
             click.echo(f"已写入 {written}")
         return EXIT_FINDINGS if changed or not report.valid else EXIT_OK
 
-    with terminal_progress("计算哈希") as progress:
+    with terminal_progress("计算哈希", as_json=emit is not None) as progress:
         outcome = action.run(ctx, out_dir=out_dir, root=root, bag=bag, progress=progress)
     result, archive_root = outcome.data, outcome.data.root
     result.report.workbook = workbook
@@ -145,7 +137,7 @@ def _archive_one(ctx, workbook: str, out_dir: Path, root, verify: bool, bag: boo
         "written": [str(p) for p in files_written],
     }
     if emit is not None:
-        emit(result.report.as_json() | {"archive": summary})
+        emit(result.report.as_json() | {"archive": summary | {"problems": _problems(result, core)}})
     else:
         print_findings(result.report.findings, more_hint="完整列表见 --json")
         click.echo(f"归档 {archive_root}：{summary['files']} 个文件（本次计算哈希 {summary['hashed']} 个），"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections import Counter
 from datetime import date
@@ -22,15 +23,27 @@ DEFAULT_OUT = Path("beian-out")
 TERMINAL_LIMIT = 40
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def parse_today(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
+    if not _ISO_DATE.match(value):
+        raise click.BadParameter(f"日期“{value}”应写成 YYYY-MM-DD，如 2026-11-20。 / use YYYY-MM-DD")
     try:
-        if len(value) != 10:
-            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"日期“{value}”应写成 YYYY-MM-DD / use YYYY-MM-DD") from exc
+        raise click.BadParameter(f"日期“{value}”不存在（月份为 01–12，日不超过当月天数），请改正。 "
+                                 f"/ {value} is not a date that exists") from exc
+
+
+def check_out_dir(_ctx, _param, value: Path | None) -> Path | None:
+    """--out names a folder; an existing file there would only fail later, halfway through."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise click.BadParameter(f"“{value}”是一个已存在的文件，--out 应指定文件夹（不存在时会自动创建），"
+                                 f"请换一个文件夹名。 / --out must name a folder, not a file")
+    return value
 
 
 def common_options(func=None, *, many: bool = False):
@@ -42,7 +55,7 @@ def common_options(func=None, *, many: bool = False):
 
     @(click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path)) if many
       else click.argument("workbook", type=click.Path(path_type=Path)))
-    @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+    @click.option("--out", "out", type=click.Path(path_type=Path), default=None, callback=check_out_dir,
                   help="输出文件夹（默认：设置表“输出目录”，相对路径以工作簿所在文件夹为准）。")
     @click.option("--today", callback=parse_today, default=None, metavar="YYYY-MM-DD",
                   help="按指定日期计算（默认：设置表“今天”，否则系统日期）。")
@@ -113,8 +126,20 @@ def print_findings(findings: list[Finding], *, more_hint: str = "完整列表请
         click.echo(f"……还有 {len(findings) - TERMINAL_LIMIT} 条，{more_hint}。")
 
 
+def pinned_notice(report: Report) -> str | None:
+    """The first line a terminal shows when "today" is not the machine's date (SPEC §9)."""
+    if not report.today_pinned:
+        return None
+    return (f"注意：本次按 {report.today:%Y-%m-%d} 计算（设置“今天”或 --today），系统日期为 "
+            f"{report.system_today:%Y-%m-%d}。 / Dates are computed as of {report.today:%Y-%m-%d}, not today.")
+
+
 def print_summary(report: Report, written: list[Path]) -> None:
-    """A terminal view: the first findings, counts by code, and where the full list went."""
+    """A terminal view: a pinned "today" first, the first findings, counts by code, and where
+    the full list went."""
+    notice = pinned_notice(report)
+    if notice:
+        click.echo(notice)
     print_findings(report.findings)
     counts = Counter(f.code for f in report.findings)
     if counts:

@@ -11,6 +11,7 @@ import click
 from ..errors import SeveralTrackers
 from ..findings import SEVERITY_ZH, stamp
 from .common import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, open_workbook
+from .progress import terminal_progress
 
 _SPLIT = re.compile(r"[,，;；、\s]+")
 
@@ -70,8 +71,9 @@ def docs(workbooks, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, 
         except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
             ctx = None
     if ctx is not None:
-        sys.exit(_docs_one(action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), **options),
-                           str(workbooks[0]), pdf, emit_json if as_json else None))
+        with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
+            outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), progress=progress, **options)
+        sys.exit(_docs_one(outcome, str(workbooks[0]), pdf, emit_json if as_json else None))
     from ..actions.many import open_many
 
     contexts, skipped = open_many(list(workbooks), sheet=sheet, today=today)
@@ -81,7 +83,9 @@ def docs(workbooks, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, 
         source = str(c.path or c.workbook)
         if not as_json:
             click.echo(f"== {source}")
-        outcome = action.run(c, out_dir=Path(out or DEFAULT_OUT) / Path(source).stem, **options)
+        with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
+            outcome = action.run(c, out_dir=Path(out or DEFAULT_OUT) / Path(source).stem, progress=progress,
+                                 **options)
         codes.append(_docs_one(outcome, source, pdf, payloads.append if as_json else None))
     if as_json:
         emit_json({"tool": "beian", "command": "docs", "workbooks": [p["workbook"] for p in payloads],

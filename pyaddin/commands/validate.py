@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from ..errors import SeveralTrackers
+from ..errors import OutputLocked, SeveralTrackers
 from .common import (
     DEFAULT_OUT,
+    EXIT_CANNOT_RUN,
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
@@ -44,19 +46,26 @@ def run(command: str, workbooks, out, today, sheet, as_json, rules, json_lines=F
     from ..actions import check as action
 
     workbook = workbooks[0]
+    started = datetime.now().astimezone()
     try:
         ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
     except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
         return run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, licenses)
-    result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
-                        out_dir=ctx.out_dir(out, default=None),
-                        history_dir=history_dir(ctx, out))
+    locked = None
+    try:
+        result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
+                            out_dir=ctx.out_dir(out, default=None), history_dir=history_dir(ctx, out),
+                            today_option=today, started=started)
+    except OutputLocked as exc:  # findings.xlsx is open in Excel: show the findings, then say so
+        if getattr(exc, "result", None) is None:
+            raise
+        locked, result = exc, exc.result
     report = result.report
     report.workbook = str(workbook)
-    present(report, result.written, as_json, json_lines)
+    present(report, result.written, as_json, json_lines, locked=locked)
 
 
-def present(report, written, as_json, json_lines, extra: dict | None = None, skipped=()) -> None:
+def present(report, written, as_json, json_lines, extra: dict | None = None, skipped=(), locked=None) -> None:
     if json_lines or as_json:
         payload = report.as_json()
         payload.update(extra or {})
@@ -65,6 +74,9 @@ def present(report, written, as_json, json_lines, extra: dict | None = None, ski
         for s in skipped:
             click.echo(f"已跳过 {s.path}：{s.reason}")
         print_summary(report, written)
+    if locked is not None:
+        click.echo(str(locked), err=True)
+        sys.exit(EXIT_CANNOT_RUN)
     sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 

@@ -37,6 +37,8 @@ EXPECT = {
     "text_named.xlsx": ("refuse", "a text file renamed to .xlsx"),
     "truncated.xlsx": ("refuse", "the first half of a valid workbook"),
     "encrypted.xlsx": ("refuse", "a workbook with an open password (msoffcrypto)"),
+    "encrypted.xls": ("refuse", "a BIFF8 .xls whose workbook stream starts with an RC4 FILEPASS record"),
+    "encrypted.ods": ("refuse", "an .ods whose content.xml is declared encrypted in META-INF/manifest.xml"),
     "empty.xlsx": ("refuse", "a workbook whose only sheet is empty"),
     "no_tracker.xlsx": ("refuse", "a workbook with data but no tracker header"),
     "tracker.csv": ("refuse", "the tracker saved as CSV"),
@@ -92,6 +94,62 @@ def encrypted(path: Path) -> None:
         _tracker_xlsx(plain)
         with plain.open("rb") as src, path.open("wb") as dst:
             msoffcrypto.format.ooxml.OOXMLFile(src).encrypt("beian-pass", dst)
+
+
+def _compound_file(stream_name: str, data: bytes) -> bytes:
+    """A minimal compound file (CFB v3, 512-byte sectors) holding one stream of at least 4096
+    bytes, so it lives in regular sectors and needs no mini stream."""
+    import struct
+
+    end, free, fat_sector, no_stream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    data = data + b"\0" * (-len(data) % 512)
+    n = len(data) // 512
+    fat = [fat_sector, end] + [3 + i for i in range(n - 1)] + [end]
+    fat += [free] * (128 - len(fat))
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack(
+        "<HHHHH6sIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6, 0, 1, 1, 0, 0x1000, end, 0, end, 0)
+    header += struct.pack("<I", 0) + struct.pack("<I", free) * 108
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1 if name else 0, no_stream, no_stream,
+                                                   child) + b"\0" * 16 + struct.pack("<IQQIQ", 0, 0, 0, start, size))
+
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry(stream_name, 2, no_stream, 2, len(data))
+                 + entry("", 0, no_stream, 0, 0) * 2)
+    return header + struct.pack("<128I", *fat) + directory + data
+
+
+def encrypted_xls(path: Path) -> None:
+    """BOF, then FILEPASS (RC4, salt and verifier), then records that are noise without the key."""
+    import random
+    import struct
+
+    noise = random.Random(12).randbytes
+    bof = struct.pack("<HH", 0x0809, 16) + struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x06)
+    filepass = struct.pack("<HH", 0x002F, 54) + struct.pack("<HHH", 1, 1, 1) + noise(48)
+    path.write_bytes(_compound_file("Workbook", bof + filepass + noise(5000)))
+
+
+def encrypted_ods(path: Path) -> None:
+    """What LibreOffice writes for "save with password": content.xml encrypted, declared in the manifest."""
+    import random
+
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:version="1.2" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml" manifest:size="3000">'
+        '<manifest:encryption-data manifest:checksum-type="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k"'
+        ' manifest:checksum="AAAA"><manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc"'
+        ' manifest:initialisation-vector="AAAA"/><manifest:key-derivation manifest:key-derivation-name="PBKDF2"'
+        ' manifest:key-size="32" manifest:iteration-count="100000" manifest:salt="AAAA"/></manifest:encryption-data>'
+        '</manifest:file-entry></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", random.Random(13).randbytes(3000))
 
 
 def empty(path: Path) -> None:
@@ -302,6 +360,8 @@ BUILDERS = {
     "text_named.xlsx": text_named,
     "truncated.xlsx": truncated,
     "encrypted.xlsx": encrypted,
+    "encrypted.xls": encrypted_xls,
+    "encrypted.ods": encrypted_ods,
     "empty.xlsx": empty,
     "no_tracker.xlsx": no_tracker,
     "tracker.csv": csv_file,
