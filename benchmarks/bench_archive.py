@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pyaddin import archive  # noqa: E402
+from pyaddin.actions import archive as archive_action  # noqa: E402
 from pyaddin.adapters.files import read_book  # noqa: E402
 from pyaddin.context import build_context  # noqa: E402
 
@@ -103,15 +104,15 @@ def main() -> None:
 
         def ours_full():
             shutil.rmtree(out, ignore_errors=True)
-            result = archive.build_index(ctx, root, out)
+            result = archive_action.run(ctx, out_dir=out, root=root).data
             assert result.hashed == n
 
         reference()  # warm the page cache so both sides read from memory
         t_ref = best(reference, args.repeat)
         t_hash = best(ours_hash, args.repeat)
         t_full = best(ours_full, args.repeat)
-        t_warm = best(lambda: archive.build_index(ctx, root, out), args.repeat)
-        warm = archive.build_index(ctx, root, out).hashed
+        t_warm = best(lambda: archive_action.run(ctx, out_dir=out, root=root), args.repeat)
+        warm = archive_action.run(ctx, out_dir=out, root=root).data.hashed
 
         print(f"{'measure':<44}{'seconds':>9}{'ratio':>8}")
         print(f"{'sha256sum (find | xargs -0)':<44}{t_ref:>9.2f}{1:>8.2f}")

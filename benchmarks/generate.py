@@ -114,10 +114,13 @@ def row_values(rng: random.Random, i: int, n: int) -> list:
     return row
 
 
-def generate(rows: int, directory: Path = DEFAULT_DIR, *, seed: int = 2026) -> Path:
-    """The tracker with `rows` data rows, built once per size and seed (cached)."""
+def generate(rows: int, directory: Path = DEFAULT_DIR, *, seed: int = 2026, first: int = 1) -> Path:
+    """The tracker with `rows` data rows, built once per size, seed and first row number (cached).
+
+    `first` numbers the rows (备案编号, 备案号 …) from there, so several trackers of one group
+    (`many_trackers`) do not share IDs by accident."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"tracker_{rows}_{seed}.xlsx"
+    path = directory / (f"tracker_{rows}_{seed}.xlsx" if first == 1 else f"tracker_{rows}_{seed}_{first}.xlsx")
     if path.exists():
         return path
     rng = random.Random(seed)
@@ -128,18 +131,18 @@ def generate(rows: int, directory: Path = DEFAULT_DIR, *, seed: int = 2026) -> P
     ws = wb.add_worksheet("备案台账")
     ws.write(0, 0, "2026 年营销活动备案台账（示例，自动生成）")
     ws.write_row(1, 0, HEADER)
-    for i in range(1, rows + 1):
+    for r, i in enumerate(range(first, first + rows), start=1):
         for c, value in enumerate(row_values(rng, i, rows)):
             if value is None:
                 continue
             if isinstance(value, datetime):
-                ws.write_datetime(i + 1, c, value, date_fmt)
+                ws.write_datetime(r + 1, c, value, date_fmt)
             elif isinstance(value, bool):
-                ws.write_boolean(i + 1, c, value)
+                ws.write_boolean(r + 1, c, value)
             elif isinstance(value, int | float):
-                ws.write_number(i + 1, c, value)
+                ws.write_number(r + 1, c, value)
             else:
-                ws.write_string(i + 1, c, value)
+                ws.write_string(r + 1, c, value)
     lic = wb.add_worksheet("资质库")
     lic.write_row(0, 0, ["主体名称", "统一社会信用代码", "资质类型", "证书编号", "发证日期", "有效期至", "文件"])
     for r, (company, code) in enumerate(COMPANIES, start=1):
@@ -149,11 +152,26 @@ def generate(rows: int, directory: Path = DEFAULT_DIR, *, seed: int = 2026) -> P
     return path
 
 
+def many_trackers(count: int, rows: int, directory: Path = DEFAULT_DIR) -> Path:
+    """A folder of `count` brand trackers of `rows` rows each, numbered apart (cached)."""
+    folder = directory / f"many_{count}x{rows}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(count):
+        target = folder / f"品牌{k + 1:02d}.xlsx"
+        if not target.exists():
+            built = generate(rows, directory, seed=2026 + k, first=1 + k * rows)
+            target.write_bytes(built.read_bytes())
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--many", type=int, default=0, metavar="N", help="also N trackers × 10k rows (run.py's case)")
     args = parser.parse_args()
+    if args.many:
+        print(many_trackers(args.many, 10_000, args.dir))
     for n in args.sizes:
         path = generate(n, args.dir)
         print(f"{n:>7} rows  {path.stat().st_size / 1e6:6.1f} MB  {path}")

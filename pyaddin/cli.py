@@ -52,3 +52,14 @@ def main() -> None:
 
 for _command in COMMANDS:
     main.add_command(_command)
+
+
+def entry() -> None:
+    """The process entry point (`beian`, `python -m pyaddin`). A run is a short-lived process that
+    builds about a million objects (cells, rows, findings) and frees them at exit: the objects from
+    imports are moved out of the cyclic collector's way and it runs less often (~4 % of `check`)."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    main()

@@ -8,6 +8,7 @@ cells came from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -119,6 +120,18 @@ def build_context(
         source=source,
         setup_findings=setup,
     )
+
+
+TRACKER_LIST_SEPARATORS = re.compile(r"[\r\n；;]+")
+
+
+def tracker_paths(value: str | None, base: Path | None) -> list[Path]:
+    """设置 台账文件 as a list (SPEC §9): one file, several separated by a newline or ；, or a folder
+    (kept as the folder; `actions.many.expand` lists its workbooks). Relative to the workbook's folder."""
+    if value is None:
+        return []
+    parts = [p.strip() for p in TRACKER_LIST_SEPARATORS.split(str(value)) if p.strip()]
+    return [p for p in (resolve_setting_path(part, base) for part in parts) if p is not None]
 
 
 def resolve_setting_path(value: str | Path | None, base: Path | None) -> Path | None:

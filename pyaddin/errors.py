@@ -51,6 +51,17 @@ class BadOption(BeianError):
     """An option value the user can correct (an unknown document kind, a bad row range …)."""
 
 
+class SeveralTrackers(BeianError):
+    """设置 台账文件 names a folder or several files: the run is over several trackers
+    (`actions.many`), not one Context."""
+
+    def __init__(self, paths: list):
+        self.paths = list(paths)
+        names = "、".join(str(p) for p in self.paths)
+        super().__init__(f"“台账文件”指定了多个台账（{names}），请用多台账方式运行（如 beian check 工作簿）。 "
+                         f"/ 台账文件 names several trackers.")
+
+
 class Unreadable(BeianError, ValueError):
     """A cell value that cannot be read as the type its column needs (always caught: it becomes a finding)."""
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 from .book import Book
-from .context import Context, build_context, resolve_setting_path
-from .errors import TrackerNotFound
+from .context import Context, build_context, resolve_setting_path, tracker_paths
+from .errors import SeveralTrackers, TrackerNotFound
 from .settings import load_settings
 
 
@@ -42,7 +42,10 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     workbook = book.path or (Path(path) if path is not None else None)
     base = workbook.parent if workbook is not None else Path.cwd()
     settings = load_settings(book)
-    tracker_path = resolve_setting_path(settings.tracker_file, base)
+    named = tracker_paths(settings.tracker_file, base)
+    if len(named) > 1 or (named and named[0].is_dir()):
+        raise SeveralTrackers(named)
+    tracker_path = named[0] if named else None
     tracker_book = reader.other(tracker_path) if tracker_path is not None else None
     rules_book = reader.other(Path(rules)) if rules else None
     system_today = system_today or date.today()

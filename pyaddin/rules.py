@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from .book import Book
@@ -220,8 +221,9 @@ def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.S
                         ("minors", rule.minors)):
         if wanted is not None:
             mask &= df[key].eq(wanted).fillna(False).astype(bool)
-    if rule.start is not None:
-        mask &= dates.map(lambda d: d >= rule.start).astype(bool)
-    if rule.end is not None:
-        mask &= dates.map(lambda d: d <= rule.end).astype(bool)
+    if rule.start is not None or rule.end is not None:
+        codes, distinct = pd.factorize(dates.to_numpy(dtype=object))  # compare each distinct date once
+        inside = np.array([(rule.start is None or d >= rule.start) and (rule.end is None or d <= rule.end)
+                           for d in distinct] + [False], dtype=bool)
+        mask &= pd.Series(inside[codes], index=dates.index)
     return mask

@@ -9,12 +9,13 @@ normalises each cell; a cell it cannot read becomes a finding on that cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from operator import itemgetter
 
 import numpy as np
 import pandas as pd
 
-from .book import Book, CellError, Sheet
+from .book import EXCEL_ERRORS, Book, CellError, Sheet
 from .catalog import Catalog
 from .errors import TrackerNotFound
 from .findings import Finding, make
@@ -39,6 +40,7 @@ OUTPUT_SHEETS = {"校验结果", "到期提醒", "归档索引", "周报", "使�
                  "xlwings.conf", "字段映射", "资质库", "行业资质", "驳回原因分类", "复用建议", "规则变化",
                  "通知", "人员"}
 RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
+_ERRORS = list(EXCEL_ERRORS)
 """Columns the buttons append right of the user's last column; never read as data."""
 
 
@@ -195,7 +197,8 @@ def read_tracker(book: Book, catalog: Catalog, settings: Settings, *, sheet_name
     take = itemgetter(*idx) if idx else (lambda cells: ())
     need = max(idx, default=-1) + 1
     for offset, cells in enumerate(body):
-        if _blank_row(cells):
+        first = cells[0] if cells else None  # most rows start filled: skip the call for them
+        if (first is None or first.__class__ is not str or not first.strip()) and _blank_row(cells):
             continue
         kept_rows.append(header_row + 1 + offset)
         if len(cells) >= need:
@@ -248,6 +251,7 @@ class _Normaliser:
         self.findings = findings
         self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._id_columns: dict[str, dict] | None = None
+        self._scans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _ids(self, row: int) -> tuple[str | None, str | None]:
         """备案编号 and 活动名称 of a row, from columns turned into dicts once (`.at` per finding is slow)."""
@@ -279,18 +283,65 @@ class _Normaliser:
             self._factors[key] = pd.factorize(self.raw[key].to_numpy(dtype=object))
         return self._factors[key]
 
-    def _map(self, key: str, parse) -> tuple[pd.Series, dict[object, str]]:
+    def _scan(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per distinct value of a column, without a Python call per value: (skip: blank or an Excel
+        error, is_str, the stripped text of each str value — None for other types)."""
+        if key in self._scans:
+            return self._scans[key]
+        _, uniques = self._factorize(key)
+        n = len(uniques)
+        types = np.fromiter(map(type, uniques), dtype=object, count=n)
+        is_str = types == str  # noqa: E721 - elementwise over a numpy array of types
+        skip = types == CellError
+        texts = np.empty(n, dtype=object)
+        if is_str.any():
+            at = np.flatnonzero(is_str)
+            stripped = np.fromiter(map(str.strip, uniques[at]), dtype=object, count=len(at))
+            texts[at] = stripped
+            skip[at[(stripped == "") | pd.Series(stripped, dtype=object).isin(_ERRORS).to_numpy()]] = True
+        self._scans[key] = skip, is_str, texts
+        return self._scans[key]
+
+    def _map(self, key: str, parse, *, text: bool = False) -> tuple[pd.Series, dict[object, str]]:
+        """Parse each distinct value once; `text`: parse is `as_text`, which for str is the stripped
+        text, so only the non-str values are parsed one by one."""
         codes, uniques = self._factorize(key)
+        skip, is_str, texts = self._scan(key)
         table = np.empty(len(uniques) + 1, dtype=object)  # the last slot (code -1) stays None
         bad: dict[object, str] = {}
-        for i, value in enumerate(uniques):
-            if is_blank(value) or is_error(value):
-                continue
+        todo = ~skip
+        if text:
+            fast = todo & is_str
+            table[:-1][fast] = texts[fast]
+            todo &= ~is_str
+        elif parse is parse_date:
+            types = np.fromiter(map(type, uniques), dtype=object, count=len(uniques))
+            for typ, convert in ((datetime, datetime.date), (date, None)):
+                fast = todo & (types == typ)
+                if fast.any():
+                    table[:-1][fast] = uniques[fast] if convert is None else list(map(convert, uniques[fast]))
+                    todo &= ~fast
+        for i in np.flatnonzero(todo):
+            value = uniques[i]
             try:
                 table[i] = parse(value)
             except Unreadable as exc:
                 bad[value] = str(exc)
         return pd.Series(table[codes], index=self.raw.index, dtype=object), bad
+
+    def _fallback(self, key: str, out: pd.Series, convert) -> pd.Series:
+        """Where parsing failed (None), `convert` of the raw value instead — per distinct value."""
+        codes, uniques = self._factorize(key)
+        skip, _, _ = self._scan(key)
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[-1] = convert(None)
+        for i, value in enumerate(uniques):
+            table[i] = convert(None) if skip[i] else convert(value)
+        fill = table[codes]
+        values = out.to_numpy(dtype=object).copy()
+        missing = pd.isna(values) if len(values) else np.zeros(0, dtype=bool)
+        values[missing] = fill[missing]
+        return pd.Series(values, index=out.index, dtype=object)
 
     def column(self, key: str, kind: str) -> pd.Series:
         header = self.headers[key]
@@ -311,19 +362,17 @@ class _Normaliser:
             out, bad = self._map(key, self._vocab(self.catalog.industries, "行业"))
             self._report(key, "unknown-value", {v: f"{r}规则按原文匹配，请从行业目录中选择。" for v, r in bad.items()})
             # unknown industries keep their own text so table rules naming them still match
-            out = pd.Series([o if o is not None else (None if is_blank(r) or is_error(r) else as_text(r))
-                             for o, r in zip(out, self.raw[key], strict=True)], index=out.index, dtype=object)
+            out = self._fallback(key, out, lambda r: None if r is None else as_text(r))
         elif kind == "forms":
             out, bad = self._map(key, self._forms)
             self._report(key, "unknown-value", {v: f"{r}请从创意形式目录中选择。" for v, r in bad.items()})
-            out = pd.Series([o if o is not None else ([] if is_blank(r) or is_error(r) else split_multi(r))
-                             for o, r in zip(out, self.raw[key], strict=True)], index=out.index, dtype=object)
+            out = self._fallback(key, out, lambda r: [] if r is None else split_multi(r))
         elif kind == "credit_code":
             from .credit_code import normalise
 
             out, _ = self._map(key, lambda v: normalise(as_text(v)))
         else:
-            out, _ = self._map(key, as_text)
+            out, _ = self._map(key, as_text, text=True)
         return out
 
     @staticmethod
@@ -389,9 +438,22 @@ def error_cells(tracker: Tracker, keys: list[str]) -> dict[tuple[int, str], Cell
         if key not in tracker.raw.columns:
             continue
         col = tracker.raw[key]
-        errors = {v for v in pd.unique(col.to_numpy(dtype=object)) if is_error(v)}
-        if not errors:
+        uniques = pd.unique(col.to_numpy(dtype=object))
+        errors = uniques[_error_mask(uniques)]
+        if not len(errors):
             continue
         for row, v in col[col.isin(list(errors))].items():
             out[(int(row), key)] = v
     return out
+
+
+def _error_mask(values: np.ndarray) -> np.ndarray:
+    """`is_error` of each value, without a Python call per value."""
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    mask = types == CellError
+    is_str = types == str  # noqa: E721 - elementwise over a numpy array of types
+    if is_str.any():
+        at = np.flatnonzero(is_str)
+        stripped = np.fromiter(map(str.strip, values[at]), dtype=object, count=len(at))
+        mask[at[pd.Series(stripped, dtype=object).isin(_ERRORS).to_numpy()]] = True
+    return mask

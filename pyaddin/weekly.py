@@ -121,6 +121,9 @@ class WeeklyReport:
     today's data would falsify that week's history)."""
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    by_source: pd.DataFrame | None = None
+    """Several trackers in one report: index 来源 (each tracker's file), the week's counts per
+    tracker plus 行数; None for a single tracker."""
     first_pass: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FIRST_PASS_COLUMNS))
     """Index 平台; columns 备案数 (chains), 已有结果, 一次通过, 一次通过率, 重新提交, 每备案重新提交."""
     review_time_chain: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["件数", "中位数", "P90"]))

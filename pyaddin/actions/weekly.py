@@ -27,3 +27,29 @@ def run(ctx: Context, *, out_dir: Path, week: str | None = None,
     written = write_outputs(weekly, out_dir, history_dir=history_dir)
     report = Report("report", weekly.workbook, weekly.today, weekly.rows, weekly.findings)
     return ActionResult(report, written, weekly)
+
+
+def run_many(contexts: list[Context], *, out_dir: Path, week: str | None = None) -> ActionResult:
+    """One weekly report over several trackers (SPEC §9) with a 来源 breakdown. Each tracker keeps
+    its own snapshot history in `<out_dir>/history/<tracker file name>/`, so week-over-week compares
+    each brand with itself."""
+    from ..adapters.history import load_history, store
+    from ..adapters.weekly_files import write_outputs
+    from ..multi import combine_weekly
+    from ..weekly import build_report
+
+    out_dir = Path(out_dir)
+    parts, sources, written = [], [], []
+    for ctx in contexts:
+        source = str(ctx.path or ctx.workbook or "")
+        history_dir = out_dir / "history" / Path(source).stem
+        weekly = build_report(ctx, week=week, history=load_history(history_dir))
+        weekly.workbook = source
+        if weekly.store_snapshot:
+            written.append(store(weekly.snapshot, history_dir, weekly.week))
+        parts.append(weekly)
+        sources.append(source)
+    combined = combine_weekly(parts, sources)
+    written[:0] = write_outputs(combined, out_dir)
+    report = Report("report", combined.workbook, combined.today, combined.rows, combined.findings)
+    return ActionResult(report, written, combined)

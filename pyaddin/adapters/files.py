@@ -75,6 +75,11 @@ def read_book(path: str | Path) -> Book:
     path = Path(path)
     register_input(path)
     _check_file(path)
+    scan = None
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        # calamine drops error values; finding them means inflating the sheet XML a second time.
+        # zlib releases the GIL, so that runs beside calamine's parse instead of after it.
+        scan = _pool().submit(_error_cells, path)
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
         sheets: dict[str, Sheet] = {}
@@ -92,10 +97,25 @@ def read_book(path: str | Path) -> Book:
     except pc.PasswordError as exc:  # .xls with FILEPASS, .ods with encrypted parts
         raise _fail(path, *PASSWORD) from exc
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for corrupt files
+        if scan is not None:
+            scan.cancel()
         raise _fail(path, "文件已损坏或格式不正确，请用 Excel 打开确认后另存为 .xlsx。", f"{type(exc).__name__}: {exc}") from exc
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        _restore_errors(path, sheets)
+    if scan is not None:
+        _put_errors(sheets, scan.result())
     return Book(sheets, path)
+
+
+_POOL = None
+
+
+def _pool():
+    """One small thread pool per process for the error-value scans (several workbooks in one run)."""
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="beian-errors")
+    return _POOL
 
 
 def read_sheet_values(path: str | Path, name: str) -> list[list[object]] | None:
@@ -140,37 +160,45 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _restore_errors(path: Path, sheets: dict[str, Sheet]) -> None:
-    """Put Excel error values (#N/A, #REF! …) back where calamine left empty strings."""
+def _error_cells(path: Path) -> list[tuple[str, int, int, CellError]]:
+    """(sheet, 0-based row, 0-based column, error) of every Excel error value (#N/A, #REF! …)."""
     from defusedxml import DefusedXmlException
 
+    found: list[tuple[str, int, int, CellError]] = []
     try:
         with zipfile.ZipFile(path) as zf:
             parts = _sheet_parts(zf)
             for name, part in parts.items():
-                if name not in sheets:
-                    continue
                 data = zf.read(part)
                 if b't="e"' not in data:
                     continue
-                rows = sheets[name].rows
                 for m in _ERROR_CELL.finditer(data):
                     ref = _REF.search(m.group(1) + m.group(2))
                     value = _VALUE.search(m.group(3))
                     if not ref or not value:
                         continue
-                    r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
-                    while len(rows) <= r:
-                        rows.append([])
-                    row = rows[r]
-                    if len(row) <= c:
-                        row.extend([""] * (c + 1 - len(row)))
-                    row[c] = CellError(value.group(1).decode("utf-8", "replace"))
+                    found.append((name, int(ref.group(2)) - 1, _col_index(ref.group(1)),
+                                  CellError(value.group(1).decode("utf-8", "replace"))))
     except DefusedXmlException as exc:  # Excel never writes DTDs: entity tricks (billion laughs, XXE)
         raise _fail(path, "工作簿含有不安全的 XML 实体声明（可能是恶意文件），已拒绝读取，请用 Excel 另存为新的 .xlsx。",
                     f"unsafe XML ({type(exc).__name__}).") from exc
     except (KeyError, zipfile.BadZipFile, OSError, SyntaxError):
-        return  # error values stay empty; the workbook itself was readable
+        return found  # error values stay empty; the workbook itself was readable
+    return found
+
+
+def _put_errors(sheets: dict[str, Sheet], cells: list[tuple[str, int, int, CellError]]) -> None:
+    """Put the error values back where calamine left empty strings."""
+    for name, r, c, error in cells:
+        if name not in sheets:
+            continue
+        rows = sheets[name].rows
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        row[c] = error
 
 
 class FileReader:

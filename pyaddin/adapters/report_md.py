@@ -173,6 +173,12 @@ def render(report: WeeklyReport, *, image: str | None = None) -> str:
         if len(report.announcements) > MAX_ANNOUNCE:
             lines.append(f"……共 {len(report.announcements)} 条，完整列表见 {names['xlsx']}“新备案号”表。")
     lines += ["", "## 需要处理", *_actions(report), ""]
+    if report.by_source is not None:
+        lines += ["## 按来源（品牌/台账）", "", "| 来源 | 行数 | 新增 | 提交 | 通过 | 驳回 | 逾期 | 风险 |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for source, r in report.by_source.iterrows():
+            lines.append(f"| {md_text(Path(str(source)).name)} | {r['行数']} | {r['新增']} | {r['提交']} | {r['通过']} | "
+                         f"{r['驳回']} | {r['逾期']} | {r['风险']} |")
+        lines.append("")
     if report.status_delta is not None:
         delta = report.status_delta[report.status_delta["变化"] != 0]
         moved = "，".join(f"{md_text(s)} {r['上周']}→{r['本周']}（{r['变化']:+d}）" for s, r in delta.iterrows())

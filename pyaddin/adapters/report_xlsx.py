@@ -20,6 +20,7 @@ from .output_files import atomic_write, xlsx_writer_options
 
 SUMMARY = "摘要"
 CROSSTAB = "平台×状态"
+BY_SOURCE = "按来源"
 ANNOUNCE = "新备案号"
 ACTIVITY = "本周动态"
 REVIEW = "审核用时"
@@ -118,6 +119,11 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         table = _crosstab_with_totals(report.by_platform_status)
         w.frame(cross, table, index=True)
         cross.freeze_panes(1, 1)
+
+        if report.by_source is not None:  # several trackers: each one's counts (SPEC §9)
+            by_source = wb.add_worksheet(BY_SOURCE)
+            w.frame(by_source, report.by_source, index=True)
+            by_source.freeze_panes(1, 1)
 
         ann = wb.add_worksheet(ANNOUNCE)
         w.frame(ann, report.announcements, empty="本周没有新通过的备案。")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from ..errors import SeveralTrackers
+from ..findings import stamp
 from .common import (
     DEFAULT_OUT,
     EXIT_FINDINGS,
@@ -45,48 +47,80 @@ def _problems(result, core) -> dict[str, list]:
 
 
 @click.command()
-@common_options
+@common_options(many=True)
 @click.option("--root", type=click.Path(path_type=Path), default=None,
               help="归档根目录（默认：设置表“归档根目录”，相对路径以工作簿所在文件夹为准）。")
 @click.option("--verify", is_flag=True, help="按上次的 archive_manifest.json 重新计算哈希，报告改动、缺失和新增的文件。")
 @click.option("--bag", is_flag=True, help="把每个“已通过”的备案打包为 BagIt 包，写入 <输出目录>/bags/。")
-def archive(workbook, out, today, sheet, as_json, root, verify, bag):
+def archive(workbooks, out, today, sheet, as_json, root, verify, bag):
     """归档索引：每个备案的材料、文件、大小与 SHA-256；--verify 核验，--bag 打包。
 
     \b
     示例：beian archive 备案台账.xlsx --root 归档/ --out 结果/
           beian archive 备案台账.xlsx --verify
           beian archive 备案台账.xlsx --bag
+
+    多个台账（工作簿或文件夹）时逐个处理，各自的输出写入 <输出目录>/<台账文件名>/。
     """
+    if verify and bag:
+        raise click.UsageError("--verify 与 --bag 不能同时使用：请先核验，再单独运行 --bag。 / Use --verify and --bag separately.")
+    ctx = None
+    if len(workbooks) == 1 and not Path(workbooks[0]).is_dir():
+        try:
+            ctx = open_workbook(workbooks[0], sheet=sheet, today=today)
+        except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
+            ctx = None
+    if ctx is not None:
+        sys.exit(_archive_one(ctx, str(workbooks[0]), ctx.out_dir(out, default=DEFAULT_OUT), root, verify, bag,
+                              emit_json if as_json else None))
+    from ..actions.many import open_many
+
+    contexts, skipped = open_many(list(workbooks), sheet=sheet, today=today)
+    payloads: list[dict] = []
+    codes = []
+    for c in contexts:
+        source = str(c.path or c.workbook)
+        if not as_json:
+            click.echo(f"== {source}")
+        codes.append(_archive_one(c, source, Path(out or DEFAULT_OUT) / Path(source).stem, root, verify, bag,
+                                  payloads.append if as_json else None))
+    if as_json:
+        emit_json({"tool": "beian", "command": "archive", "workbooks": [p["workbook"] for p in payloads],
+                   "trackers": payloads, "skipped": [{"workbook": str(s.path), "reason": s.reason} for s in skipped]})
+    else:
+        for s in skipped:
+            click.echo(f"已跳过 {s.path}：{s.reason}")
+    sys.exit(max(codes))
+
+
+def _archive_one(ctx, workbook: str, out_dir: Path, root, verify: bool, bag: bool, emit) -> int:
+    """One tracker's archive run; `emit` receives the JSON payload (None: print for a person).
+    Returns the exit code."""
     from .. import archive as core
     from ..actions import archive as action
 
-    if verify and bag:
-        raise click.UsageError("--verify 与 --bag 不能同时使用：请先核验，再单独运行 --bag。 / Use --verify and --bag separately.")
-    ctx = open_workbook(workbook, sheet=sheet, today=today)
-    out_dir = ctx.out_dir(out, default=DEFAULT_OUT)
-
     if verify:
-        with terminal_progress("核验哈希", as_json=as_json) as progress:
+        with terminal_progress("核验哈希", as_json=emit is not None) as progress:
             outcome = action.verify(ctx, out_dir=out_dir, root=root, progress=progress)
         report, archive_root = outcome.report, outcome.data
-        report.workbook = str(workbook)
+        report.workbook = workbook
         written = outcome.written[0]
         changed = [f for f in report.findings if f.code in VERIFY_CODES]
-        if as_json:
-            emit_json(report.as_json() | {"archive": {"root": str(archive_root), "written": [str(written)]}})
+        stamp(report.findings, workbook)
+        if emit is not None:
+            emit(report.as_json() | {"archive": {"root": str(archive_root), "written": [str(written)]}})
         else:
             print_findings(report.findings, more_hint="完整列表见 --json 或 archive_verify.xlsx")
             counts = Counter(f.code for f in changed)
             click.echo(f"核验 {archive_root}：改动 {counts['archive-changed']}，缺失 {counts['archive-missing-file']}，"
                        f"新增 {counts['archive-added-file']}，无法读取 {counts['archive-unreadable']}。")
             click.echo(f"已写入 {written}")
-        sys.exit(EXIT_FINDINGS if changed or not report.valid else EXIT_OK)
+        return EXIT_FINDINGS if changed or not report.valid else EXIT_OK
 
-    with terminal_progress("计算哈希", as_json=as_json) as progress:
+    with terminal_progress("计算哈希", as_json=emit is not None) as progress:
         outcome = action.run(ctx, out_dir=out_dir, root=root, bag=bag, progress=progress)
     result, archive_root = outcome.data, outcome.data.root
-    result.report.workbook = str(workbook)
+    result.report.workbook = workbook
     bags = [p for p in outcome.written if p.parent.name == "bags"]
     files_written = [p for p in outcome.written if p not in bags]
     summary = {
@@ -102,8 +136,8 @@ def archive(workbook, out, today, sheet, as_json, root, verify, bag):
         "bags": [str(p) for p in bags],
         "written": [str(p) for p in files_written],
     }
-    if as_json:
-        emit_json(result.report.as_json() | {"archive": summary | {"problems": _problems(result, core)}})
+    if emit is not None:
+        emit(result.report.as_json() | {"archive": summary | {"problems": _problems(result, core)}})
     else:
         print_findings(result.report.findings, more_hint="完整列表见 --json")
         click.echo(f"归档 {archive_root}：{summary['files']} 个文件（本次计算哈希 {summary['hashed']} 个），"
@@ -112,4 +146,4 @@ def archive(workbook, out, today, sheet, as_json, root, verify, bag):
                    f"无文件夹的备案 {summary['no_folder']}。")
         for p in outcome.written:
             click.echo(f"已写入 {p}")
-    sys.exit(EXIT_OK if result.report.valid else EXIT_FINDINGS)
+    return EXIT_OK if result.report.valid else EXIT_FINDINGS

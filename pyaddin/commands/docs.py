@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..findings import SEVERITY_ZH
+from ..errors import SeveralTrackers
+from ..findings import SEVERITY_ZH, stamp
 from .common import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, open_workbook
 from .progress import terminal_progress
 
@@ -35,7 +36,7 @@ def parse_rows(values: tuple[str, ...]) -> list[int]:
 
 
 @click.command()
-@common_options
+@common_options(many=True)
 @click.option("--ids", multiple=True, help="只生成这些备案编号（逗号分隔，可重复）。")
 @click.option("--rows", multiple=True, help="只生成这些 Excel 行（如 5,7-9）。")
 @click.option("--all", "all_rows", is_flag=True,
@@ -46,7 +47,7 @@ def parse_rows(values: tuple[str, ...]) -> list[int]:
 @click.option("--force", is_flag=True, help="有错误的行也生成。")
 @click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="模板文件夹（默认：随程序的 templates/）。")
-def docs(workbook, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, force, templates_dir):
+def docs(workbooks, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, force, templates_dir):
     """按台账生成安全承诺书和营销活动方案（Word，可选 PDF）及 documents.xlsx 索引。
 
     默认只为仍在备案流程中的行生成（草稿、待提交、需补充、未重新提交的已驳回）；--ids、--rows 或 --all
@@ -54,19 +55,54 @@ def docs(workbook, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, f
     --force 强制生成。正被 Word 打开的文件跳过并列出，其余照常生成。
     文件名为 <备案编号>_<平台>_<文书>.docx。
 
+    多个台账（工作簿或文件夹）时逐个生成，每个台账的文书写入 <输出目录>/<台账文件名>/。
+
     \b
     示例：beian docs 备案台账.xlsx --ids BA-2025-001 --pdf --out 文书/
     """
     from ..actions import documents as action
 
-    ctx = open_workbook(workbook, sheet=sheet, today=today)
-    with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
-        outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), ids=split_ids(ids),
-                             rows=parse_rows(rows), all_rows=all_rows, kind=kind, pdf=pdf, force=force,
-                             templates_dir=templates_dir, progress=progress)
-    result, report = outcome.data, outcome.report
-    report.workbook = str(workbook)
+    options = dict(ids=split_ids(ids), rows=parse_rows(rows), all_rows=all_rows, kind=kind, pdf=pdf, force=force,
+                   templates_dir=templates_dir)
+    ctx = None
+    if len(workbooks) == 1 and not Path(workbooks[0]).is_dir():
+        try:
+            ctx = open_workbook(workbooks[0], sheet=sheet, today=today)
+        except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
+            ctx = None
+    if ctx is not None:
+        with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
+            outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), progress=progress, **options)
+        sys.exit(_docs_one(outcome, str(workbooks[0]), pdf, emit_json if as_json else None))
+    from ..actions.many import open_many
+
+    contexts, skipped = open_many(list(workbooks), sheet=sheet, today=today)
+    payloads: list[dict] = []
+    codes = []
+    for c in contexts:  # several trackers: each one's documents in <out>/<tracker file name>/
+        source = str(c.path or c.workbook)
+        if not as_json:
+            click.echo(f"== {source}")
+        with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
+            outcome = action.run(c, out_dir=Path(out or DEFAULT_OUT) / Path(source).stem, progress=progress,
+                                 **options)
+        codes.append(_docs_one(outcome, source, pdf, payloads.append if as_json else None))
     if as_json:
+        emit_json({"tool": "beian", "command": "docs", "workbooks": [p["workbook"] for p in payloads],
+                   "trackers": payloads, "skipped": [{"workbook": str(s.path), "reason": s.reason} for s in skipped]})
+    else:
+        for s in skipped:
+            click.echo(f"已跳过 {s.path}：{s.reason}")
+    sys.exit(max(codes))
+
+
+def _docs_one(outcome, workbook: str, pdf: bool, emit) -> int:
+    """Present one tracker's documents run; `emit` receives the JSON payload (None: print for a
+    person). Returns the exit code."""
+    result, report = outcome.data, outcome.report
+    stamp(report.findings, workbook)
+    report.workbook = workbook
+    if emit is not None:
         payload = report.as_json()
         payload["documents"] = [
             {"row": d.row, "filing_id": d.filing_id, "platform": d.platform, "kind": d.kind, "format": d.format,
@@ -75,7 +111,7 @@ def docs(workbook, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, f
         payload["index"] = str(result.index_path) if result.index_path else None
         payload["not_in_filing_loop"] = result.not_in_loop
         payload["locked"] = [str(p) for p in result.locked]
-        emit_json(payload)
+        emit(payload)
     else:
         for row, filing_id, why in result.refused:
             label = " ".join(x for x in (f"第 {row} 行" if row is not None else "", filing_id or "") if x)
@@ -92,4 +128,4 @@ def docs(workbook, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, f
                    f"，未生成 {len(result.refused)} 行" +
                    (f"，跳过 {len(result.locked)} 个被打开的文件" if result.locked else "") +
                    f"；索引：{result.index_path or '未写入'}")
-    sys.exit(EXIT_FINDINGS if result.refused or result.locked else EXIT_OK)
+    return EXIT_FINDINGS if result.refused or result.locked else EXIT_OK

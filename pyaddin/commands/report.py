@@ -7,9 +7,11 @@ and 2 when it could not run.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from ..errors import BadWeek
+from ..errors import BadWeek, SeveralTrackers
 from .common import DEFAULT_OUT, common_options, emit_json, open_workbook
 
 
@@ -25,24 +27,43 @@ def parse_week_option(_ctx, _param, value: str | None) -> str | None:
 
 
 @click.command()
-@common_options
+@common_options(many=True)
 @click.option("--week", callback=parse_week_option, default=None, metavar="YYYY-Www",
               help="统计哪一周（ISO 周，如 2026-W48；默认：今天所在的周）。")
-def report(workbook, out, today, sheet, as_json, week):
+def report(workbooks, out, today, sheet, as_json, week):
     """周报：各平台各状态计数、本周提交/通过/驳回、新备案号、审核用时、逾期与风险、资质到期、临近上线、周环比。
 
     写出 周报_<周>.xlsx（含原生图表）、周报_<周>.md（可直接粘贴到邮件或群聊，电话与邮箱已打码）和
     周报_<周>.png；每次运行把本周台账快照存入 <输出目录>/history/，下周的周报据此计算环比。
 
     \b
+    多个台账（工作簿或文件夹）合并为一份周报，另有“按来源”分表；不含台账的工作簿列出并跳过。
+
+    \b
     示例：beian report 备案台账.xlsx --week 2026-W47 --out 周报/
+          beian report 台账/ --out 周报/
     """
     from ..actions import weekly as action
 
-    ctx = open_workbook(workbook, sheet=sheet, today=today)
-    outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), week=week)
-    result, written = outcome.data, outcome.written
-    result.workbook = str(workbook)
+    ctx = None
+    if len(workbooks) == 1 and not Path(workbooks[0]).is_dir():
+        try:
+            ctx = open_workbook(workbooks[0], sheet=sheet, today=today)
+        except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
+            ctx = None
+    if ctx is not None:
+        workbook = workbooks[0]
+        outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), week=week)
+        result, written = outcome.data, outcome.written
+        result.workbook = str(workbook)
+    else:
+        from ..actions.many import open_many
+
+        contexts, skipped = open_many(list(workbooks), sheet=sheet, today=today)
+        for s in skipped:
+            click.echo(f"已跳过 {s.path}：{s.reason}", err=True)
+        outcome = action.run_many(contexts, out_dir=out or DEFAULT_OUT, week=week)
+        result, written = outcome.data, outcome.written
     if as_json:
         emit_json(as_json_payload(result, written))
         return
@@ -81,4 +102,6 @@ def as_json_payload(result, written) -> dict:
                        for p, row in result.first_pass.iterrows()},
         "rejection_top": result.rejection_top.to_dict(orient="records"),
     })
+    if result.by_source is not None:
+        base["by_source"] = {str(k): {c: int(v) for c, v in row.items()} for k, row in result.by_source.iterrows()}
     return base

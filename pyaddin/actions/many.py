@@ -1,0 +1,195 @@
+"""check / validate / deadlines over several trackers in one run (SPEC §9).
+
+Folders are expanded to the .xlsx/.xlsm files in them; a file without a tracker (or unreadable) is
+listed as skipped, not fatal. Each tracker is opened with the one loader and checked by the check
+action exactly as in a single run; `multi.combine` adds the cross-tracker findings. With several
+large files the trackers are read in worker processes (calamine holds the GIL, so threads would
+not help); each worker sends back only its findings and the keys the cross checks need, so memory
+stays that of one tracker per worker plus the findings.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from ..errors import BeianError, SeveralTrackers, TrackerNotFound
+from ..multi import MultiReport, Skipped, TrackerKeys, combine, keys_of
+from .result import ActionResult
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+PARALLEL_MIN_BYTES = 2_000_000
+"""Below this much input, starting worker processes costs more than it saves."""
+
+
+def expand(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Files as given, folders as the workbooks directly in them (sorted; Excel's ~$ lock files and
+    anything else skipped silently), each file once."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[Path] = set()
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            found = sorted(p for p in given.iterdir()
+                           if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
+            if not found:
+                skipped.append(Skipped(given, "文件夹中没有 .xlsx/.xlsm 工作簿。"))
+            candidates = found
+        else:
+            candidates = [given]
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(p)
+    return files, skipped
+
+
+def _check_one(path: Path, options: dict):
+    """One tracker: ("ok", tracker path, report, keys) or ("skip", path, reason)."""
+    from ..adapters.files import FileReader
+    from ..loader import open_context
+    from . import check as action
+
+    try:
+        ctx = open_context(FileReader(), path, sheet=options["sheet"], rules=options["rules"],
+                           today=options["today"])
+    except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
+        return "expand", path, exc.paths
+    except BeianError as exc:
+        return "skip", path, str(exc)
+    shared = options.get("licenses")
+    if shared is not None:
+        own = {id(f) for f in ctx.licenses.findings}
+        ctx.setup_findings = [f for f in ctx.setup_findings if id(f) not in own]
+        ctx.licenses = replace(shared, findings=[])  # the shared register's findings are reported once
+    result = action.run(ctx, validation=options["validation"], deadlines=options["deadlines"], out_dir=None)
+    tracker = Path(ctx.path or ctx.workbook or path)
+    return "ok", tracker, result.report, keys_of(ctx, str(tracker))
+
+
+def _workers(files: list[Path]) -> int:
+    cpus = os.cpu_count() or 1
+    if len(files) < 2 or cpus < 2:
+        return 1
+    size = sum(p.stat().st_size for p in files if p.exists())
+    return min(cpus, len(files)) if size >= PARALLEL_MIN_BYTES else 1
+
+
+def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, sheet: str | None = None,
+        rules: Path | None = None, licenses: Path | None = None, today: date | None = None,
+        out_dir: Path | None = None, workers: int | None = None, progress=None) -> ActionResult:
+    """Check every tracker in `paths` (files and folders); findings.xlsx over all of them when
+    `out_dir` is set. Raises TrackerNotFound when none of them holds a tracker."""
+    files, skipped = expand(paths)
+    shared = None
+    shared_findings = []
+    if licenses is not None:
+        from ..adapters.files import read_book
+        from ..licenses import load_licenses
+
+        shared = load_licenses(read_book(licenses))
+        if not shared.present:
+            raise TrackerNotFound(f"“{Path(licenses).name}”中没有“资质库”工作表，请检查 --licenses 指定的工作簿。 "
+                                  f"/ No 资质库 sheet in {Path(licenses).name}.")
+        shared_findings = list(shared.findings)
+    options = {"sheet": sheet, "rules": rules, "today": today, "validation": validation, "deadlines": deadlines,
+               "licenses": shared}
+    outcomes = []
+    seen = {p.resolve() for p in files}
+    while files:
+        n = workers or _workers(files)
+        if n > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=n) as pool:
+                batch = list(pool.map(_check_one, files, [options] * len(files)))
+        else:
+            batch = []
+            for i, p in enumerate(files):
+                batch.append(_check_one(p, options))
+                if progress is not None:
+                    progress(i + 1, len(files))
+        files = []
+        for outcome in batch:
+            if outcome[0] != "expand":
+                outcomes.append(outcome)
+                continue
+            # the trackers a workbook's 设置 台账文件 names, checked with that workbook's tables
+            more, more_skipped = expand(outcome[2])
+            skipped.extend(more_skipped)
+            for p in more:
+                if p.resolve() not in seen:
+                    seen.add(p.resolve())
+                    files.append(p)
+            if rules is None and more:
+                options = {**options, "rules": outcome[1]}
+    reports, keys, trackers = [], [], set()
+    for outcome in outcomes:
+        if outcome[0] == "skip":
+            skipped.append(Skipped(outcome[1], outcome[2]))
+            continue
+        _, tracker, report, k = outcome
+        if tracker.resolve() in trackers:
+            skipped.append(Skipped(tracker, "同一份台账已检查过（另一个工作簿的“台账文件”指向它）。"))
+            continue
+        trackers.add(tracker.resolve())
+        reports.append(report)
+        keys.append(k)
+    if not reports:
+        names = "、".join(s.path.name for s in skipped) or "（无）"
+        raise TrackerNotFound(f"给定的工作簿中没有备案台账：{names}。 / No tracker in the given workbooks.")
+    command = "check" if validation and deadlines else ("validate" if validation else "deadlines")
+    day = reports[0].today
+    multi: MultiReport = combine(reports, keys, command=command, today=day, skipped=skipped)
+    if shared_findings:
+        from ..findings import stamp
+
+        multi.report.findings[:0] = stamp(shared_findings, str(licenses))
+    written: list[Path] = []
+    if out_dir is not None:
+        from ..adapters.findings_xlsx import write_findings
+
+        written.append(write_findings(Path(out_dir) / "findings.xlsx", multi.report, None))
+    return ActionResult(multi.report, written, multi)
+
+
+def open_many(paths: list[Path], *, sheet: str | None = None, rules: Path | None = None,
+              today: date | None = None) -> tuple[list, list[Skipped]]:
+    """Every tracker in `paths` opened in this process (for actions that need the whole Context:
+    the weekly report), each tracker once; raises TrackerNotFound when there is none."""
+    from ..adapters.files import FileReader
+    from ..loader import open_context
+
+    files, skipped = expand([Path(p) for p in paths])
+    contexts, seen = [], set()
+    queue = list(files)
+    while queue:
+        p = queue.pop(0)
+        try:
+            ctx = open_context(FileReader(), p, sheet=sheet, rules=rules, today=today)
+        except SeveralTrackers as exc:
+            more, more_skipped = expand(exc.paths)
+            skipped.extend(more_skipped)
+            queue.extend(more)
+            rules = rules or p
+            continue
+        except BeianError as exc:
+            skipped.append(Skipped(p, str(exc)))
+            continue
+        tracker = Path(ctx.path or ctx.workbook or p).resolve()
+        if tracker in seen:
+            skipped.append(Skipped(p, "同一份台账已读取过（另一个工作簿的“台账文件”指向它）。"))
+            continue
+        seen.add(tracker)
+        contexts.append(ctx)
+    if not contexts:
+        names = "、".join(s.path.name for s in skipped) or "（无）"
+        raise TrackerNotFound(f"给定的工作簿中没有备案台账：{names}。 / No tracker in the given workbooks.")
+    return contexts, skipped
+
+
+__all__ = ["TrackerKeys", "expand", "open_many", "run"]
