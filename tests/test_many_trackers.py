@@ -202,3 +202,18 @@ def test_archive_over_several_trackers_indexes_each_into_its_own_folder(folder, 
     assert [Path(t["workbook"]).name for t in run["trackers"]] == ["品牌A.xlsx", "品牌C.xlsx"]
     assert [t["archive"]["filings_with_folder"] for t in run["trackers"]] == [1, 0]
     assert (out / "品牌A").is_dir() and (out / "品牌C").is_dir()
+
+
+def test_findings_xlsx_over_several_trackers_names_each_source_and_links_to_its_file(folder, tmp_path):
+    out = tmp_path / "out"
+    assert invoke("check", folder, "--today", TODAY, "--out", out).exit_code == 1
+    wb = openpyxl.load_workbook(out / "findings.xlsx")
+    ws = wb["校验结果"]
+    header = [c.value for c in ws[1]]
+    source, link = header.index("来源"), header.index("单元格")
+    rows = list(ws.iter_rows(min_row=2))
+    dup = next(r for r in rows if r[header.index("代码")].value == "duplicate-id")
+    assert dup[source].value == "品牌B.xlsx"
+    hyperlink = dup[link].hyperlink
+    assert hyperlink.target.endswith("品牌B.xlsx") and hyperlink.location == "'备案台账'!A3"  # 备案编号 is column A
+    assert {r[source].value for r in rows} >= {"品牌A.xlsx", "品牌B.xlsx", "品牌C.xlsx"}

@@ -153,7 +153,8 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
     if out_dir is not None:
         from ..adapters.findings_xlsx import write_findings
 
-        written.append(write_findings(Path(out_dir) / "findings.xlsx", multi.report, None))
+        sources = {k.workbook: Path(k.workbook) for k in keys}  # each finding's label → the file its link opens
+        written.append(write_findings(Path(out_dir) / "findings.xlsx", multi.report, None, workbooks=sources))
     return ActionResult(multi.report, written, multi)
 
 
