@@ -7,6 +7,7 @@ never learns where the cells came from. Row 0 of `rows` is Excel row 1 and colum
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 EXCEL_ERRORS = frozenset(
@@ -61,8 +62,9 @@ class Book:
         return list(self.sheets)
 
 
+@cache
 def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
+    """0 → A, 25 → Z, 26 → AA (cached: a run asks for the same few dozen columns ~10k times)."""
     letters = ""
     n = index + 1
     while n:

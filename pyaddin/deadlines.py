@@ -122,10 +122,11 @@ class _Run:
 
     def rows(self, mask: pd.Series, *keys: str):
         """(row, value of each key …) for the rows in `mask`, without per-cell DataFrame access."""
-        sub = self.df.loc[mask]
+        hit = mask.to_numpy(dtype=bool)
         extra = {"review": self.review, "lead": self.lead}
-        columns = [extra[k][mask] if k in extra else sub[k] for k in keys]
-        return zip(sub.index, *columns, strict=True)
+        # column by column: `df.loc[mask]` would copy all ~45 columns for the two or three used
+        columns = [(extra[k] if k in extra else self.df[k]).to_numpy(dtype=object)[hit] for k in keys]
+        return zip(self.df.index[hit], *columns, strict=True)
 
     # ---------------------------------------------------------------- tracker rows
     def review_overdue(self) -> None:
@@ -227,8 +228,18 @@ class _Run:
         covered: set[tuple[str, str]] = set()
         holdings = lic.Holdings(ctx.licenses)
         columns = ("company", "credit_code", "industry", "end_date", "launch_date", "start_date")
+        folded: dict[str, str] = {}  # fold once per distinct 主体/行业, not per row
+
+        def folded_of(text):
+            if not text:
+                return None
+            out = folded.get(text)
+            if out is None:
+                out = folded[text] = fold(text)
+            return out
+
         for row, company, code, industry, ends, launch, start in self.rows(in_scope, *columns):
-            key = (fold(company) if company else None, code, fold(industry) if industry else None)
+            key = (folded_of(company), code, folded_of(industry))
             if key not in cache:
                 held = holdings.held(company, code)
                 held_types = {h["type_key"] for h in held}

@@ -9,7 +9,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Literal
 
-from .book import cell_ref
+from .book import cell_ref, column_letter
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -61,9 +61,10 @@ class Finding:
     def as_json(self) -> dict:
         """Plain JSON-ready dict (built directly, not with `dataclasses.asdict`, which deep-copies every
         value). `column` is 1-based here, as a person counts, beside its reference `cell` ("B7")."""
-        value, due, column = self.value, self.due, self.column
+        value, due, column, row = self.value, self.due, self.column, self.row
         return {"code": self.code, "message": self.message, "severity": self.severity, "sheet": self.sheet,
-                "row": self.row, "column": None if column is None else column + 1, "cell": self.cell,
+                "row": row, "column": None if column is None else column + 1,
+                "cell": None if row is None or column is None else f"{column_letter(column)}{row}",
                 "field": self.field, "filing_id": self.filing_id, "activity": self.activity,
                 "value": None if value is None else _json_value(value), "rule": self.rule,
                 "due": due.isoformat() if due else None, "days_left": self.days_left, "workbook": self.workbook}
@@ -80,6 +81,8 @@ def stamp(findings: list[Finding], workbook: str | None) -> list[Finding]:
 
 
 def _json_value(value: object) -> object:
+    if value.__class__ is str:  # most values: skip the isinstance chain
+        return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)  # a phone number or amount read from a numeric cell: 13800138000, not 13800138000.0
     if isinstance(value, bool | int | float | str):

@@ -35,6 +35,7 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
                    [f for f in merged.findings if f.code not in DEADLINE_CODES])
         d = Report("deadlines", merged.workbook, merged.today, merged.rows,
                    [f for f in merged.findings if f.code in DEADLINE_CODES])
+        return CheckData(v, d)  # both parts keep the merged order, already sorted
     return CheckData(v.sorted() if v else None, d.sorted() if d else None)
 
 
