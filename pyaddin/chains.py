@@ -69,13 +69,44 @@ class Chains:
 def build_chains(df: pd.DataFrame) -> Chains:
     """Chains from the `original_id` column of a normalised tracker frame."""
     rows = [int(r) for r in df.index]
+    parent, bad, in_loop = _links(df)
+    good = {r: p for r, p in parent.items() if r not in in_loop and p not in in_loop}
+    children: dict[int, list[int]] = {}
+    for r, p in good.items():
+        children.setdefault(p, []).append(r)
+    chains: list[Chain] = []
+    for root in rows:
+        if root in good or root in in_loop:
+            continue
+        stack = [[root]]
+        while stack:
+            path = stack.pop()
+            kids = children.get(path[-1], [])
+            if not kids:
+                chains.append(Chain(path))
+            for k in sorted(kids, reverse=True):
+                stack.append([*path, k])
+    chains.sort(key=lambda c: (c.first, c.rows))
+    return Chains(chains, bad, good)
+
+
+def bad_links(df: pd.DataFrame) -> list[BadLink]:
+    """`build_chains(df).bad` without building the chains: validate needs only the bad links."""
+    return _links(df)[1]
+
+
+def _links(df: pd.DataFrame) -> tuple[dict[int, int], list[BadLink], set[int]]:
+    """(row → the row its 原备案编号 names, the bad links sorted by row, the rows in a loop)."""
+    links = {int(r): v for r, v in zip(df.index, df["original_id"], strict=True)
+             if v is not None and not is_blank(v)}
+    if not links:
+        return {}, [], set()
     ids = {int(r): filing_key(v) for r, v in zip(df.index, df["filing_id"], strict=True)}
     by_id: dict[str, int] = {}
-    for r in rows:
-        if ids[r] is not None:
-            by_id.setdefault(ids[r], r)
+    for r, key in ids.items():
+        if key is not None:
+            by_id.setdefault(key, r)
     ids_raw = dict(zip((int(r) for r in df.index), df["filing_id"], strict=True))
-    links = {int(r): v for r, v in zip(df.index, df["original_id"], strict=True) if not is_blank(v)}
     parent: dict[int, int] = {}
     bad: list[BadLink] = []
     for r, raw in links.items():
@@ -102,24 +133,7 @@ def build_chains(df: pd.DataFrame) -> Chains:
         names = " → ".join(as_text(ids_raw[x]) for x in [*ring, r])
         bad.append(BadLink(r, "loop", as_text(links[r]),
                            f"原备案编号构成循环（{names}），请把第一次提交那条的原备案编号清空。"))
-    good = {r: p for r, p in parent.items() if r not in in_loop and p not in in_loop}
-    children: dict[int, list[int]] = {}
-    for r, p in good.items():
-        children.setdefault(p, []).append(r)
-    chains: list[Chain] = []
-    for root in rows:
-        if root in good or root in in_loop:
-            continue
-        stack = [[root]]
-        while stack:
-            path = stack.pop()
-            kids = children.get(path[-1], [])
-            if not kids:
-                chains.append(Chain(path))
-            for k in sorted(kids, reverse=True):
-                stack.append([*path, k])
-    chains.sort(key=lambda c: (c.first, c.rows))
-    return Chains(chains, sorted(bad, key=lambda b: b.row), good)
+    return parent, sorted(bad, key=lambda b: b.row), in_loop
 
 
 class Lookup:

@@ -323,30 +323,32 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
                 unmet = index[~ticked]
             else:
                 unmet = index
+            # one message per rule: it names the rule and the material, not the row
+            where = "该行未勾选" if col in ctx.tracker.columns else f"台账没有“{rule.target_name}”列"
+            archived = "且归档中未找到，" if archive is not None else "，"
+            message = (f"规则 {rule.id} 要求材料“{rule.target_name}”，{where}{archived}"
+                       f"请补齐后在“{rule.target_name}”列填“是”。（{rule.description}）")
+            ids = f.column("filing_id")
             for row in unmet:
-                fid = f.column("filing_id").get(row)
-                if archive is not None and rule.target_name in archive.get(as_text(fid) if fid else "", set()):
-                    continue
-                where = "该行未勾选" if col in ctx.tracker.columns else f"台账没有“{rule.target_name}”列"
-                archived = "且归档中未找到，" if archive is not None else "，"
-                f.add("missing-material", row, col, f"规则 {rule.id} 要求材料“{rule.target_name}”，{where}{archived}"
-                      f"请补齐后在“{rule.target_name}”列填“是”。（{rule.description}）",
-                      severity=rule.severity, rule=rule.id)
+                if archive is not None:
+                    fid = ids.get(row)
+                    if rule.target_name in archive.get(as_text(fid) if fid else "", set()):
+                        continue
+                f.add("missing-material", row, col, message, severity=rule.severity, rule=rule.id)
         else:
             if rule.target not in empty_cells:
                 values = df[rule.target].to_numpy(dtype=object)
                 empty_cells[rule.target] = pd.isna(values) | np.fromiter(
                     (v.__class__ is list and not v for v in values), dtype=bool, count=len(values))
+            message = f"规则 {rule.id} 要求填写“{f.header(rule.target)}”，请补充。（{rule.description}）"
             for row in index[empty_cells[rule.target][hit]]:
-                f.add("missing-field", row, rule.target,
-                      f"规则 {rule.id} 要求填写“{f.header(rule.target)}”，请补充。（{rule.description}）",
-                      severity=rule.severity, rule=rule.id)
+                f.add("missing-field", row, rule.target, message, severity=rule.severity, rule=rule.id)
 
 
 def _links(df: pd.DataFrame, f: RowFindings) -> None:
-    from .chains import build_chains
+    from .chains import bad_links
 
-    for bad in build_chains(df).bad:
+    for bad in bad_links(df):
         f.add("bad-link", bad.row, "original_id", bad.message)
 
 
