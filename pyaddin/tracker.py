@@ -252,6 +252,7 @@ class _Normaliser:
         self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._id_columns: dict[str, dict] | None = None
         self._scans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._dates: dict[str, tuple[object, str | None]] = {}
 
     def _ids(self, row: int) -> tuple[str | None, str | None]:
         """备案编号 and 活动名称 of a row, from columns turned into dicts once (`.at` per finding is slow)."""
@@ -321,8 +322,22 @@ class _Normaliser:
                 if fast.any():
                     table[:-1][fast] = uniques[fast] if convert is None else list(map(convert, uniques[fast]))
                     todo &= ~fast
+        # dates typed as text repeat across the date columns (开始/上线/提交…): parse each text once per tracker
+        shared = self._dates if parse is parse_date else None
         for i in np.flatnonzero(todo):
             value = uniques[i]
+            if shared is not None and value.__class__ is str:
+                known = shared.get(value)
+                if known is None:
+                    try:
+                        known = shared[value] = (parse(value), None)
+                    except Unreadable as exc:
+                        known = shared[value] = (None, str(exc))
+                if known[1] is None:
+                    table[i] = known[0]
+                else:
+                    bad[value] = known[1]
+                continue
             try:
                 table[i] = parse(value)
             except Unreadable as exc:
