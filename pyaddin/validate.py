@@ -149,12 +149,13 @@ def _date_order(df: pd.DataFrame, f: RowFindings) -> None:
         both = df[early].notna() & df[late].notna()
         if not both.any():
             continue
-        sub = df[both]
-        bad = sub[[x > y for x, y in zip(sub[early], sub[late], strict=True)]]
-        for row in bad.index:
-            f.add("date-order", row, late,
-                  f"{a}日期 {bad.at[row, early]:%Y-%m-%d} 晚于{b}日期 {bad.at[row, late]:%Y-%m-%d}，"
-                  f"请核对“{f.header(early)}”和“{f.header(late)}”。")
+        hit = both.to_numpy(dtype=bool)
+        for row, x, y in zip(df.index[hit], df[early].to_numpy(dtype=object)[hit],
+                             df[late].to_numpy(dtype=object)[hit], strict=True):
+            if x > y:
+                f.add("date-order", row, late,
+                      f"{a}日期 {x:%Y-%m-%d} 晚于{b}日期 {y:%Y-%m-%d}，"
+                      f"请核对“{f.header(early)}”和“{f.header(late)}”。")
 
 
 def _credit_codes(df: pd.DataFrame, f: RowFindings) -> None:
@@ -242,9 +243,10 @@ def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
     }
     status = df["status"]
     for state, required in needs.items():
-        rows = df[status == state]
+        in_state = (status == state).to_numpy(dtype=bool)
+        index = df.index[in_state]
         for key, label in required:
-            for row in rows.index[rows[key].isna()]:
+            for row in index[pd.isna(df[key].to_numpy(dtype=object)[in_state])]:
                 present = key in ctx.tracker.columns
                 f.add("status-inconsistent", row, key if present else "status",
                       f"状态为“{state}”但{label}为空，请填写{label}或更正状态。")
@@ -252,8 +254,9 @@ def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
 
 def _approval_numbers(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
     numbers = df["approval_no"]
-    filled = df[numbers.notna()]
-    triples = list(zip(filled.index, filled["approval_no"], filled["platform"], strict=True))
+    filled = numbers.notna().to_numpy(dtype=bool)
+    triples = list(zip(df.index[filled], numbers.to_numpy(dtype=object)[filled],
+                       df["platform"].to_numpy(dtype=object)[filled], strict=True))
     for row, raw_number, platform_name in triples:
         platform = ctx.catalog.platforms.get(platform_name)
         number = raw_number.strip()
