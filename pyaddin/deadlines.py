@@ -36,7 +36,7 @@ from .filings import open_filings, open_rejected
 from .findings import SEVERITY_ORDER, Finding, Report, make
 from .statuses import APPROVED, IN_REVIEW, NOT_SUBMITTED, PENDING
 from .textnorm import fold
-from .validate import RowFindings
+from .validate import RowFindings, each_distinct
 from .values import is_blank
 from .workdays import Calendar, calendar_for, plus_days
 
@@ -105,15 +105,16 @@ class _Run:
         self.rejected_open = open_rejected(self.df)
         raw = ctx.tracker.raw
         if "status" in raw.columns:
-            self.status_blank = raw["status"].map(is_blank).astype(bool)
+            self.status_blank = each_distinct(raw["status"], is_blank).astype(bool)
         else:
             self.status_blank = pd.Series(True, index=self.df.index)
         settings = ctx.settings
         platforms = ctx.catalog.platforms
-        self.review = self.df["platform"].map(
-            lambda p: platforms[p].review_days if p in platforms else settings.default_review_days)
-        self.lead = self.df["platform"].map(
-            lambda p: platforms[p].lead_days if p in platforms else settings.default_lead_days)
+        # per distinct platform, not per row
+        self.review = each_distinct(self.df["platform"], lambda p: platforms[p].review_days
+                                    if p in platforms else settings.default_review_days)
+        self.lead = each_distinct(self.df["platform"], lambda p: platforms[p].lead_days
+                                  if p in platforms else settings.default_lead_days)
 
     def left(self, due: date) -> int:
         if due not in self._left:

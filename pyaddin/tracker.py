@@ -64,6 +64,9 @@ class Tracker:
     result_columns: dict[str, int] = field(default_factory=dict)
     """Existing 校验结果/问题说明/到期提醒 columns (from an earlier button run) → column index."""
     findings: list[Finding] = field(default_factory=list)
+    row_values: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
+    """Column → {Excel row: value}, built once per tracker for every finding builder (validate and
+    deadlines both name the 备案编号 and 活动名称 of each row; see `validate.RowFindings.column`)."""
 
     @property
     def rows(self) -> int:

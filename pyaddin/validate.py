@@ -41,7 +41,7 @@ class RowFindings:
         self.ctx = ctx
         self.t = ctx.tracker
         self.out: list[Finding] = []
-        self._columns: dict[str, dict] = {}
+        self._columns: dict[str, dict] = self.t.row_values
         self._where: dict[str | None, tuple[int | None, str | None, dict | None]] = {}
         self._ids: tuple[dict, dict] | None = None
         self._messages: dict[str, str] = {}
