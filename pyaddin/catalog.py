@@ -7,6 +7,7 @@ all reach the same platform.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -98,11 +99,15 @@ class Catalog:
 
     def field_for_name(self, text: str) -> FieldSpec | None:
         """A field named by its canonical header, an alias, or its key (used by rules)."""
-        k = header_key(text)
-        for f in self.fields:
-            if k in {header_key(f.header), fold(f.key), *(header_key(a) for a in f.aliases)}:
-                return f
-        return None
+        cached = self.__dict__.get("_names")
+        if cached is None or len(cached[0]) != len(self.fields) or not all(map(operator.is_, cached[0], self.fields)):
+            # every name of every field, the first field winning as in a scan; rebuilt when `fields` changes
+            names: dict[str, FieldSpec] = {}
+            for f in self.fields:
+                for name in (header_key(f.header), fold(f.key), *(header_key(a) for a in f.aliases)):
+                    names.setdefault(name, f)
+            cached = self.__dict__["_names"] = (tuple(self.fields), names)
+        return cached[1].get(header_key(text))
 
 
 def _int(text: str, default: int) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from .statuses import REJECTED, WITHDRAWN
@@ -39,5 +40,10 @@ def closed(df: pd.DataFrame) -> pd.Series:
 
 def open_filings(df: pd.DataFrame, today: date) -> pd.Series:
     """Rows not closed whose activity has not ended before today."""
-    ended = df["end_date"].map(lambda d: d is not None and not pd.isna(d) and d < today).astype(bool)
-    return ~closed(df) & ~ended
+    # per distinct end date (a tracker repeats a few hundred of them), not per row
+    codes, uniques = pd.factorize(df["end_date"].to_numpy(dtype=object))
+    ended = np.zeros(len(df), dtype=bool)
+    if len(uniques):
+        ended_u = np.fromiter((d < today for d in uniques), dtype=bool, count=len(uniques))
+        ended = (codes >= 0) & ended_u[np.maximum(codes, 0)]
+    return ~closed(df) & ~pd.Series(ended, index=df.index)
