@@ -30,6 +30,21 @@ TRAILING_NOTES = frozenset({"rule-unverified"})
 URL = re.compile(r"^https?://[^\s/?#.][^\s/?#]*\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
+class RowValues:
+    """{Excel row: value} of one column, read through a row → position table shared by every column:
+    a dict per column would cost 100k entries each at 100k rows, for a few hundred findings."""
+
+    __slots__ = ("_positions", "_values")
+
+    def __init__(self, positions: dict, values: np.ndarray):
+        self._positions = positions
+        self._values = values
+
+    def get(self, row, default=None):
+        at = self._positions.get(row)
+        return default if at is None else self._values[at]
+
+
 class RowFindings:
     """Builds findings for tracker rows, filling sheet, cell, 备案编号 and 活动名称 consistently.
 
@@ -46,13 +61,21 @@ class RowFindings:
         self._ids: tuple[dict, dict] | None = None
         self._messages: dict[str, str] = {}
 
-    def column(self, key: str) -> dict:
-        """Excel row → value of a normalised column, or of the raw cells with a `raw:` prefix."""
+    def column(self, key: str) -> RowValues | dict:
+        """Excel row → value (`.get(row)`) of a normalised column, or of the raw cells with a `raw:` prefix."""
         if key not in self._columns:
             frame = self.t.raw if key.startswith("raw:") else self.t.df
             name = key[4:] if key.startswith("raw:") else key
-            self._columns[key] = dict(zip(frame.index, frame[name], strict=True)) if name in frame.columns else {}
+            self._columns[key] = (RowValues(self._positions(frame), frame[name].to_numpy(dtype=object))
+                                  if name in frame.columns else {})
         return self._columns[key]
+
+    def _positions(self, frame: pd.DataFrame) -> dict:
+        """Excel row → position in `frame`, one table for the normalised and the raw frame (same rows)."""
+        cached = self._columns.get(" positions")
+        if cached is None or not (cached[0] is frame.index or cached[0].equals(frame.index)):
+            cached = self._columns[" positions"] = (frame.index, dict(zip(frame.index, range(len(frame)), strict=True)))
+        return cached[1]
 
     def add(self, code: str, row: int, key: str | None, message: str, *, severity=None, rule=None,
             value=None, due=None, days_left=None) -> None:

@@ -20,6 +20,8 @@ class CheckData:
     """The validate part (None when not asked for)."""
     deadlines: Report | None
     """The deadlines part (None when not asked for)."""
+    merged: list | None = None
+    """Both parts' findings in report order, when both were asked for (the two parts are this list split)."""
 
 
 def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -> CheckData:
@@ -35,7 +37,7 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
                    [f for f in merged.findings if f.code not in DEADLINE_CODES])
         d = Report("deadlines", merged.workbook, merged.today, merged.rows,
                    [f for f in merged.findings if f.code in DEADLINE_CODES])
-        return CheckData(v, d)  # both parts keep the merged order, already sorted
+        return CheckData(v, d, merged.findings)  # both parts keep the merged order, already sorted
     return CheckData(v.sorted() if v else None, d.sorted() if d else None)
 
 
@@ -51,6 +53,7 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
     `started` (the door's clock) goes into 运行信息; without it the writer reads the clock.
     """
     data = findings(ctx, validation=validation, deadlines=deadlines)
+    changed = []
     if history_dir is not None:
         from . import rules_diff
 
@@ -64,7 +67,13 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
     command = "check" if validation and deadlines else ("validate" if validation else "deadlines")
     parts = [r for r in (data.validation, data.deadlines) if r is not None]
     report = Report(command, str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,
-                    [f for r in parts for f in r.findings], run_at=ctx.run_at, system_today=ctx.system_today).sorted()
+                    [f for r in parts for f in r.findings], run_at=ctx.run_at, system_today=ctx.system_today)
+    if data.merged is not None and not changed:
+        # the two parts are the sorted merged list split by code, and a stable sort of their concatenation
+        # is that list again (findings that tie share their code, so their order stays): skip ~0.2 s at 100k
+        report.findings = list(data.merged)
+    else:
+        report = report.sorted()
     written: list[Path] = []
     if out_dir is not None:
         from ..adapters.findings_xlsx import write_for_context

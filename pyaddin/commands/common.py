@@ -91,7 +91,8 @@ def emit_json(payload: dict) -> None:
     if sys.stdout.isatty():
         text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
     else:
-        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+        # no circular-reference bookkeeping: the payload is plain dicts and lists built for this
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str, check_circular=False)
     click.echo(text)
 
 
