@@ -30,6 +30,10 @@ TRAILING_NOTES = frozenset({"rule-unverified"})
 URL = re.compile(r"^https?://[^\s/?#.][^\s/?#]*\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
+FULL_DICTS = frozenset({"filing_id", "activity"})
+"""Columns every finding names (备案编号, 活动名称); the others are looked up for a few rows each."""
+
+
 class RowValues:
     """{Excel row: value} of one column, read through a row → position table shared by every column:
     a dict per column would cost 100k entries each at 100k rows, for a few hundred findings."""
@@ -60,14 +64,19 @@ class RowFindings:
         self._where: dict[str | None, tuple[int | None, str | None, dict | None]] = {}
         self._ids: tuple[dict, dict] | None = None
         self._messages: dict[str, str] = {}
+        self._codes = codes()
 
     def column(self, key: str) -> RowValues | dict:
         """Excel row → value (`.get(row)`) of a normalised column, or of the raw cells with a `raw:` prefix."""
         if key not in self._columns:
             frame = self.t.raw if key.startswith("raw:") else self.t.df
             name = key[4:] if key.startswith("raw:") else key
-            self._columns[key] = (RowValues(self._positions(frame), frame[name].to_numpy(dtype=object))
-                                  if name in frame.columns else {})
+            if name not in frame.columns:
+                self._columns[key] = {}
+            elif key in FULL_DICTS:  # asked for by every finding: a plain dict's C lookup pays off
+                self._columns[key] = dict(zip(frame.index, frame[name], strict=True))
+            else:
+                self._columns[key] = RowValues(self._positions(frame), frame[name].to_numpy(dtype=object))
         return self._columns[key]
 
     def _positions(self, frame: pd.DataFrame) -> dict:
@@ -91,7 +100,7 @@ class RowFindings:
         if self._ids is None:
             self._ids = self.column("filing_id"), self.column("activity")
         ids, activities = self._ids
-        known = codes()[code]  # KeyError for an unregistered code, like findings.make
+        known = self._codes[code]  # KeyError for an unregistered code, like findings.make
         # one string object per distinct message: a rule's missing-material message repeats on
         # thousands of rows, and a run over many trackers holds every finding
         message = self._messages.setdefault(message, message)
