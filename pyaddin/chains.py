@@ -90,18 +90,22 @@ def build_chains(df: pd.DataFrame) -> Chains:
     return Chains(chains, bad, good)
 
 
-def bad_links(df: pd.DataFrame) -> list[BadLink]:
-    """`build_chains(df).bad` without building the chains: validate needs only the bad links."""
-    return _links(df)[1]
+def bad_links(df: pd.DataFrame, keys: pd.Series | None = None) -> list[BadLink]:
+    """`build_chains(df).bad` without building the chains: validate needs only the bad links.
+    `keys`: `filing_key` of each row's 备案编号 when the caller has them already."""
+    return _links(df, keys)[1]
 
 
-def _links(df: pd.DataFrame) -> tuple[dict[int, int], list[BadLink], set[int]]:
+def _links(df: pd.DataFrame, keys: pd.Series | None = None) -> tuple[dict[int, int], list[BadLink], set[int]]:
     """(row → the row its 原备案编号 names, the bad links sorted by row, the rows in a loop)."""
     links = {int(r): v for r, v in zip(df.index, df["original_id"], strict=True)
              if v is not None and not is_blank(v)}
     if not links:
         return {}, [], set()
-    ids = {int(r): filing_key(v) for r, v in zip(df.index, df["filing_id"], strict=True)}
+    if keys is None:
+        ids = {int(r): filing_key(v) for r, v in zip(df.index, df["filing_id"], strict=True)}
+    else:
+        ids = {int(r): k for r, k in zip(df.index, keys.tolist(), strict=True)}
     by_id: dict[str, int] = {}
     for r, key in ids.items():
         if key is not None:

@@ -117,7 +117,7 @@ def validate(ctx: Context) -> Report:
     f = RowFindings(ctx)
     df = ctx.tracker.df
     _required(ctx, f)
-    _duplicate_ids(df, f)
+    keys = _duplicate_ids(df, f)
     _date_order(df, f)
     _credit_codes(df, f)
     _contacts(df, f)
@@ -127,7 +127,7 @@ def validate(ctx: Context) -> Report:
     _approval_numbers(ctx, df, f)
     _company(ctx, df, f)
     _table_rules(ctx, df, f)
-    _links(df, f)
+    _links(df, f, keys)
     _rejection_patterns(ctx, df, f)
     # notes about unverified rules come last: they qualify the rules, not the rows, and would
     # otherwise push every real problem off the first screen
@@ -162,7 +162,8 @@ def _required(ctx: Context, f: RowFindings) -> None:
             f.add("missing-value", row, spec.key, msg, value=err)
 
 
-def _duplicate_ids(df: pd.DataFrame, f: RowFindings) -> None:
+def _duplicate_ids(df: pd.DataFrame, f: RowFindings) -> pd.Series:
+    """duplicate-id; returns each row's `filing_key`, which the link check needs too."""
     ids = each_distinct(df["filing_id"], filing_key)
     present = ids[ids.notna()]
     dup = present[present.duplicated(keep=False)]
@@ -173,6 +174,7 @@ def _duplicate_ids(df: pd.DataFrame, f: RowFindings) -> None:
             continue
         f.add("duplicate-id", row, "filing_id",
               f"备案编号“{df.at[row, 'filing_id']}”与第{first[key]}行重复，请为每个活动×平台使用唯一编号。")
+    return ids
 
 
 def _date_order(df: pd.DataFrame, f: RowFindings) -> None:
@@ -380,10 +382,10 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
                 f.add("missing-field", row, rule.target, message, severity=rule.severity, rule=rule.id)
 
 
-def _links(df: pd.DataFrame, f: RowFindings) -> None:
+def _links(df: pd.DataFrame, f: RowFindings, keys: pd.Series) -> None:
     from .chains import bad_links
 
-    for bad in bad_links(df):
+    for bad in bad_links(df, keys):
         f.add("bad-link", bad.row, "original_id", bad.message)
 
 
