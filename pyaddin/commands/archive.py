@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import SeveralTrackers
 from ..findings import stamp
 from .common import (
     DEFAULT_OUT,
@@ -22,8 +21,8 @@ from .common import (
     EXIT_OK,
     common_options,
     emit_json,
-    open_workbook,
     print_findings,
+    single_context,
 )
 from .progress import terminal_progress
 
@@ -64,12 +63,7 @@ def archive(workbooks, out, today, sheet, as_json, root, verify, bag):
     """
     if verify and bag:
         raise click.UsageError("--verify 与 --bag 不能同时使用：请先核验，再单独运行 --bag。 / Use --verify and --bag separately.")
-    ctx = None
-    if len(workbooks) == 1 and not Path(workbooks[0]).is_dir():
-        try:
-            ctx = open_workbook(workbooks[0], sheet=sheet, today=today)
-        except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
-            ctx = None
+    ctx = single_context(workbooks, sheet=sheet, today=today)
     if ctx is not None:
         sys.exit(_archive_one(ctx, str(workbooks[0]), ctx.out_dir(out, default=DEFAULT_OUT), root, verify, bag,
                               emit_json if as_json else None))

@@ -149,3 +149,17 @@ def print_summary(report: Report, written: list[Path]) -> None:
     click.echo(f"共读取 {report.rows} 行：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}。")
     for path in written:
         click.echo(f"已写入 {path}")
+
+
+def single_context(workbooks, *, sheet: str | None = None, today: date | None = None):
+    """The Context when the command names one workbook that holds one tracker; None when it names a
+    folder, several workbooks, or a workbook whose 设置 台账文件 lists several trackers (the caller
+    then runs over all of them)."""
+    from ..errors import SeveralTrackers
+
+    if len(workbooks) != 1 or Path(workbooks[0]).is_dir():
+        return None
+    try:
+        return open_workbook(workbooks[0], sheet=sheet, today=today)
+    except SeveralTrackers:
+        return None

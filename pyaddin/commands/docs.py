@@ -8,9 +8,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import SeveralTrackers
 from ..findings import SEVERITY_ZH, stamp
-from .common import DEFAULT_OUT, EXIT_FINDINGS, EXIT_OK, common_options, emit_json, open_workbook
+from .common import (
+    DEFAULT_OUT,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    common_options,
+    emit_json,
+    single_context,
+)
 from .progress import terminal_progress
 
 _SPLIT = re.compile(r"[,，;；、\s]+")
@@ -64,12 +70,7 @@ def docs(workbooks, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, 
 
     options = dict(ids=split_ids(ids), rows=parse_rows(rows), all_rows=all_rows, kind=kind, pdf=pdf, force=force,
                    templates_dir=templates_dir)
-    ctx = None
-    if len(workbooks) == 1 and not Path(workbooks[0]).is_dir():
-        try:
-            ctx = open_workbook(workbooks[0], sheet=sheet, today=today)
-        except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
-            ctx = None
+    ctx = single_context(workbooks, sheet=sheet, today=today)
     if ctx is not None:
         with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
             outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), progress=progress, **options)

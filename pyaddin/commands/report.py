@@ -7,12 +7,10 @@ and 2 when it could not run.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from ..errors import BadWeek, SeveralTrackers
-from .common import DEFAULT_OUT, common_options, emit_json, open_workbook
+from ..errors import BadWeek
+from .common import DEFAULT_OUT, common_options, emit_json, single_context
 
 
 def parse_week_option(_ctx, _param, value: str | None) -> str | None:
@@ -45,12 +43,7 @@ def report(workbooks, out, today, sheet, as_json, week):
     """
     from ..actions import weekly as action
 
-    ctx = None
-    if len(workbooks) == 1 and not Path(workbooks[0]).is_dir():
-        try:
-            ctx = open_workbook(workbooks[0], sheet=sheet, today=today)
-        except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
-            ctx = None
+    ctx = single_context(workbooks, sheet=sheet, today=today)
     if ctx is not None:
         workbook = workbooks[0]
         outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), week=week)
