@@ -21,6 +21,7 @@ from .common import (
     EXIT_OK,
     common_options,
     emit_json,
+    finish_many,
     print_findings,
     single_context,
 )
@@ -78,13 +79,7 @@ def archive(workbooks, out, today, sheet, as_json, root, verify, bag):
             click.echo(f"== {source}")
         codes.append(_archive_one(c, source, Path(out or DEFAULT_OUT) / Path(source).stem, root, verify, bag,
                                   payloads.append if as_json else None))
-    if as_json:
-        emit_json({"tool": "beian", "command": "archive", "workbooks": [p["workbook"] for p in payloads],
-                   "trackers": payloads, "skipped": [{"workbook": str(s.path), "reason": s.reason} for s in skipped]})
-    else:
-        for s in skipped:
-            click.echo(f"已跳过 {s.path}：{s.reason}")
-    sys.exit(max(codes))
+    finish_many("archive", payloads, skipped, codes, as_json=as_json)
 
 
 def _archive_one(ctx, workbook: str, out_dir: Path, root, verify: bool, bag: bool, emit) -> int:

@@ -163,3 +163,15 @@ def single_context(workbooks, *, sheet: str | None = None, today: date | None = 
         return open_workbook(workbooks[0], sheet=sheet, today=today)
     except SeveralTrackers:
         return None
+
+
+def finish_many(command: str, payloads: list[dict], skipped, codes: list[int], *, as_json: bool) -> None:
+    """End a run over several trackers: one JSON object with every tracker's payload (or the
+    skipped files listed for a person), exiting with the worst tracker's code."""
+    if as_json:
+        emit_json({"tool": "beian", "command": command, "workbooks": [p["workbook"] for p in payloads],
+                   "trackers": payloads, "skipped": [{"workbook": str(s.path), "reason": s.reason} for s in skipped]})
+    else:
+        for s in skipped:
+            click.echo(f"已跳过 {s.path}：{s.reason}")
+    sys.exit(max(codes))

@@ -15,6 +15,7 @@ from .common import (
     EXIT_OK,
     common_options,
     emit_json,
+    finish_many,
     single_context,
 )
 from .progress import terminal_progress
@@ -88,13 +89,7 @@ def docs(workbooks, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, 
             outcome = action.run(c, out_dir=Path(out or DEFAULT_OUT) / Path(source).stem, progress=progress,
                                  **options)
         codes.append(_docs_one(outcome, source, pdf, payloads.append if as_json else None))
-    if as_json:
-        emit_json({"tool": "beian", "command": "docs", "workbooks": [p["workbook"] for p in payloads],
-                   "trackers": payloads, "skipped": [{"workbook": str(s.path), "reason": s.reason} for s in skipped]})
-    else:
-        for s in skipped:
-            click.echo(f"已跳过 {s.path}：{s.reason}")
-    sys.exit(max(codes))
+    finish_many("docs", payloads, skipped, codes, as_json=as_json)
 
 
 def _docs_one(outcome, workbook: str, pdf: bool, emit) -> int:
