@@ -52,8 +52,9 @@ class Context:
     """The machine's date when the run started (differs from `today` when 今天 or --today pins it)."""
     run_at: datetime | None = None
     """When the run really started (set by the loader; core never reads the clock)."""
-    rules_source: str = "内置默认规则"
-    """Where 平台/平台规则/材料 came from, for the run information of every output."""
+    rules_source: str = "beian 内置默认规则（pyaddin/data/platform_rules.csv）"
+    """Where 平台/平台规则/材料 came from, in words, for the run information of every output (set
+    by the loader, which knows the --rules workbook)."""
 
     @property
     def today_pinned(self) -> bool:
@@ -74,11 +75,13 @@ def build_context(
     sheet: str | None = None,
     rules_book: Book | None = None,
     tracker_book: Book | None = None,
+    base_dir: Path | None = None,
 ) -> Context:
     """`today` (an explicit --today) wins over 设置 今天, which wins over `system_today`.
 
     `rules_book` supplies 平台/平台规则/材料 from another workbook (`--rules`); `tracker_book` is the
-    workbook named in 设置 台账文件, when the team keeps the tracker in its own file.
+    workbook named in 设置 台账文件, when the team keeps the tracker in its own file. Relative paths
+    in 设置 resolve against `base_dir`, by default the folder of `book`.
     """
     settings = load_settings(book)
     table_book = rules_book or book
@@ -102,7 +105,7 @@ def build_context(
     open_rows = open_filings(tracker.df, effective)
     stale = freshness(rules, tracker.df, open_rows, effective, settings.rule_review_days)
     setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings]
-    base = book.path.parent if book.path is not None else None
+    base = base_dir or (book.path.parent if book.path is not None else None)
     return Context(
         workbook=book.path,
         base_dir=base,

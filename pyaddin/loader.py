@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .book import Book
-from .context import Context, build_context, resolve_setting_path, tracker_paths
+from .context import Context, build_context, tracker_paths
 from .errors import SeveralTrackers, TrackerNotFound
 from .settings import load_settings
 
@@ -51,21 +51,17 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     system_today = system_today or date.today()
     try:
         ctx = build_context(book, system_today=system_today, today=today, sheet=sheet, rules_book=rules_book,
-                            tracker_book=tracker_book)
+                            tracker_book=tracker_book, base_dir=base)
     except TrackerNotFound as exc:
         source = tracker_book or book
         name = Path(source.path or workbook or "工作簿").name
         raise TrackerNotFound(f"“{name}”：{empty_reason(source) or exc}") from exc
-    ctx.workbook = workbook
-    ctx.base_dir = base
-    ctx.system_today = system_today
+    ctx.workbook = workbook  # a live workbook's Book has no path; the name the door gave stands in
     ctx.run_at = datetime.now()
-    ctx.archive_root = resolve_setting_path(settings.archive_root, base)
-    ctx.output_dir = resolve_setting_path(settings.output_dir, base)
     if rules_book is not None:
-        ctx.rules_source = f"--rules {Path(rules).name}"
-    elif book.get("平台规则") is not None:
-        ctx.rules_source = f"工作簿“{workbook.name if workbook else '当前工作簿'}”的平台规则表"
+        ctx.rules_source = f"--rules 指定的工作簿 {rules}（平台、平台规则、材料表）"
+    elif ctx.rules.source == "workbook":
+        ctx.rules_source = f"工作簿自带的“平台规则”表（{workbook}）" if workbook else "工作簿自带的“平台规则”表"
     attach_archive(ctx)
     return ctx
 

@@ -70,20 +70,8 @@ def sha256_of(path: Path) -> str | None:
     return h.hexdigest()
 
 
-def rules_source(ctx, rules_path: Path | None = None) -> str:
-    """The rules' origin in words: `--rules` workbook, the tracker workbook's own sheets, or built-in."""
-    if rules_path is None and getattr(ctx, "rules_source", None):
-        return ctx.rules_source
-    if rules_path is not None:
-        return f"--rules 指定的工作簿 {rules_path}（平台、平台规则、材料表）"
-    if getattr(ctx.rules, "source", None) == "workbook":
-        where = getattr(ctx.book, "path", None) or ctx.path
-        return f"工作簿自带的“平台规则”表（{where}）" if where else "工作簿自带的“平台规则”表"
-    return "beian 内置默认规则（pyaddin/data/platform_rules.csv）"
-
-
 def collect(ctx, command: str, *, inputs: list[Path], started: datetime, system_today: date,
-            today_option: date | None = None, rules_path: Path | None = None) -> RunInfo:
+            today_option: date | None = None) -> RunInfo:
     """The run's facts from a loaded Context; hashes the input files (once each)."""
     if today_option is not None:
         source = "option"
@@ -95,6 +83,6 @@ def collect(ctx, command: str, *, inputs: list[Path], started: datetime, system_
         source = "option"  # neither 设置 nor the clock: an explicit date from the caller
     paths = tuple(Path(p).resolve() for p in inputs)
     return RunInfo(command=command, started=started, today=ctx.today, system_today=system_today,
-                   today_source=source, inputs=paths, rules=rules_source(ctx, rules_path),
+                   today_source=source, inputs=paths, rules=ctx.rules_source,
                    sheet=ctx.tracker.sheet, rows=ctx.tracker.rows,
                    digests={p: sha256_of(p) for p in paths})

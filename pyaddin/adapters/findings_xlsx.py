@@ -232,7 +232,7 @@ def owners_of(ctx, label: str | None = None) -> dict[tuple[str | None, str | Non
 
 
 def write_for_context(path: Path, report: Report, ctx, *, workbook: Path | None = None,
-                      today_option: date | None = None, rules_path: Path | None = None,
+                      today_option: date | None = None,
                       started=None, system_today: date | None = None) -> Path:
     """findings.xlsx for a run over one loaded Context: links to the tracker, 负责人 from its rows,
     and the 运行信息 sheet (input files hashed)."""
@@ -244,5 +244,5 @@ def write_for_context(path: Path, report: Report, ctx, *, workbook: Path | None 
     inputs = [p for p in dict.fromkeys([workbook, tracker_file]) if p is not None]
     info = collect(ctx, report.command, inputs=inputs, started=started or datetime.now().astimezone(),
                    system_today=system_today or getattr(ctx, "system_today", None) or date.today(),
-                   today_option=today_option, rules_path=rules_path)
+                   today_option=today_option)
     return write_findings(path, report, tracker_file, owners=owners_of(ctx), run_info=info)
