@@ -184,7 +184,7 @@ class FolderMatcher:
             self.ids.setdefault(filing_key(i), i)
 
     def match(self, name: str) -> str | None:
-        text = unicodedata.normalize("NFKC", name).strip().upper()
+        text = filing_key(name) or ""  # folder names compare in the same form as the IDs
         best = None
         for pos, ch in enumerate(text):
             if ch in ID_SEPARATORS and text[:pos] in self.ids:

@@ -15,7 +15,7 @@ import pytest
 from conftest import SAMPLE_DATA
 from helpers import index_archive, write_tracker
 
-from pyaddin import archive, verify_archive
+from pyaddin import archive, errors, verify_archive
 from pyaddin.adapters.files import read_book
 from pyaddin.catalog import load_catalog
 from pyaddin.context import build_context
@@ -225,7 +225,7 @@ def test_the_archive_is_never_written_and_output_inside_it_is_refused(tmp_path):
     root = small_archive(tmp_path / "归档")
     before = tree_digest(root)
     ctx = context(small_workbook(tmp_path))
-    with pytest.raises(archive.OutputInsideArchive):
+    with pytest.raises(errors.OutputInsideArchive):
         index_archive(ctx, root, root / "beian-out")
     index_archive(ctx, root, tmp_path / "out", bag=True)
     verify_archive(ctx, out_dir=tmp_path / "out", root=root)
@@ -237,9 +237,9 @@ def test_archive_root_comes_from_settings_relative_to_the_workbook(tmp_path):
     ctx = context(small_workbook(tmp_path, archive_root="归档"))
     assert archive.resolve_root(ctx, None) == (tmp_path / "归档").resolve()
     (tmp_path / "plain").mkdir()
-    with pytest.raises(archive.ArchiveRootMissing, match="归档根目录"):
+    with pytest.raises(errors.ArchiveRootMissing, match="归档根目录"):
         archive.resolve_root(context(small_workbook(tmp_path / "plain")), None)
-    with pytest.raises(archive.ArchiveRootMissing, match="不存在"):
+    with pytest.raises(errors.ArchiveRootMissing, match="不存在"):
         archive.resolve_root(ctx, tmp_path / "nowhere")
 
 
