@@ -31,8 +31,12 @@ def codes() -> dict[str, Code]:
     return {r["代码"]: Code(r["代码"], r["级别"], r["标题"], r["说明"]) for r in csv.DictReader(text.splitlines())}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Finding:
+    """One problem found. Treat as immutable: only `stamp` writes to a finding, once, right after
+    the run that made it. Not `frozen=True`, whose `object.__setattr__` per field made a finding
+    cost 2.7 µs instead of 0.3 µs — 0.45 s of a 100k-row check, which makes ~180k of them."""
+
     code: str
     message: str
     severity: Severity
@@ -71,12 +75,12 @@ class Finding:
 
 
 def stamp(findings: list[Finding], workbook: str | None) -> list[Finding]:
-    """Mark where findings came from, in place (several trackers in one run). Findings are frozen for
-    their readers; this runs once, right after a run made them and before anyone else sees them
-    (`dataclasses.replace` per finding would copy ~12k objects per 10k-row tracker)."""
+    """Mark where findings came from, in place (several trackers in one run). This runs once, right
+    after a run made them and before anyone else sees them (`dataclasses.replace` per finding would
+    copy ~12k objects per 10k-row tracker)."""
     for f in findings:
         if f.workbook is None:
-            object.__setattr__(f, "workbook", workbook)
+            f.workbook = workbook
     return findings
 
 

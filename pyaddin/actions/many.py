@@ -105,7 +105,9 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
         if n > 1:
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=n) as pool:
+            from ..adapters.files import parse_on_one_core
+
+            with ProcessPoolExecutor(max_workers=n, initializer=parse_on_one_core) as pool:
                 batch = list(pool.map(_check_one, files, [options] * len(files)))
         else:
             batch = []

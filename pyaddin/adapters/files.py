@@ -8,6 +8,7 @@ raises `UnreadableWorkbook` with a one-line reason naming the file.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -16,6 +17,7 @@ import python_calamine as pc
 
 from ..book import Book, CellError, Sheet
 from ..errors import UnreadableWorkbook
+from . import sheet_split
 from .output_files import register_input
 
 MAX_UNCOMPRESSED = 1_500_000_000
@@ -75,19 +77,26 @@ def read_book(path: str | Path) -> Book:
     path = Path(path)
     register_input(path)
     _check_file(path)
-    scan = None
+    scan = big = None
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         # calamine drops error values; finding them means inflating the sheet XML a second time.
-        # zlib releases the GIL, so that runs beside calamine's parse instead of after it.
-        scan = _pool().submit(_error_cells, path)
+        # zlib releases the GIL, so that runs beside calamine's parse instead of after it. A big
+        # sheet is inflated once, for both the scan and a parse split over the cores.
+        big = _big_sheets(path)
+        scan = _pool().submit(_error_cells, path, set(big))
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
         sheets: dict[str, Sheet] = {}
+        errors: list[tuple[str, int, int, CellError]] = []
         for meta in wb.sheets_metadata:
             if str(getattr(meta, "typ", "WorkSheet")).endswith("ChartSheet"):
                 continue
+            rows = None
+            if big and meta.name in big:
+                rows = _read_big(path, meta.name, big[meta.name], errors)
             try:
-                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                if rows is None:
+                    rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             except Exception:  # noqa: BLE001 - a chart or dialog sheet calamine cannot read
                 continue
             hidden = not str(meta.visible).endswith("Visible")
@@ -101,8 +110,45 @@ def read_book(path: str | Path) -> Book:
             scan.cancel()
         raise _fail(path, "文件已损坏或格式不正确，请用 Excel 打开确认后另存为 .xlsx。", f"{type(exc).__name__}: {exc}") from exc
     if scan is not None:
-        _put_errors(sheets, scan.result())
+        _put_errors(sheets, scan.result() + errors)
     return Book(sheets, path)
+
+
+PARSE_THREADS = max(1, min(os.cpu_count() or 1, 4))
+"""Threads for one big sheet; worker processes that each read a whole workbook set it to 1."""
+
+
+def parse_on_one_core() -> None:
+    """For worker processes of a parallel run: the cores are already shared out by workbook."""
+    global PARSE_THREADS
+    PARSE_THREADS = 1
+
+
+def _big_sheets(path: Path) -> dict[str, str]:
+    """Sheet name → part, for the sheets whose XML is big enough to parse on several cores."""
+    if PARSE_THREADS < 2:
+        return {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sizes = {i.filename: i.file_size for i in zf.infolist()}
+            if max(sizes.values(), default=0) < sheet_split.SPLIT_MIN_BYTES:
+                return {}
+            parts = _sheet_parts(zf)
+    except Exception:  # noqa: BLE001 - the ordinary parse reports a broken package
+        return {}
+    return {name: part for name, part in parts.items() if sizes.get(part, 0) >= sheet_split.SPLIT_MIN_BYTES}
+
+
+def _read_big(path: Path, name: str, part: str, errors: list) -> list[list[object]] | None:
+    """The sheet parsed in slices (its error values added to `errors`), or None to parse it whole."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = zf.read(part)
+            rows = sheet_split.parse_split(zf, part, name, data, PARSE_THREADS)
+    except Exception:  # noqa: BLE001 - the whole-sheet parse then says what is wrong with the file
+        return None
+    errors.extend(_errors_in(name, data))
+    return rows
 
 
 _POOL = None
@@ -160,8 +206,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _error_cells(path: Path) -> list[tuple[str, int, int, CellError]]:
-    """(sheet, 0-based row, 0-based column, error) of every Excel error value (#N/A, #REF! …)."""
+def _error_cells(path: Path, skip: set[str] = frozenset()) -> list[tuple[str, int, int, CellError]]:
+    """(sheet, 0-based row, 0-based column, error) of every Excel error value (#N/A, #REF! …),
+    except in the sheets of `skip` (scanned where they are parsed in slices)."""
     from defusedxml import DefusedXmlException
 
     found: list[tuple[str, int, int, CellError]] = []
@@ -169,21 +216,26 @@ def _error_cells(path: Path) -> list[tuple[str, int, int, CellError]]:
         with zipfile.ZipFile(path) as zf:
             parts = _sheet_parts(zf)
             for name, part in parts.items():
-                data = zf.read(part)
-                if b't="e"' not in data:
-                    continue
-                for m in _ERROR_CELL.finditer(data):
-                    ref = _REF.search(m.group(1) + m.group(2))
-                    value = _VALUE.search(m.group(3))
-                    if not ref or not value:
-                        continue
-                    found.append((name, int(ref.group(2)) - 1, _col_index(ref.group(1)),
-                                  CellError(value.group(1).decode("utf-8", "replace"))))
+                if name not in skip:
+                    found.extend(_errors_in(name, zf.read(part)))
     except DefusedXmlException as exc:  # Excel never writes DTDs: entity tricks (billion laughs, XXE)
         raise _fail(path, "工作簿含有不安全的 XML 实体声明（可能是恶意文件），已拒绝读取，请用 Excel 另存为新的 .xlsx。",
                     f"unsafe XML ({type(exc).__name__}).") from exc
     except (KeyError, zipfile.BadZipFile, OSError, SyntaxError):
         return found  # error values stay empty; the workbook itself was readable
+    return found
+
+
+def _errors_in(name: str, data: bytes) -> list[tuple[str, int, int, CellError]]:
+    if b't="e"' not in data:
+        return []
+    found = []
+    for m in _ERROR_CELL.finditer(data):
+        ref = _REF.search(m.group(1) + m.group(2))
+        value = _VALUE.search(m.group(3))
+        if ref and value:
+            found.append((name, int(ref.group(2)) - 1, _col_index(ref.group(1)),
+                          CellError(value.group(1).decode("utf-8", "replace"))))
     return found
 
 
