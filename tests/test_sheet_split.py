@@ -103,6 +103,7 @@ def test_rows_without_addresses_are_parsed_whole(tmp_path, monkeypatch):
 
 
 def test_check_on_the_sample_is_the_same_with_the_sheet_cut(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no beian-out/history from elsewhere: rule snapshots would differ
     copy = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, copy)
 
@@ -121,3 +122,13 @@ def test_check_on_the_sample_is_the_same_with_the_sheet_cut(tmp_path, monkeypatc
 def test_stitch_pads_each_slice_to_the_sheet(tmp_path):
     slices = [((1, 0), [["a", "b"]]), ((3, 2), [["c"]]), ((0, 0), [])]
     assert sheet_split.stitch(slices) == [["", "", ""], ["a", "b", ""], ["", "", ""], ["", "", "c"]]
+
+
+@pytest.mark.parametrize("chunk", [3, 5, 7, 64])
+def test_error_values_are_found_across_read_boundaries(tmp_path, monkeypatch, chunk):
+    """The error scan reads the sheet XML in pieces; a t="e" cut between two pieces still counts."""
+    path = _awkward(tmp_path / "awkward.xlsx")
+    monkeypatch.setattr(files, "CHUNK", chunk)
+    monkeypatch.setattr(files, "PARSE_THREADS", 1)
+    rows = files.read_book(path).sheets["备案台账"].rows
+    assert rows[8][6] == CellError("#DIV/0!") and rows[443][6] == CellError("#DIV/0!")

@@ -216,7 +216,7 @@ def _error_cells(path: Path, skip: set[str] = frozenset()) -> list[tuple[str, in
         with zipfile.ZipFile(path) as zf:
             parts = _sheet_parts(zf)
             for name, part in parts.items():
-                if name not in skip:
+                if name not in skip and _has_errors(zf, part):
                     found.extend(_errors_in(name, zf.read(part)))
     except DefusedXmlException as exc:  # Excel never writes DTDs: entity tricks (billion laughs, XXE)
         raise _fail(path, "工作簿含有不安全的 XML 实体声明（可能是恶意文件），已拒绝读取，请用 Excel 另存为新的 .xlsx。",
@@ -226,8 +226,24 @@ def _error_cells(path: Path, skip: set[str] = frozenset()) -> list[tuple[str, in
     return found
 
 
+ERROR_MARK = b't="e"'
+CHUNK = 1 << 20
+
+
+def _has_errors(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether the part has any error cell, read in 1 MB pieces: most sheets have none, and holding a
+    whole sheet's XML (~20 MB at 10k rows) beside calamine's parse would add to the run's peak memory."""
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(CHUNK):
+            if ERROR_MARK in tail + chunk[:len(ERROR_MARK)] or ERROR_MARK in chunk:
+                return True
+            tail = chunk[-len(ERROR_MARK):]
+    return False
+
+
 def _errors_in(name: str, data: bytes) -> list[tuple[str, int, int, CellError]]:
-    if b't="e"' not in data:
+    if ERROR_MARK not in data:
         return []
     found = []
     for m in _ERROR_CELL.finditer(data):
