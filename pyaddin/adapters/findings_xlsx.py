@@ -227,8 +227,13 @@ def owners_of(ctx, label: str | None = None) -> dict[tuple[str | None, str | Non
     df, sheet = ctx.tracker.df, ctx.tracker.sheet
     if "owner" not in df.columns:
         return {}
-    return {(label, sheet, int(row)): as_text(owner) for row, owner in df["owner"].items()
-            if owner is not None and owner == owner and as_text(owner).strip()}
+    out = {}
+    for row, owner in zip(df.index.tolist(), df["owner"].tolist(), strict=True):
+        if owner.__class__ is not str:  # normalised text is str or None; anything else, spelled out
+            owner = as_text(owner) if owner is not None and owner == owner else ""
+        if owner and owner.strip():
+            out[(label, sheet, row)] = owner
+    return out
 
 
 def write_for_context(path: Path, report: Report, ctx, *, workbook: Path | None = None,
