@@ -41,6 +41,10 @@ class TrackerKeys:
     id_header: str = "备案编号"
     approval_column: int | None = None
     approval_header: str = "备案号"
+    id_keys: list[str | None] = field(default_factory=list)
+    """`filing_key` of each 备案编号, made where the tracker was read (a worker process, in parallel)."""
+    approval_keys: list[str | None] = field(default_factory=list)
+    """Each 备案号 stripped and upper-cased, None when blank."""
 
     @property
     def name(self) -> str:
@@ -56,7 +60,15 @@ def keys_of(ctx: Context, workbook: str | None = None) -> TrackerKeys:
         filing_ids=df["filing_id"].tolist(), activities=df["activity"].tolist(),
         approval_nos=df["approval_no"].tolist(), platforms=df["platform"].tolist(),
         id_column=t.columns.get("filing_id"), id_header=t.headers.get("filing_id", "备案编号"),
-        approval_column=t.columns.get("approval_no"), approval_header=t.headers.get("approval_no", "备案号"))
+        approval_column=t.columns.get("approval_no"), approval_header=t.headers.get("approval_no", "备案号"),
+        id_keys=[filing_key(v) for v in df["filing_id"].tolist()],
+        approval_keys=[_approval_key(v) for v in df["approval_no"].tolist()])
+
+
+def _approval_key(raw: object) -> str | None:
+    if raw is None or not str(raw).strip():
+        return None
+    return str(raw).strip().upper()
 
 
 def _finding(code: str, message: str, k: TrackerKeys, i: int, column: int | None, header: str,
@@ -70,8 +82,7 @@ def cross_findings(trackers: list[TrackerKeys]) -> list[Finding]:
     out: list[Finding] = []
     first_id: dict[str, tuple[int, int]] = {}  # filing key → (tracker, position) of its first row
     for t, k in enumerate(trackers):
-        for i, raw in enumerate(k.filing_ids):
-            key = filing_key(raw)
+        for i, key in enumerate(k.id_keys):
             if key is None:
                 continue
             seen = first_id.get(key)
@@ -79,6 +90,7 @@ def cross_findings(trackers: list[TrackerKeys]) -> list[Finding]:
                 first_id[key] = (t, i)
             elif seen[0] != t:
                 other = trackers[seen[0]]
+                raw = k.filing_ids[i]
                 out.append(_finding(
                     "duplicate-id",
                     f"备案编号“{raw}”已在“{other.name}”第{other.rows[seen[1]]}行使用，"
@@ -86,10 +98,9 @@ def cross_findings(trackers: list[TrackerKeys]) -> list[Finding]:
                     k, i, k.id_column, k.id_header, raw))
     first_no: dict[str, tuple[int, int]] = {}
     for t, k in enumerate(trackers):
-        for i, raw in enumerate(k.approval_nos):
-            if raw is None or not str(raw).strip():
+        for i, number in enumerate(k.approval_keys):
+            if number is None:
                 continue
-            number = str(raw).strip().upper()
             seen = first_no.get(number)
             if seen is None:
                 first_no[number] = (t, i)
@@ -97,6 +108,7 @@ def cross_findings(trackers: list[TrackerKeys]) -> list[Finding]:
             other = trackers[seen[0]]
             platform, first_platform = k.platforms[i], other.platforms[seen[1]]
             if seen[0] != t and platform != first_platform:
+                raw = k.approval_nos[i]
                 out.append(_finding(
                     "approval-no-reused",
                     f"备案号“{str(raw).strip()}”已用于“{other.name}”第{other.rows[seen[1]]}行的{first_platform}，"
