@@ -41,3 +41,15 @@ def built_workbook(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("workbook") / "beian.xlsm"
     build_workbook(path)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _project_folder_stays_clean():
+    """No test may leave beian-out/ in the project: `check` reads the rule history under it, so a
+    stray one makes later runs report rule changes that depend on which tests ran before."""
+    stray = ROOT / "beian-out"
+    existed = stray.exists()
+    yield
+    if not existed and stray.exists():
+        shutil.rmtree(stray, ignore_errors=True)
+        pytest.fail("a test wrote beian-out/ into the project folder; run it in tmp_path (monkeypatch.chdir)")

@@ -34,6 +34,13 @@ def _remote_engine(monkeypatch):
         xw.engines.add(Engine(impl=_xlremote.engine))
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """A remote-engine book has no folder, so a button's beian-out (rule history included) goes to
+    the current folder: keep it out of the project, where later runs would read its history."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("wb") / "beian.xlsm"
