@@ -23,7 +23,7 @@ import xlwings as xw
 
 from .adapters import excel
 from .errors import BeianError
-from .findings import Report
+from .findings import DEADLINE_CODES, Report
 
 TITLE = "备案台账助手"
 LOG_NAME = "beian-error.log"
@@ -136,8 +136,12 @@ def summary_line(report: Report) -> str:
 
 def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
     from .actions import check
+    from .errors import SeveralTrackers
 
-    live = Live(xbook)
+    try:
+        live = Live(xbook)
+    except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
+        return _checks_many(xbook, exc.paths, validation=validation, deadlines=deadlines)
     data = check.run(live.ctx, validation=validation, deadlines=deadlines,
                      history_dir=live.output_dir() / "history").data
     v_report, d_report = data.validation, data.deadlines
@@ -163,12 +167,82 @@ def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
     return "\n".join(lines)
 
 
+def _home(xbook) -> tuple[object, Path]:
+    """This workbook (live) and its output folder: 设置 输出目录, else beian-out beside it."""
+    from .context import resolve_setting_path
+    from .settings import load_settings
+
+    home = excel.LiveReader(xbook).main(None)
+    base = home.path.parent if home.path is not None else Path.cwd()
+    return home, resolve_setting_path(load_settings(home).output_dir, base) or base / "beian-out"
+
+
+def _several(xbook, paths: list[Path]):
+    """The Contexts of the trackers 设置 台账文件 names, each opened from its file as this workbook
+    naming only it would open it; the skipped files; the output folder."""
+    from .actions.many import open_many
+
+    home, out = _home(xbook)
+    contexts, skipped = open_many(paths, home=home)
+    return contexts, skipped, out
+
+
+def _skipped_lines(skipped) -> list[str]:
+    return [f"已跳过 {s.path.name}：{s.reason}" for s in skipped]
+
+
+def _checks_many(xbook, paths: list[Path], *, validation: bool, deadlines: bool) -> str:
+    """Several trackers named by 设置: each checked from its saved file exactly as this workbook
+    naming only it would check it (this workbook's 设置 and rules, live), the cross-tracker checks
+    added; findings go to this workbook's result sheets (linking into each file) and findings.xlsx.
+    Nothing is written into the trackers themselves."""
+    from .actions import many
+
+    home, out = _home(xbook)
+    result = many.run(paths, validation=validation, deadlines=deadlines, out_dir=out, workers=1, home=home,
+                      progress=excel.status_progress(xbook, "检查台账"))
+    multi = result.data
+    parts = [("校验结果", lambda f: f.code not in DEADLINE_CODES)] if validation else []
+    parts += [("到期提醒", lambda f: f.code in DEADLINE_CODES)] if deadlines else []
+    home_label = str(home.path) if home.path is not None else None
+    blocks = [(name, excel.findings_block(
+        Report(result.report.command, result.report.workbook, result.report.today, result.report.rows,
+               [f for f in result.report.findings if wanted(f)]), by_source=home_label))
+        for name, wanted in parts]
+    excel.set_status(xbook, f"{TITLE}：正在写入结果……")
+    for name, rows in blocks:
+        excel.write_findings_sheet(xbook, name, rows)
+    lines = [f"已检查 {len(multi.per_workbook)} 个台账（从各自已保存的文件读取，共 {result.report.rows} 行）："]
+    lines += [f"  {Path(w).name}：{summary_line(r)}" for w, r in multi.per_workbook.items()]
+    if multi.cross:
+        lines.append(f"跨台账：{len(multi.cross)} 条（备案编号重复或备案号跨平台复用）。")
+    lines += _skipped_lines(multi.skipped)
+    lines.append(f"全部结果见{'、'.join(f'“{n}”' for n, _ in blocks)}工作表（“来源”列为台账文件，点击位置打开对应单元格）"
+                 f"和 {result.written[0]}；多台账时不在各台账中写结果列。")
+    return "\n".join(lines)
+
+
 def _documents(xbook) -> str:
     from .actions import documents
+    from .errors import SeveralTrackers
 
-    live = Live(xbook)
+    try:
+        live = Live(xbook)
+    except SeveralTrackers as exc:
+        contexts, skipped, out = _several(xbook, exc.paths)
+        lines = []
+        for ctx in contexts:  # each tracker's documents in <out>/<tracker file name>/, as the command line does
+            source = Path(ctx.path or ctx.workbook)
+            result = documents.run(ctx, out_dir=out / source.stem,
+                                   progress=excel.status_progress(xbook, f"生成文书（{source.name}）")).data
+            lines += [f"{source.name}："] + _documents_lines(result, out / source.stem)
+        return "\n".join(lines + _skipped_lines(skipped))
     out = live.output_dir()
     result = documents.run(live.ctx, out_dir=out, progress=excel.status_progress(xbook, "生成文书")).data
+    return "\n".join(_documents_lines(result, out))
+
+
+def _documents_lines(result, out: Path) -> list[str]:
     lines = [f"已生成 {len(result.documents)} 份文书，保存在：{out}"]
     if result.refused:
         lines.append(f"有 {len(result.refused)} 行未生成，改正后再点“生成文书”：")
@@ -177,7 +251,7 @@ def _documents(xbook) -> str:
             lines.append(f"  ……另有 {len(result.refused) - 5} 行，先点“校验台账”和“到期与逾期”查看全部原因。")
     if result.locked:
         lines.append(f"有 {len(result.locked)} 个文件正被 Word 或 Excel 打开，已跳过（如 {result.locked[0].name}）；关闭后再生成。")
-    return "\n".join(lines)
+    return lines
 
 
 def archive_rows(result) -> list[list[object]]:
@@ -194,8 +268,25 @@ def archive_rows(result) -> list[list[object]]:
 
 def _archive(xbook) -> str:
     from .actions import archive
+    from .errors import SeveralTrackers
 
-    live = Live(xbook)
+    try:
+        live = Live(xbook)
+    except SeveralTrackers as exc:
+        contexts, skipped, out = _several(xbook, exc.paths)
+        rows: list[list[object]] = []
+        lines = []
+        for ctx in contexts:  # each tracker indexed into <out>/<tracker file name>/, one sheet for all
+            source = Path(ctx.path or ctx.workbook)
+            result = archive.run(ctx, out_dir=out / source.stem,
+                                 progress=excel.status_progress(xbook, f"计算哈希（{source.name}）")).data
+            block = archive_rows(result)
+            rows = rows or [[*block[0], "来源"]]
+            rows += [[*r, source.name] for r in block[1:]]
+            lines.append(f"{source.name}：{len(block) - 1} 行，缺少的材料 {len(result.missing)} 项")
+        excel.write_table_sheet(xbook, "归档索引", rows, text_from=2)
+        return "\n".join([f"归档索引已写入“归档索引”工作表（{len(rows) - 1} 行，“来源”列为台账文件）；"
+                          f"各台账的索引与清单文件保存在：{out}", *lines, *_skipped_lines(skipped)])
     out = live.output_dir()
     result = archive.run(live.ctx, out_dir=out, progress=excel.status_progress(xbook, "计算哈希")).data
     rows = archive_rows(result)
@@ -216,15 +307,23 @@ def weekly_rows(report) -> list[list[object]]:
 
 def _weekly(xbook) -> str:
     from .actions import weekly
+    from .errors import SeveralTrackers
 
-    live = Live(xbook)
-    out = live.output_dir()
-    outcome = weekly.run(live.ctx, out_dir=out)
+    try:
+        live = Live(xbook)
+    except SeveralTrackers as exc:
+        contexts, skipped, out = _several(xbook, exc.paths)
+        outcome = weekly.run_many(contexts, out_dir=out)  # one report, with a 来源 breakdown
+        note = _skipped_lines(skipped)
+    else:
+        out = live.output_dir()
+        outcome = weekly.run(live.ctx, out_dir=out)
+        note = []
     report, written = outcome.data, outcome.written
     rows = weekly_rows(report)
     excel.write_table_sheet(xbook, "周报", rows, text_from=0)
     names = "、".join(p.name for p in written[:3])
-    return f"{report.week} 周报已写入“周报”工作表；文件（{names}）保存在：{out}"
+    return "\n".join([f"{report.week} 周报已写入“周报”工作表；文件（{names}）保存在：{out}", *note])
 
 
 def index_rows(table) -> list[list[object]]:

@@ -32,17 +32,19 @@ class Reader(Protocol):
 
 def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str | None = None,
                  rules: str | Path | None = None, today: date | None = None,
-                 system_today: date | None = None) -> Context:
+                 system_today: date | None = None, tracker: Path | None = None) -> Context:
     """Everything a run needs about one workbook.
 
     `today` (an explicit --today) wins over 设置 今天, which wins over the system date; `rules` is
-    a workbook whose 平台/平台规则/材料 replace this one's (a path as the user typed it).
+    a workbook whose 平台/平台规则/材料 replace this one's (a path as the user typed it). `tracker`
+    is one of the several trackers this workbook's 设置 台账文件 names (`actions.many` runs each
+    of them exactly as a workbook naming only that one would run).
     """
     book = reader.main(Path(path) if path is not None else None)
     workbook = book.path or (Path(path) if path is not None else None)
     base = workbook.parent if workbook is not None else Path.cwd()
     settings = load_settings(book)
-    named = tracker_paths(settings.tracker_file, base)
+    named = [tracker] if tracker is not None else tracker_paths(settings.tracker_file, base)
     if len(named) > 1 or (named and named[0].is_dir()):
         raise SeveralTrackers(named)
     tracker_path = named[0] if named else None

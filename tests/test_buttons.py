@@ -279,3 +279,80 @@ def test_diagnose_writes_the_diagnosis_sheet_in_one_block(workbook, tmp_path, mo
     assert [v for k, v in facts.items() if k.startswith("功能：")] == ["可用"] * 6
     assert any(k.startswith("beian-error.log") for k in facts)
     assert actions[-1]["func"] == "alert" and "诊断" in actions[-1]["args"][0]
+
+
+def _tracker_file(path: Path, rows: list[list[object]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "备案台账"
+    ws.append(HEADERS)
+    for r in rows:
+        ws.append(r)
+    lic = wb.create_sheet("资质库")
+    lic.append(["主体名称", "统一社会信用代码", "资质类型", "证照编号", "发证日期", "有效期至"])
+    lic.append(LICENSE)
+    wb.save(path)
+    return path
+
+
+def test_check_buttons_run_over_the_several_trackers_settings_names(workbook, tmp_path):
+    """设置 台账文件 naming two trackers: one click checks both from their files, adds the
+    cross-tracker duplicate, writes the findings (with 来源 and links into each file) into this
+    workbook and findings.xlsx, and leaves both tracker files untouched."""
+    a = _tracker_file(tmp_path / "品牌A.xlsx", [good_row(1), good_row(2)])
+    b_rows = [good_row(3), good_row(1)]  # BA-00001 again, in another brand's tracker
+    b = _tracker_file(tmp_path / "品牌B.xlsx", b_rows)
+    before = a.read_bytes(), b.read_bytes()
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["设置"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == "台账文件":
+            ws.cell(r, 2, "品牌A.xlsx；品牌B.xlsx")
+    hub = tmp_path / "总控.xlsm"
+    wb.save(hub)
+    book = xw.Book(json=payload(hub))
+    with mock.patch.object(xw.Book, "caller", return_value=book):
+        buttons.check_all()
+    actions = book.json()["actions"]
+    message = actions[-1]["args"][0]
+    assert actions[-1]["func"] == "alert" and "已检查 2 个台账" in message, message
+    assert "品牌A.xlsx：" in message and "品牌B.xlsx：" in message and "跨台账：1 条" in message
+    blocks = {}
+    for action in actions:
+        if action["func"] == "setValues" and isinstance(action["values"], list) and action["values"] \
+                and action["values"][0][:2] == ["位置", "工作表"]:
+            blocks[len(blocks)] = action["values"]
+    checks = blocks[0]
+    header = checks[0]
+    assert header[-1] == "来源"
+    dup = [r for r in checks[1:] if r[header.index("代码")] == "duplicate-id"]
+    assert [r[-1] for r in dup] == ["品牌B.xlsx"]
+    assert str(b) in dup[0][0] and "'备案台账'!A3" in dup[0][0]  # the link opens 品牌B's cell
+    assert (tmp_path / "beian-out" / "findings.xlsx").exists()
+    assert (a.read_bytes(), b.read_bytes()) == before
+
+
+def test_the_other_buttons_run_over_the_several_trackers_too(workbook, tmp_path):
+    _tracker_file(tmp_path / "品牌A.xlsx", [good_row(1), good_row(2)])
+    _tracker_file(tmp_path / "品牌B.xlsx", [good_row(3)])
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["设置"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == "台账文件":
+            ws.cell(r, 2, "品牌A.xlsx\n品牌B.xlsx")
+    hub = tmp_path / "总控.xlsm"
+    wb.save(hub)
+    messages = {}
+    for function in ["generate_documents", "build_archive_index", "weekly_report"]:
+        book = xw.Book(json=payload(hub))
+        with mock.patch.object(xw.Book, "caller", return_value=book):
+            getattr(buttons, function)()
+        messages[function] = book.json()["actions"][-1]["args"][0]
+    docs = messages["generate_documents"]
+    assert "品牌A.xlsx：\n已生成 4 份文书" in docs and "品牌B.xlsx：\n已生成 2 份文书" in docs, docs
+    assert len(list((tmp_path / "beian-out" / "品牌A").glob("*.docx"))) == 4
+    assert len(list((tmp_path / "beian-out" / "品牌B").glob("*.docx"))) == 2
+    assert "归档根目录" in messages["build_archive_index"]  # not configured: says what to do
+    assert "周报已写入" in messages["weekly_report"], messages["weekly_report"]
+    report = next((tmp_path / "beian-out").glob("周报_*.xlsx"))
+    assert "按来源" in openpyxl.load_workbook(report, read_only=True).sheetnames

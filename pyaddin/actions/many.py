@@ -15,7 +15,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from ..book import Book
 from ..errors import BeianError, SeveralTrackers, TrackerNotFound
+from ..findings import stamp
 from ..multi import MultiReport, Skipped, TrackerKeys, combine, keys_of
 from .result import ActionResult
 
@@ -48,15 +50,39 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
     return files, skipped
 
 
-def _check_one(path: Path, options: dict):
-    """One tracker: ("ok", tracker path, report, keys) or ("skip", path, reason)."""
+class HomeReader:
+    """The workbook whose 设置 台账文件 named the trackers (already read: a file, or the live
+    workbook behind a button), and the trackers themselves from their files."""
+
+    def __init__(self, home: Book):
+        self.home = home
+
+    def main(self, path: Path | None) -> Book:
+        return self.home
+
+    def other(self, path: Path) -> Book:
+        from ..adapters.files import read_book
+
+        return read_book(path)
+
+
+def _check_one(path: Path, options: dict, home: Book | None = None):
+    """One tracker: ("ok", tracker path, report, keys, shared findings) or ("skip", path, reason).
+
+    With `home`, the tracker is checked as `home` naming only it would check it: 设置, rules and
+    (where the tracker has none) 资质库 from `home`. Findings about a workbook every tracker shares
+    (home's 设置 and rule tables, a --rules workbook) come back apart, to be reported once."""
     from ..adapters.files import FileReader
     from ..loader import open_context
     from . import check as action
 
     try:
-        ctx = open_context(FileReader(), path, sheet=options["sheet"], rules=options["rules"],
-                           today=options["today"])
+        if home is not None:
+            ctx = open_context(HomeReader(home), home.path, sheet=options["sheet"], rules=options["rules"],
+                               today=options["today"], tracker=path)
+        else:
+            ctx = open_context(FileReader(), path, sheet=options["sheet"], rules=options["rules"],
+                               today=options["today"])
     except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
         return "expand", path, exc.paths
     except BeianError as exc:
@@ -66,9 +92,19 @@ def _check_one(path: Path, options: dict):
         own = {id(f) for f in ctx.licenses.findings}
         ctx.setup_findings = [f for f in ctx.setup_findings if id(f) not in own]
         ctx.licenses = replace(shared, findings=[])  # the shared register's findings are reported once
+    common: list = []
+    if home is not None or options["rules"] is not None:
+        ids = {id(f) for f in [*ctx.catalog.findings, *ctx.rules.findings]}
+        if home is not None:
+            ids |= {id(f) for f in ctx.settings.findings}
+            ids |= {id(f) for f in ctx.setup_findings if f.code == "today-pinned"}
+        common = [f for f in ctx.setup_findings if id(f) in ids]
+        ctx.setup_findings = [f for f in ctx.setup_findings if id(f) not in ids]
+        source = home.path if home is not None else options["rules"]
+        stamp(common, str(source) if source is not None else None)
     result = action.run(ctx, validation=options["validation"], deadlines=options["deadlines"], out_dir=None)
     tracker = Path(ctx.path or ctx.workbook or path)
-    outcome = "ok", tracker, result.report, keys_of(ctx, str(tracker))
+    outcome = "ok", tracker, result.report, keys_of(ctx, str(tracker)), common
     if _IN_WORKER:
         del ctx, result
         _give_back_memory()
@@ -125,10 +161,15 @@ def _workers(files: list[Path]) -> int:
 
 def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, sheet: str | None = None,
         rules: Path | None = None, licenses: Path | None = None, today: date | None = None,
-        out_dir: Path | None = None, workers: int | None = None, progress=None) -> ActionResult:
+        out_dir: Path | None = None, workers: int | None = None, progress=None,
+        home: Book | None = None) -> ActionResult:
     """Check every tracker in `paths` (files and folders); findings.xlsx over all of them when
-    `out_dir` is set. Raises TrackerNotFound when none of them holds a tracker."""
-    files, skipped = expand(paths)
+    `out_dir` is set. Raises TrackerNotFound when none of them holds a tracker.
+
+    `home`: the workbook whose 设置 台账文件 named `paths` (the buttons pass the live workbook);
+    a workbook given here that names several trackers becomes their home the same way."""
+    found, skipped = expand(paths)
+    files = [(p, home) for p in found]
     shared = None
     shared_findings = []
     if licenses is not None:
@@ -143,19 +184,20 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
     options = {"sheet": sheet, "rules": rules, "today": today, "validation": validation, "deadlines": deadlines,
                "licenses": shared}
     outcomes = []
-    seen = {p.resolve() for p in files}
+    seen = {p.resolve() for p, _ in files}
     while files:
-        n = workers or _workers(files)
+        n = workers or _workers([p for p, _ in files])
         if n > 1:
             from concurrent.futures import ProcessPoolExecutor
 
             _before_fork()
             with ProcessPoolExecutor(max_workers=n, initializer=_worker_started) as pool:
-                batch = list(pool.map(_check_one, files, [options] * len(files)))
+                batch = list(pool.map(_check_one, [p for p, _ in files], [options] * len(files),
+                                      [h for _, h in files]))
         else:
             batch = []
-            for i, p in enumerate(files):
-                batch.append(_check_one(p, options))
+            for i, (p, h) in enumerate(files):
+                batch.append(_check_one(p, options, h))
                 if progress is not None:
                     progress(i + 1, len(files))
         files = []
@@ -163,36 +205,41 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
             if outcome[0] != "expand":
                 outcomes.append(outcome)
                 continue
-            # the trackers a workbook's 设置 台账文件 names, checked with that workbook's tables
+            # the trackers a workbook's 设置 台账文件 names, each checked as that workbook would check it
+            from ..adapters.files import read_book
+
             more, more_skipped = expand(outcome[2])
             skipped.extend(more_skipped)
+            named_by = read_book(outcome[1]) if more else None
             for p in more:
                 if p.resolve() not in seen:
                     seen.add(p.resolve())
-                    files.append(p)
-            if rules is None and more:
-                options = {**options, "rules": outcome[1]}
-    reports, keys, trackers = [], [], set()
+                    files.append((p, named_by))
+    reports, keys, trackers, common, homes = [], [], set(), [], set()
     for outcome in outcomes:
         if outcome[0] == "skip":
             skipped.append(Skipped(outcome[1], outcome[2]))
             continue
-        _, tracker, report, k = outcome
+        _, tracker, report, k, shared_here = outcome
         if tracker.resolve() in trackers:
             skipped.append(Skipped(tracker, "同一份台账已检查过（另一个工作簿的“台账文件”指向它）。"))
             continue
         trackers.add(tracker.resolve())
         reports.append(report)
         keys.append(k)
+        for f in shared_here:  # the same for every tracker of one home or --rules workbook: once each
+            key = (f.workbook, f.code, f.message, f.sheet, f.row, f.column)
+            if key not in homes:
+                homes.add(key)
+                common.append(f)
     if not reports:
         names = "、".join(s.path.name for s in skipped) or "（无）"
         raise TrackerNotFound(f"给定的工作簿中没有备案台账：{names}。 / No tracker in the given workbooks.")
     command = "check" if validation and deadlines else ("validate" if validation else "deadlines")
     day = reports[0].today
     multi: MultiReport = combine(reports, keys, command=command, today=day, skipped=skipped)
+    multi.report.findings[:0] = common
     if shared_findings:
-        from ..findings import stamp
-
         multi.report.findings[:0] = stamp(shared_findings, str(licenses))
     written: list[Path] = []
     if out_dir is not None:
@@ -204,24 +251,30 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
 
 
 def open_many(paths: list[Path], *, sheet: str | None = None, rules: Path | None = None,
-              today: date | None = None) -> tuple[list, list[Skipped]]:
+              today: date | None = None, home: Book | None = None) -> tuple[list, list[Skipped]]:
     """Every tracker in `paths` opened in this process (for actions that need the whole Context:
-    the weekly report), each tracker once; raises TrackerNotFound when there is none."""
-    from ..adapters.files import FileReader
+    documents, archive, the weekly report), each tracker once; raises TrackerNotFound when there
+    is none. `home`: as for `run`, the workbook whose 设置 台账文件 named them."""
+    from ..adapters.files import FileReader, read_book
     from ..loader import open_context
 
     files, skipped = expand([Path(p) for p in paths])
     contexts, seen = [], set()
-    queue = list(files)
+    queue = [(p, home) for p in files]
     while queue:
-        p = queue.pop(0)
+        p, named_by = queue.pop(0)
         try:
-            ctx = open_context(FileReader(), p, sheet=sheet, rules=rules, today=today)
+            if named_by is not None:
+                ctx = open_context(HomeReader(named_by), named_by.path, sheet=sheet, rules=rules, today=today,
+                                   tracker=p)
+            else:
+                ctx = open_context(FileReader(), p, sheet=sheet, rules=rules, today=today)
         except SeveralTrackers as exc:
             more, more_skipped = expand(exc.paths)
             skipped.extend(more_skipped)
-            queue.extend(more)
-            rules = rules or p
+            if more:
+                book = read_book(p)
+                queue.extend((m, book) for m in more)
             continue
         except BeianError as exc:
             skipped.append(Skipped(p, str(exc)))

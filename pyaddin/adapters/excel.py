@@ -34,6 +34,7 @@ RED, YELLOW = "#FFC7CE", "#FFEB9C"
 EXCEL_LAST_ROW = 1_048_576
 MAX_CELL_TEXT = 2000
 
+SOURCE_HEADER = "来源"
 FINDING_HEADERS = ("位置", "工作表", "行", "备案编号", "活动名称", "字段", "值", "级别", "代码", "说明", "规则",
                    "到期日", "剩余工作日")
 
@@ -262,22 +263,30 @@ def plain(value: object) -> object:
 
 
 def findings_block(report: Report, *, tracker_sheet: str | None = None,
-                   tracker_file: str | None = None) -> list[list[object]]:
+                   tracker_file: str | None = None, by_source: str | None | bool = False) -> list[list[object]]:
     """Header + one row per finding; column A links to the cell (in another workbook when the
-    tracker lives in `tracker_file`)."""
-    rows: list[list[object]] = [list(FINDING_HEADERS)]
+    tracker lives in `tracker_file`). `by_source` (a run over several trackers; its value is this
+    workbook's own label): a 来源 column, and each finding links into the file it is about."""
+    several = by_source is not False
+    rows: list[list[object]] = [[*FINDING_HEADERS, SOURCE_HEADER] if several else list(FINDING_HEADERS)]
     for f in report.findings:
         link = ""
         if f.sheet and f.row is not None:
-            external = tracker_file if (tracker_file and f.sheet == tracker_sheet) else None
+            if several:
+                external = f.workbook if f.workbook and f.workbook != by_source else None
+            else:
+                external = tracker_file if (tracker_file and f.sheet == tracker_sheet) else None
             link = link_formula(f.sheet, f.row, f.column, external)
-        rows.append([
+        row = [
             link, f.sheet or "", f.row if f.row is not None else "", plain(f.filing_id), plain(f.activity),
             plain(f.field), plain(f.value), LABEL[f.severity], f.code, f.message, plain(f.rule),
             plain(f.due), f.days_left if f.days_left is not None else "",
-        ])
+        ]
+        if several:
+            row.append(Path(f.workbook).name if f.workbook else "")
+        rows.append(row)
     if len(rows) == 1:
-        rows.append(["", "", "", "", "", "", "", "", "", "没有发现问题。", "", "", ""])
+        rows.append(["", "", "", "", "", "", "", "", "", "没有发现问题。", "", "", ""] + ([""] if several else []))
     return rows
 
 
