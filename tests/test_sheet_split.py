@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import python_calamine
 from click.testing import CliRunner
 
 from pyaddin.adapters import files, sheet_split
@@ -79,13 +80,19 @@ def test_slices_give_the_whole_sheet_parse(tmp_path, monkeypatch, threads):
     assert isinstance(rows[3][3], datetime | date)
 
 
-def test_the_split_really_cuts_the_sheet(tmp_path, monkeypatch):
-    """Guards the test above: with the threshold at 0 the awkward sheet is cut, not parsed whole."""
+@pytest.mark.parametrize("threads", [2, 3])
+def test_the_split_really_cuts_the_sheet(tmp_path, monkeypatch, threads):
+    """Guards the tests above: with the threshold at 0 the awkward sheet is parsed in slices."""
     path = _awkward(tmp_path / "awkward.xlsx")
+    parsed = []
+    real = sheet_split._parse
+    monkeypatch.setattr(sheet_split, "_parse", lambda package, sheet: parsed.append(package) or real(package, sheet))
+    monkeypatch.setattr(sheet_split, "READ", 997)  # many small pieces: cuts happen while inflating
     with zipfile.ZipFile(path) as zf:
-        data = zf.read("xl/worksheets/sheet1.xml")
-    plan = sheet_split.cuts(data, 3)
-    assert plan is not None and len(plan[2]) == 4
+        done = sheet_split.parse_split(zf, "xl/worksheets/sheet1.xml", "备案台账", threads, lambda xml: [])
+    assert done is not None and len(parsed) == threads
+    whole = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("备案台账")
+    assert done[0] == whole.to_python(skip_empty_area=False)  # error values are the caller's (scan)
 
 
 def test_rows_without_addresses_are_parsed_whole(tmp_path, monkeypatch):
@@ -98,7 +105,8 @@ def test_rows_without_addresses_are_parsed_whole(tmp_path, monkeypatch):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, data in parts.items():
             zout.writestr(name, data)
-    assert sheet_split.cuts(parts["xl/worksheets/sheet1.xml"], 2) is None
+    with zipfile.ZipFile(path) as zf:
+        assert sheet_split.parse_split(zf, "xl/worksheets/sheet1.xml", "备案台账", 2, lambda xml: []) is None
     assert _read(path, 2, monkeypatch) == _read(path, 1, monkeypatch)
 
 

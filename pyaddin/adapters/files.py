@@ -143,11 +143,13 @@ def _read_big(path: Path, name: str, part: str, errors: list) -> list[list[objec
     """The sheet parsed in slices (its error values added to `errors`), or None to parse it whole."""
     try:
         with zipfile.ZipFile(path) as zf:
-            data = zf.read(part)
-            rows = sheet_split.parse_split(zf, part, name, data, PARSE_THREADS)
+            done = sheet_split.parse_split(zf, part, name, PARSE_THREADS, lambda xml: _errors_in(name, xml))
     except Exception:  # noqa: BLE001 - the whole-sheet parse then says what is wrong with the file
         return None
-    errors.extend(_errors_in(name, data))
+    if done is None:
+        return None
+    rows, found = done
+    errors.extend(found)
     return rows
 
 

@@ -2,21 +2,22 @@
 
 calamine parses a sheet on one thread (a 100k-row tracker's ~200 MB of sheet XML takes ~5 s, more
 than half of `beian check`), but it releases the GIL while it parses. So a big sheet is cut at
-`<row>` boundaries into N slices; each slice becomes a small stored (uncompressed) package with the
-workbook's other parts (shared strings, styles, the 1904 flag); the slices are parsed in threads and
-their rows stitched back exactly as `to_python(skip_empty_area=False)` of the whole sheet returns
-them. The sheet XML is inflated once here, so the error-value scan reads the same bytes.
+`<row>` boundaries into N slices while it is inflated; each slice becomes a small stored
+(uncompressed) package with the workbook's other parts (shared strings, styles, the 1904 flag) and
+is parsed in a thread as soon as it is complete; the slices' rows are stitched back exactly as
+`to_python(skip_empty_area=False)` of the whole sheet returns them. The error-value scan reads each
+slice's XML too, so the sheet is inflated once.
 
 Anything unusual (rows or cells without an `r` address, a prefixed namespace, no sheetData) falls
 back to the ordinary whole-sheet parse: the split is only an optimisation and must never change a
-value.
-"""
+value."""
 
 from __future__ import annotations
 
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,64 +35,94 @@ _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
 
 
-def cuts(data: bytes, slices: int) -> tuple[int, int, list[int]] | None:
-    """(start of sheetData's content, its end, the slice boundaries) or None when the XML is not
-    the plain, fully addressed form that can be cut without renumbering anything."""
-    open_tag = data.find(b"<sheetData>")
-    end = data.rfind(b"</sheetData>")
-    if open_tag < 0 or end < 0:
-        return None
-    start = open_tag + len(b"<sheetData>")
-    bounds = [start]
-    for k in range(1, slices):
-        at = data.find(b"<row ", start + (end - start) * k // slices, end)
-        if at < 0 or at <= bounds[-1]:
-            break
-        bounds.append(at)
-    bounds.append(end)
-    if len(bounds) < 3:
-        return None
-    for at in bounds[1:-1]:
-        # every slice must open on an addressed row whose first cell is addressed, or calamine
-        # would number the slice's rows and cells from A1
-        row_end = data.find(b">", at)
-        if not _ROW_ADDRESS.match(data, at, row_end + 1):
-            return None
-        cell = _CELL.search(data, row_end, row_end + 4096)
-        if cell and not _CELL_ADDRESS.match(data, cell.start(), data.find(b">", cell.start()) + 1):
-            return None
-    return start, end, bounds
+READ = 4 << 20
+"""Inflate the sheet XML in pieces of this size, so the first slice is parsed while the rest inflates."""
+LOOKAHEAD = 1 << 16
+"""Bytes past a cut that must be inflated before cutting: the row tag and its first cell."""
+END = b"</sheetData></worksheet>"
+"""What follows each slice's rows: nothing after sheetData (merges, page setup …) changes a value."""
 
 
-def parse_split(zf: zipfile.ZipFile, part: str, sheet: str, data: bytes,
-                workers: int) -> list[list[object]] | None:
-    """The rows of `sheet` (whose XML `data` is `part` of the package `zf`), parsed in `workers`
-    threads, or None when the XML cannot be cut safely (the caller then parses it whole)."""
-    plan = cuts(data, workers)
-    if plan is None:
-        return None
-    start, end, bounds = plan
-    head = _DIMENSION.sub(b"", data[:start], count=1)  # the whole sheet's size would mislead a slice
-    tail = data[end:]
-    with tempfile.TemporaryDirectory(prefix="beian-split-") as tmp:
-        packages = []
-        others = [(info, zf.read(info)) for info in zf.infolist()
-                  if info.filename != part and not info.is_dir()]
-        for i in range(len(bounds) - 1):
-            target = Path(tmp) / f"slice{i}.xlsx"
-            with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as out:
-                for info, content in others:
-                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                        content = _EMPTY_SHEET  # other sheets are parsed from the original package
-                    out.writestr(info.filename, content)
-                with out.open(part, "w") as fh:
-                    fh.write(head)
-                    fh.write(memoryview(data)[bounds[i]:bounds[i + 1]])
-                    fh.write(tail)
-            packages.append(target)
-        with ThreadPoolExecutor(max_workers=len(packages), thread_name_prefix="beian-parse") as pool:
-            slices = list(pool.map(lambda p: _parse(p, sheet), packages))
-    return stitch(slices)
+def safe_cut(data: bytes | bytearray, at: int) -> bool:
+    """Whether a slice may open at `at` (a `<row `): an addressed row whose first cell is addressed,
+    else calamine would number the slice's rows and cells from A1."""
+    row_end = data.find(b">", at)
+    if row_end < 0 or not _ROW_ADDRESS.match(data, at, row_end + 1):
+        return False
+    cell = _CELL.search(data, row_end, row_end + 4096)
+    return not cell or bool(_CELL_ADDRESS.match(data, cell.start(), data.find(b">", cell.start()) + 1))
+
+
+def parse_split(zf: zipfile.ZipFile, part: str, sheet: str, workers: int,
+                scan: Callable[[bytes], list]) -> tuple[list[list[object]], list] | None:
+    """The rows of `sheet` (`part` of the package `zf`) parsed in `workers` slices, and what `scan`
+    found in each slice's XML; None when the XML cannot be cut safely (then parse it whole).
+
+    Each slice is handed to a thread as soon as it is inflated, so parsing overlaps inflating."""
+    size = zf.getinfo(part).file_size
+    others = [(info.filename, _EMPTY_SHEET if _is_sheet(info.filename) else zf.read(info))
+              for info in zf.infolist() if info.filename != part and not info.is_dir()]
+    with tempfile.TemporaryDirectory(prefix="beian-split-") as tmp, \
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="beian-parse") as pool:
+        jobs = []
+
+        def hand_over(xml: bytes) -> None:
+            package = Path(tmp) / f"slice{len(jobs)}.xlsx"
+            jobs.append(pool.submit(_slice, package, others, part, head, xml, sheet, scan))
+
+        data = bytearray()
+        head = None
+        begin = 0
+        with zf.open(part) as fh:
+            while True:
+                chunk = fh.read(READ)
+                data += chunk
+                if head is None:
+                    at = data.find(b"<sheetData>")
+                    if at < 0:
+                        if chunk:
+                            continue
+                        return None
+                    begin = at + len(b"<sheetData>")
+                    head = _DIMENSION.sub(b"", bytes(data[:begin]), count=1)  # the whole sheet's size
+                while len(jobs) < workers - 1:
+                    target = max(begin, size * (len(jobs) + 1) // workers)
+                    if chunk and len(data) < target + LOOKAHEAD:
+                        break  # inflate more first
+                    at = data.find(b"<row ", target)
+                    if at < 0:
+                        break
+                    if not safe_cut(data, at):
+                        return None
+                    hand_over(bytes(data[begin:at]))
+                    begin = at
+                if not chunk:
+                    break
+        end = data.rfind(b"</sheetData>")
+        if end < begin or not jobs:
+            return None
+        hand_over(bytes(data[begin:end]))
+        del data
+        done = [job.result() for job in jobs]
+    return stitch([d[0] for d in done]), [x for d in done for x in d[1]]
+
+
+def _is_sheet(name: str) -> bool:
+    # other sheets are parsed from the original package: a slice needs only their names
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def _slice(package: Path, others: list[tuple[str, bytes]], part: str, head: bytes, xml: bytes, sheet: str,
+           scan: Callable[[bytes], list]):
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED) as out:
+        for name, content in others:
+            out.writestr(name, content)
+        with out.open(part, "w") as fh:
+            fh.write(head)
+            fh.write(xml)
+            fh.write(END)
+    found = scan(xml)
+    return _parse(package, sheet), found
 
 
 def _parse(package: Path, sheet: str) -> tuple[tuple[int, int], list[list[object]]]:
