@@ -73,8 +73,30 @@ def _check_zip(path: Path) -> None:
                     "it expands to an abnormal size (zip bomb?).")
 
 
-def read_book(path: str | Path) -> Book:
+_AHEAD: dict[Path, object] = {}
+
+
+def read_ahead(path: str | Path) -> None:
+    """Start reading a workbook in the background while the caller imports pandas and the core
+    (~0.3 s in which calamine can already inflate and parse); `read_book` of the same path takes
+    the result, or the exception, from there."""
     path = Path(path)
+    if path.suffix.lower() in {".xlsx", ".xlsm"} and path.is_file() and path not in _AHEAD:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beian-ahead")
+        _AHEAD[path] = pool.submit(_read_book, path)
+        pool.shutdown(wait=False)
+
+
+def read_book(path: str | Path) -> Book:
+    ahead = _AHEAD.pop(Path(path), None)
+    if ahead is not None:
+        return ahead.result()
+    return _read_book(Path(path))
+
+
+def _read_book(path: Path) -> Book:
     register_input(path)
     _check_file(path)
     scan = big = None

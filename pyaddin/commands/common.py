@@ -80,7 +80,9 @@ def rules_option(func):
 def open_workbook(workbook: Path, *, sheet: str | None = None, today: date | None = None,
                   rules: Path | None = None):
     """The one loader with the file reader: the same Context the buttons get from live Excel."""
-    from ..adapters.files import FileReader
+    from ..adapters.files import FileReader, read_ahead
+
+    read_ahead(workbook)  # calamine reads while the loader's imports (pandas, the core) load
     from ..loader import open_context
 
     return open_context(FileReader(), workbook, sheet=sheet, rules=rules, today=today)

@@ -43,14 +43,13 @@ def run(command: str, workbooks, out, today, sheet, as_json, rules, json_lines=F
     workbooks = list(workbooks)
     if len(workbooks) > 1 or licenses is not None or Path(workbooks[0]).is_dir():
         return run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, licenses)
-    from ..actions import check as action
-
     workbook = workbooks[0]
     started = datetime.now().astimezone()
     try:
         ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
     except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
         return run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, licenses)
+    from ..actions import check as action  # after opening: the workbook reads while the core imports
     locked = None
     try:
         result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
