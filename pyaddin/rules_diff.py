@@ -14,8 +14,8 @@ file only when the content differs from the latest one, so the folder is a list 
 
 Definitions:
 - Changes are by 规则编号: added, removed, changed (field by field, `DIFF_FIELDS`).
-- Open filing: status 草稿/待提交/已提交/审核中/需补充, or 已通过 whose 活动结束日期 is empty or
-  not before today.
+- Open filing: as `filings.open_filings` (and so rule-stale, check and the weekly report) count
+  it: not 已撤回, not a 已驳回 that another row resubmits, and 活动结束日期 empty or not before today.
 - For a new rule, the open filings it applies to; for a removed rule, those it applied to; for a
   changed rule, those it now applies to and did not, those it applied to and no longer does, and,
   when its 要求 or 级别 changed, those it applies to both before and after. Each with what it now
@@ -51,7 +51,6 @@ ANY = "*"
 DIFF_FIELDS = ["平台", "创意形式", "行业", "收集个人信息", "要求", "级别", "说明", "依据", "已核实", "生效日期", "失效日期"]
 SNAPSHOT_COLUMNS = ["规则编号", *DIFF_FIELDS, "要求键"]
 REQUIREMENT_FIELDS = {"要求", "级别"}
-OPEN_STATUSES = ("草稿", "待提交", "已提交", "审核中", "需补充")
 APPROVED = "已通过"
 NAME = re.compile(r"^(\d{4})_(\d{4}-\d{2}-\d{2})_([a-z]+)_([0-9a-f]{8})\.csv$")
 
@@ -240,9 +239,11 @@ def diff(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[Change]:
 
 
 def open_mask(df: pd.DataFrame, today: date) -> pd.Series:
-    status = df["status"]
-    running = df["end_date"].map(lambda d: d is None or (isinstance(d, float) and pd.isna(d)) or d >= today)
-    return (status.isin(OPEN_STATUSES) | (status.eq(APPROVED) & running.astype(bool))).fillna(False).astype(bool)
+    """The open filings as every other output counts them (`filings.open_filings`): a 已驳回 row
+    nobody resubmitted is still open, and rule-changed must reach it as rule-stale does."""
+    from .filings import open_filings
+
+    return open_filings(df, today)
 
 
 class _Tracker:

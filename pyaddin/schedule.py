@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from .context import Context
-from .statuses import CLOSED, IN_REVIEW, NOT_SUBMITTED
+from .filings import closed, open_rejected
+from .statuses import IN_REVIEW, NOT_SUBMITTED
 from .values import LONG_TERM, as_text, is_blank
 from .workdays import Calendar, calendar_for, plus_days
 
@@ -72,6 +73,10 @@ def events(ctx: Context, calendar: Calendar | None = None) -> list[Event]:
     raw = ctx.tracker.raw
     blank_status = (dict(zip(raw.index, raw["status"].map(is_blank), strict=True)) if "status" in raw.columns
                     else dict.fromkeys(df.index, True))
+    # the line between open and closed that check draws: a 已驳回 row nobody resubmitted is still
+    # to be submitted and launched; one that was resubmitted, like 已撤回, has no deadlines left
+    ended = set(df.index[closed(df)]) if "status" in df.columns else set()
+    reopened = set(df.index[open_rejected(df)]) if "status" in df.columns else set()
     keys: set[str] = set()
     for row, r in zip(df.index, df.to_dict("records"), strict=True):
         fid = _text(r.get("filing_id")) or f"第{row}行"
@@ -101,12 +106,13 @@ def events(ctx: Context, calendar: Calendar | None = None) -> list[Event]:
             elif feedback is not None:
                 add("supplement", calendar.add_workdays(feedback, s.supplement_days),
                     f"{feedback:%Y-%m-%d} 反馈后 {s.supplement_days} 个工作日内补交材料。")
-        not_submitted = status in NOT_SUBMITTED or (status is None and bool(blank_status.get(row)))
+        not_submitted = (status in NOT_SUBMITTED or row in reopened
+                         or (status is None and bool(blank_status.get(row))))
         if not_submitted and launch is not None:
             latest = calendar.workdays_before(plus_days(launch, 1), review + lead + 1)
             add("submit", latest, f"计划 {launch:%Y-%m-%d} 上线；审核周期 {review} + 提前量 {lead} 个工作日，"
                                   "最晚此日提交才能按时通过。")
-        if launch is not None and status not in CLOSED:
+        if launch is not None and row not in ended:
             add("launch", launch, f"计划上线日期；当前状态：{_text(status) or '未填'}。未通过备案不得上线。")
         end = r.get("end_date")
         if status == "已通过" and end is not None and r.get("archived") is not True:

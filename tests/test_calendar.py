@@ -14,6 +14,7 @@ from helpers import CLEAN, write_tracker
 from pyaddin.cli import main
 from pyaddin.commands.common import open_workbook as load
 from pyaddin.deadlines import deadline_findings as check
+from pyaddin.filings import closed
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 HEADERS = [*CLEAN, "负责人", "审核意见", "反馈日期", "补充截止日期"]
@@ -54,7 +55,7 @@ def test_one_event_per_deadline_of_the_sample(sample_calendars):
     df = ctx.tracker.df
     kinds = Counter(str(e["categories"].cats[1]) for e in sample_calendars[0].walk("VEVENT"))
     in_review = int((df["status"].isin(["已提交", "审核中"]) & df["submitted_date"].notna()).sum())
-    launches = int((df["launch_date"].notna() & ~df["status"].isin(["已撤回", "已驳回"])).sum())
+    launches = int((df["launch_date"].notna() & ~closed(df)).sum())  # 已撤回, and 已驳回 that was resubmitted
     supplements = int(((df["status"] == "需补充") & (df["supplement_due"].notna() | df["feedback_date"].notna())).sum())
     dated_licenses = int(ctx.licenses.frame["valid_until"].map(lambda d: d is not None and d.year < 9999).sum())
     assert kinds["审核结果应出"] == in_review
@@ -94,3 +95,24 @@ def test_a_changed_date_keeps_the_uid_so_reimport_updates(tmp_path):
     (uid,) = review[0]
     assert review[0][uid]["dtstart"].dt < review[1][uid]["dtstart"].dt
     assert int(review[1][uid]["sequence"]) >= int(review[0][uid]["sequence"])
+
+
+def test_a_rejection_nobody_resubmitted_keeps_its_deadlines_and_a_resubmitted_one_has_none(tmp_path):
+    """The calendar draws the line where check does: 已驳回 without a resubmission is still to be
+    submitted and launched (submit-late-risk, launch-unapproved); once resubmitted, it is closed."""
+    undecided = {"备案号": None, "通过日期": None, "提交日期": None, "计划上线日期": date(2026, 11, 27),
+                 "活动开始日期": date(2026, 11, 27), "活动结束日期": date(2027, 1, 31)}
+    rows = [
+        {"备案编号": "R-OPEN", "状态": "已驳回", **undecided},
+        {"备案编号": "R-DONE", "状态": "已驳回", **undecided},
+        {"备案编号": "R-NEW", "状态": "草稿", **undecided, "原备案编号": "R-DONE"},
+    ]
+    path = write_tracker(tmp_path / "t.xlsx", rows, headers=[*HEADERS, "原备案编号"])
+    cal = export(path, tmp_path / "out", "--today", "2026-11-20")
+    events = {(str(e["categories"].cats[1]), str(e["summary"]).split("：")[1].split()[0]): e["dtstart"].dt.date()
+              for e in cal.walk("VEVENT")}
+    assert ("计划上线", "R-OPEN") in events and ("最晚提交日", "R-OPEN") in events
+    assert not [k for k in events if k[1] == "R-DONE"]
+    findings = check(load(path, today=date(2026, 11, 20))).findings
+    risky = {f.filing_id: f.due for f in findings if f.code == "submit-late-risk"}
+    assert "R-OPEN" in risky and "R-DONE" not in risky

@@ -14,17 +14,22 @@ from pyaddin.cli import main
 from pyaddin.rules_diff import rule_rows, snapshot_name, to_csv_text
 
 HEADERS = ["备案编号", "活动名称", "平台", "创意形式", "行业", "主体名称", "收集个人信息", "隐私政策链接", "状态",
-           "提交日期", "通过日期", "备案号", "活动结束日期", "营业执照", "活动方案", "创意物料", "安全承诺书"]
+           "提交日期", "通过日期", "备案号", "活动结束日期", "营业执照", "活动方案", "创意物料", "安全承诺书", "原备案编号"]
 RULE_HEADER = ["规则编号", "平台", "创意形式", "行业", "收集个人信息", "要求", "级别", "说明", "依据", "已核实", "生效日期", "失效日期"]
-UNDECIDED = {"通过日期": None, "备案号": None, "提交日期": None}
+UNDECIDED = {"通过日期": None, "备案号": None, "提交日期": None, "活动结束日期": date(2027, 3, 31)}
 ROWS = [
     {"备案编号": "O-1", "平台": "抖音", "创意形式": "短视频", "状态": "草稿", **UNDECIDED},
     {"备案编号": "O-2", "平台": "抖音", "创意形式": "H5", "状态": "审核中", **UNDECIDED, "提交日期": date(2026, 11, 18)},
     {"备案编号": "O-3", "平台": "微信", "创意形式": "H5", "状态": "已通过", "活动结束日期": date(2026, 12, 31)},
     {"备案编号": "C-1", "平台": "抖音", "创意形式": "短视频", "状态": "已通过", "活动结束日期": date(2026, 9, 30)},
     {"备案编号": "C-2", "平台": "抖音", "创意形式": "短视频", "状态": "已撤回", **UNDECIDED},
-    {"备案编号": "C-3", "平台": "微信", "创意形式": "H5", "状态": "已驳回", **UNDECIDED},
+    {"备案编号": "C-3", "平台": "微信", "创意形式": "H5", "状态": "已驳回", **UNDECIDED, "原备案编号": None},
     {"备案编号": "O-4", "平台": "小红书", "创意形式": "图文", "状态": "待提交", "收集个人信息": "是", **UNDECIDED},
+    # rejected and not resubmitted: still headed for launch, so open, as check and rule-stale count it
+    {"备案编号": "O-5", "平台": "微信", "创意形式": "H5", "状态": "已驳回", **UNDECIDED},
+    {"备案编号": "C-4", "平台": "抖音", "创意形式": "短视频", "状态": "草稿", **UNDECIDED,
+     "活动结束日期": date(2026, 10, 31)},  # the activity ended: no rule change reaches it
+    {"备案编号": "O-6", "平台": "微信", "创意形式": "H5", "状态": "草稿", **UNDECIDED, "原备案编号": "C-3"},
 ]
 V1 = [
     ["R-BASE", "*", "*", "*", "*", "营业执照", "error", "每个备案都须附营业执照", "", "否", "", ""],
@@ -57,7 +62,8 @@ def changed(payload: dict) -> list[tuple[str, str]]:
     return sorted((f["rule"], f["filing_id"]) for f in payload["findings"] if f["code"] == "rule-changed")
 
 
-EXPECTED_WARNINGS = [("R-DY", "O-2"), ("R-NEW", "O-4"), ("R-OLD", "O-3"), ("R-SEV", "O-1"), ("R-SEV", "O-2")]
+EXPECTED_WARNINGS = [("R-DY", "O-2"), ("R-NEW", "O-4"), ("R-OLD", "O-3"), ("R-OLD", "O-5"), ("R-OLD", "O-6"),
+                     ("R-SEV", "O-1"), ("R-SEV", "O-2")]
 
 
 def test_check_warns_rule_changed_once_per_change_and_affected_open_filing(tmp_path):
@@ -112,7 +118,7 @@ def test_rules_diff_lists_changes_field_by_field_and_exactly_the_affected_open_f
     assert hits("R-DY") == [("O-2", "现在适用", "")]
     assert hits("R-SEV") == [("O-1", "要求已变", ""), ("O-2", "要求已变", "")]
     assert hits("R-NEW") == [("O-4", "现在适用", "“隐私政策链接”未填写")]
-    assert hits("R-OLD") == [("O-3", "不再适用", "")]
+    assert hits("R-OLD") == [("O-3", "不再适用", ""), ("O-5", "不再适用", ""), ("O-6", "不再适用", "")]
     assert hits("R-DESC") == []  # a changed description changes no filing's requirements
     # the default comparison is with the previous version; so is a date before both were taken
     assert beian("rules-diff", book, "--out", out)[1]["changes"] == payload["changes"]
@@ -149,4 +155,4 @@ def test_an_upgrade_of_the_packaged_rules_is_a_change_too(tmp_path):
     _, payload = beian("check", book, "--out", out)
     warned = changed(payload)
     assert warned and {r for r, _ in warned} == {"BASE-04"}
-    assert {f for _, f in warned} == {"O-1", "O-2", "O-3", "O-4"}
+    assert {f for _, f in warned} == {"O-1", "O-2", "O-3", "O-4", "O-5", "O-6"}
