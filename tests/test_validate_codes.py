@@ -356,7 +356,8 @@ def test_rule_changed(tmp_path):
 
     rules = [["规则编号", "平台", "创意形式", "行业", "收集个人信息", "要求", "级别"],
              ["T-1", "微信", "*", "*", "*", "营业执照", "error"]]
-    draft = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None}
+    # a draft whose activity has not ended: an open filing, which is what a rule change reaches
+    draft = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None, "活动结束日期": date(2099, 1, 31)}
     path = write_tracker(tmp_path / "t.xlsx", [draft], extra_sheets={"平台规则": rules})
     history = tmp_path / "history"
     check.run(open_context(FileReader(), path, today=TODAY), history_dir=history)
