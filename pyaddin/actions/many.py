@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..book import Book
 from ..errors import BeianError, SeveralTrackers, TrackerNotFound
-from ..findings import stamp
+from ..findings import share_values, stamp
 from ..multi import MultiReport, Skipped, TrackerKeys, combine, keys_of
 from .result import ActionResult
 
@@ -104,6 +104,7 @@ def _check_one(path: Path, options: dict, home: Book | None = None):
         stamp(common, str(source) if source is not None else None)
     result = action.run(ctx, validation=options["validation"], deadlines=options["deadlines"], out_dir=None)
     tracker = Path(ctx.path or ctx.workbook or path)
+    share_values(result.report.findings)  # each distinct value pickled once, not once per finding
     outcome = "ok", tracker, result.report, keys_of(ctx, str(tracker)), common
     if _IN_WORKER:
         del ctx, result
@@ -184,6 +185,7 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
     options = {"sheet": sheet, "rules": rules, "today": today, "validation": validation, "deadlines": deadlines,
                "licenses": shared}
     outcomes = []
+    shared_objects: dict = {}
     seen = {p.resolve() for p, _ in files}
     while files:
         n = workers or _workers([p for p, _ in files])
@@ -192,8 +194,12 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
 
             _before_fork()
             with ProcessPoolExecutor(max_workers=n, initializer=_worker_started) as pool:
-                batch = list(pool.map(_check_one, [p for p, _ in files], [options] * len(files),
-                                      [h for _, h in files]))
+                batch = []
+                for outcome in pool.map(_check_one, [p for p, _ in files], [options] * len(files),
+                                        [h for _, h in files]):
+                    if outcome[0] == "ok":  # as each arrives: its copies are freed before the next one
+                        share_values(outcome[2].findings, shared_objects)
+                    batch.append(outcome)
         else:
             batch = []
             for i, (p, h) in enumerate(files):
@@ -225,6 +231,7 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
             skipped.append(Skipped(tracker, "同一份台账已检查过（另一个工作簿的“台账文件”指向它）。"))
             continue
         trackers.add(tracker.resolve())
+        share_values(report.findings, shared_objects)  # across trackers too: rule messages repeat in each
         reports.append(report)
         keys.append(k)
         for f in shared_here:  # the same for every tracker of one home or --rules workbook: once each
