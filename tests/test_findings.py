@@ -121,3 +121,21 @@ def test_sorted_orders_by_sheet_row_column_severity_then_code_and_leaves_the_ori
 def test_flatten_picks_the_named_attributes_of_every_finding():
     r = report(make("missing-value", "m", row=2, field="活动名称"), make("invalid-phone", "p", row=3, field="联系电话"))
     assert r.flatten(["row", "field", "severity"]) == [[2, "活动名称", "error"], [3, "联系电话", "warning"]]
+
+
+def test_sharing_values_keeps_each_type_and_makes_equal_ones_one_object():
+    from datetime import date as day
+
+    from pyaddin.findings import Finding, share_values
+
+    def make(value, message):
+        return Finding("missing-value", message, "error", "备案台账", 3, 1, "字段", "BA-1", "活动", value, None,
+                       day(2026, 11, 30), -3)
+
+    text_a, text_b = "".join(["否", "是"]), "".join(["否", "是"])  # equal, two objects
+    findings = [make(True, text_a), make(1, text_b), make(1.0, "m"), make(text_a, "m"), make(text_b, "m")]
+    assert text_a is not text_b
+    share_values(findings)
+    assert [type(f.value) for f in findings] == [bool, int, float, str, str]
+    assert findings[3].value is findings[4].value and findings[0].message is findings[1].message
+    assert findings[0].due is findings[4].due and findings[0].days_left is findings[4].days_left
