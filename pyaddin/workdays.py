@@ -77,7 +77,12 @@ class Calendar:
 
     # ------------------------------------------------------------ single dates
     def _note(self, first_year: int, last_year: int) -> None:
-        self.fallback_years.update(y for y in range(first_year, last_year + 1) if y not in self.covered_years)
+        # asked once per date computed (~60k times at 100k rows) for a span of a year or two:
+        # a plain loop, not a generator fed to set.update
+        covered = self.covered_years
+        for y in range(first_year, last_year + 1):
+            if y not in covered:
+                self.fallback_years.add(y)
 
     def is_workday(self, d: date) -> bool:
         self._note(d.year, d.year)
