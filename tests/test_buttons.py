@@ -209,19 +209,29 @@ def test_failing_core_call_leaves_the_tracker_untouched_and_logs(workbook, tmp_p
     assert "boom" in (tmp_path / "beian-error.log").read_text(encoding="utf-8")
 
 
-def test_missing_tracker_file_setting_explains_what_to_do(workbook, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def naming_trackers(workbook: Path, listing: str, path: Path) -> Path:
+    """A copy of the built workbook whose 设置 台账文件 is `listing`."""
     wb = openpyxl.load_workbook(workbook)
     ws = wb["设置"]
     for r in range(2, ws.max_row + 1):
         if ws.cell(r, 1).value == "台账文件":
-            ws.cell(r, 2, "别的台账.xlsx")
-    path = tmp_path / "with-file.xlsm"
+            ws.cell(r, 2, listing)
     wb.save(path)
+    return path
+
+
+def click(path: Path, function: str) -> list[dict]:
+    """The Excel actions of one button clicked in the workbook file `path` (remote engine)."""
     book = xw.Book(json=payload(path))
     with mock.patch.object(xw.Book, "caller", return_value=book):
-        buttons.validate_tracker()
-    actions = book.json()["actions"]
+        getattr(buttons, function)()
+    return book.json()["actions"]
+
+
+def test_missing_tracker_file_setting_explains_what_to_do(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = naming_trackers(workbook, "别的台账.xlsx", tmp_path / "with-file.xlsm")
+    actions = click(path, "validate_tracker")
     assert [a["func"] for a in actions] == ["alert"]
     assert "没有打开" in actions[0]["args"][0]
 
@@ -303,25 +313,14 @@ def test_check_buttons_run_over_the_several_trackers_settings_names(workbook, tm
     b_rows = [good_row(3), good_row(1)]  # BA-00001 again, in another brand's tracker
     b = _tracker_file(tmp_path / "品牌B.xlsx", b_rows)
     before = a.read_bytes(), b.read_bytes()
-    wb = openpyxl.load_workbook(workbook)
-    ws = wb["设置"]
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, 1).value == "台账文件":
-            ws.cell(r, 2, "品牌A.xlsx；品牌B.xlsx")
-    hub = tmp_path / "总控.xlsm"
-    wb.save(hub)
-    book = xw.Book(json=payload(hub))
-    with mock.patch.object(xw.Book, "caller", return_value=book):
-        buttons.check_all()
-    actions = book.json()["actions"]
+    hub = naming_trackers(workbook, "品牌A.xlsx；品牌B.xlsx", tmp_path / "总控.xlsm")
+    actions = click(hub, "check_all")
     message = actions[-1]["args"][0]
     assert actions[-1]["func"] == "alert" and "已检查 2 个台账" in message, message
     assert "品牌A.xlsx：" in message and "品牌B.xlsx：" in message and "跨台账：1 条" in message
-    blocks = {}
-    for action in actions:
-        if action["func"] == "setValues" and isinstance(action["values"], list) and action["values"] \
-                and action["values"][0][:2] == ["位置", "工作表"]:
-            blocks[len(blocks)] = action["values"]
+    blocks = [a["values"] for a in actions
+              if a["func"] == "setValues" and isinstance(a["values"], list) and a["values"]
+              and a["values"][0][:2] == ["位置", "工作表"]]
     checks = blocks[0]
     header = checks[0]
     assert header[-1] == "来源"
@@ -335,19 +334,9 @@ def test_check_buttons_run_over_the_several_trackers_settings_names(workbook, tm
 def test_the_other_buttons_run_over_the_several_trackers_too(workbook, tmp_path):
     _tracker_file(tmp_path / "品牌A.xlsx", [good_row(1), good_row(2)])
     _tracker_file(tmp_path / "品牌B.xlsx", [good_row(3)])
-    wb = openpyxl.load_workbook(workbook)
-    ws = wb["设置"]
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, 1).value == "台账文件":
-            ws.cell(r, 2, "品牌A.xlsx\n品牌B.xlsx")
-    hub = tmp_path / "总控.xlsm"
-    wb.save(hub)
-    messages = {}
-    for function in ["generate_documents", "build_archive_index", "weekly_report"]:
-        book = xw.Book(json=payload(hub))
-        with mock.patch.object(xw.Book, "caller", return_value=book):
-            getattr(buttons, function)()
-        messages[function] = book.json()["actions"][-1]["args"][0]
+    hub = naming_trackers(workbook, "品牌A.xlsx\n品牌B.xlsx", tmp_path / "总控.xlsm")
+    messages = {function: click(hub, function)[-1]["args"][0]
+                for function in ["generate_documents", "build_archive_index", "weekly_report"]}
     docs = messages["generate_documents"]
     assert "品牌A.xlsx：\n已生成 4 份文书" in docs and "品牌B.xlsx：\n已生成 2 份文书" in docs, docs
     assert len(list((tmp_path / "beian-out" / "品牌A").glob("*.docx"))) == 4
