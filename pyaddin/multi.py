@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .context import Context
 from .findings import Finding, Report, codes, sort_key, stamp
-from .textnorm import filing_key
+from .textnorm import approval_key, filing_key
 
 
 @dataclass
@@ -62,13 +62,7 @@ def keys_of(ctx: Context, workbook: str | None = None) -> TrackerKeys:
         id_column=t.columns.get("filing_id"), id_header=t.headers.get("filing_id", "备案编号"),
         approval_column=t.columns.get("approval_no"), approval_header=t.headers.get("approval_no", "备案号"),
         id_keys=[filing_key(v) for v in df["filing_id"].tolist()],
-        approval_keys=[_approval_key(v) for v in df["approval_no"].tolist()])
-
-
-def _approval_key(raw: object) -> str | None:
-    if raw is None or not str(raw).strip():
-        return None
-    return str(raw).strip().upper()
+        approval_keys=[approval_key(v) for v in df["approval_no"].tolist()])
 
 
 def _finding(code: str, message: str, k: TrackerKeys, i: int, column: int | None, header: str,
@@ -77,43 +71,42 @@ def _finding(code: str, message: str, k: TrackerKeys, i: int, column: int | None
                    k.filing_ids[i], k.activities[i], value, None, None, None, k.workbook)
 
 
+def _later_uses(trackers: list[TrackerKeys], keys_of_tracker) -> list[tuple[int, int, int, int]]:
+    """(tracker, position, tracker, position of the key's first use) for every use of a key after
+    its first, in tracker then row order; None keys (blank cells) are never compared."""
+    first: dict[str, tuple[int, int]] = {}
+    out = []
+    for t, k in enumerate(trackers):
+        for i, key in enumerate(keys_of_tracker(k)):
+            if key is not None:
+                seen = first.setdefault(key, (t, i))
+                if seen != (t, i):
+                    out.append((t, i, *seen))
+    return out
+
+
 def cross_findings(trackers: list[TrackerKeys]) -> list[Finding]:
     """duplicate-id and approval-no-reused between different trackers, in tracker then row order."""
     out: list[Finding] = []
-    first_id: dict[str, tuple[int, int]] = {}  # filing key → (tracker, position) of its first row
-    for t, k in enumerate(trackers):
-        for i, key in enumerate(k.id_keys):
-            if key is None:
-                continue
-            seen = first_id.get(key)
-            if seen is None:
-                first_id[key] = (t, i)
-            elif seen[0] != t:
-                other = trackers[seen[0]]
-                raw = k.filing_ids[i]
-                out.append(_finding(
-                    "duplicate-id",
-                    f"备案编号“{raw}”已在“{other.name}”第{other.rows[seen[1]]}行使用，"
-                    f"请为每个活动×平台使用全集团唯一的编号（例如加品牌前缀）。",
-                    k, i, k.id_column, k.id_header, raw))
-    first_no: dict[str, tuple[int, int]] = {}
-    for t, k in enumerate(trackers):
-        for i, number in enumerate(k.approval_keys):
-            if number is None:
-                continue
-            seen = first_no.get(number)
-            if seen is None:
-                first_no[number] = (t, i)
-                continue
-            other = trackers[seen[0]]
-            platform, first_platform = k.platforms[i], other.platforms[seen[1]]
-            if seen[0] != t and platform != first_platform:
-                raw = k.approval_nos[i]
-                out.append(_finding(
-                    "approval-no-reused",
-                    f"备案号“{str(raw).strip()}”已用于“{other.name}”第{other.rows[seen[1]]}行的{first_platform}，"
-                    f"同一备案号不能用于两个平台，请核对。",
-                    k, i, k.approval_column, k.approval_header, raw))
+    for t, i, t0, i0 in _later_uses(trackers, lambda k: k.id_keys):
+        if t0 != t:  # within one tracker validate reports it
+            k, other = trackers[t], trackers[t0]
+            raw = k.filing_ids[i]
+            out.append(_finding(
+                "duplicate-id",
+                f"备案编号“{raw}”已在“{other.name}”第{other.rows[i0]}行使用，"
+                f"请为每个活动×平台使用全集团唯一的编号（例如加品牌前缀）。",
+                k, i, k.id_column, k.id_header, raw))
+    for t, i, t0, i0 in _later_uses(trackers, lambda k: k.approval_keys):
+        k, other = trackers[t], trackers[t0]
+        platform, first_platform = k.platforms[i], other.platforms[i0]
+        if t0 != t and platform != first_platform:
+            raw = k.approval_nos[i]
+            out.append(_finding(
+                "approval-no-reused",
+                f"备案号“{str(raw).strip()}”已用于“{other.name}”第{other.rows[i0]}行的{first_platform}，"
+                f"同一备案号不能用于两个平台，请核对。",
+                k, i, k.approval_column, k.approval_header, raw))
     return out
 
 

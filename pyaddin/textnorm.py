@@ -50,3 +50,12 @@ def filing_key(value: object) -> str | None:
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().upper()
     return text or None
+
+
+def approval_key(value: object) -> str | None:
+    """The comparison form of a 备案号: trimmed, upper case; None when blank. One tracker's
+    approval-no-reused (validate) and the one across trackers (multi) compare through this."""
+    if value is None:
+        return None
+    text = str(value).strip().upper()
+    return text or None

@@ -16,7 +16,7 @@ from . import credit_code
 from .context import Context
 from .findings import Finding, Report, codes, sort_key
 from .rules import row_dates
-from .textnorm import filing_key
+from .textnorm import approval_key, filing_key
 from .tracker import error_cells
 from .values import as_text, is_blank
 
@@ -300,7 +300,7 @@ def _approval_numbers(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
                   f"请核对平台回执或在“平台”表中修改格式。")
     first: dict[str, tuple[int, str]] = {}
     for row, raw_number, platform in triples:
-        number = raw_number.strip().upper()
+        number = approval_key(raw_number)
         if number not in first:
             first[number] = (int(row), platform)
             continue
