@@ -19,7 +19,7 @@ from .book import Book
 from .findings import Finding, make
 from .tables import default_table, read_sheet_table, split_list
 from .textnorm import fold
-from .values import Unreadable, as_text, is_blank, is_error, parse_bool
+from .values import Unreadable, is_blank, parse_bool
 
 NOTIFY_SHEET = "通知"
 COLUMNS = {
@@ -138,11 +138,6 @@ class Channels:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _text(values: dict, key: str) -> str:
-    v = values.get(key)
-    return "" if is_blank(v) or is_error(v) else as_text(v).strip()
-
-
 def load_channels(book: Book | None) -> Channels:
     sheet = book.get(NOTIFY_SHEET) if book else None
     if sheet is None:
@@ -159,30 +154,30 @@ def load_channels(book: Book | None) -> Channels:
 
     seen: set[str] = set()
     for r in table.rows:
-        name = _text(r.values, "名称") or f"第{r.row}行"
+        name = r.text("名称") or f"第{r.row}行"
         enabled_raw = r.values.get("启用")
         try:
             enabled = True if is_blank(enabled_raw) else parse_bool(enabled_raw)
         except Unreadable:
             bad(r, "启用", f"通知表第{r.row}行（{name}）的“启用”无法识别，已跳过该机器人，请填“是”或“否”。",
-                _text(r.values, "启用"))
+                r.text("启用"))
             continue
         if enabled is False:
             out.disabled.append(name)
             continue
-        kind = vendor_kind(_text(r.values, "类型"))
+        kind = vendor_kind(r.text("类型"))
         if kind is None:
-            bad(r, "类型", f"通知表第{r.row}行（{name}）的类型“{_text(r.values, '类型')}”无法识别，"
-                             "已跳过，请填写 企业微信、钉钉 或 飞书。", _text(r.values, "类型"))
+            bad(r, "类型", f"通知表第{r.row}行（{name}）的类型“{r.text('类型')}”无法识别，"
+                             "已跳过，请填写 企业微信、钉钉 或 飞书。", r.text("类型"))
             continue
-        webhook = _text(r.values, "Webhook")
+        webhook = r.text("Webhook")
         split = urlsplit(webhook)
         if split.scheme not in ("http", "https") or not split.netloc:
             what = "为空" if not webhook else "不是 http(s) 网址"
             bad(r, "Webhook", f"通知表第{r.row}行（{name}）的 Webhook {what}，已跳过，"
                                   f"请从{kind}群机器人设置中复制完整的 Webhook 地址。", "****" if webhook else None)
             continue
-        contents, unknown = parse_contents(_text(r.values, "内容"))
+        contents, unknown = parse_contents(r.text("内容"))
         if unknown:
             bad(r, "内容", f"通知表第{r.row}行（{name}）的内容“{'、'.join(unknown)}”无法识别，已忽略，"
                              "请填写 urgent（紧急）、approved（通过）、weekly（周报）中的一项或几项。", "、".join(unknown))
@@ -191,5 +186,5 @@ def load_channels(book: Book | None) -> Channels:
         if fold(name) in seen:
             bad(r, "名称", f"通知表中名称“{name}”重复，请改为不同的名称，以便 --channel 选择。", name)
         seen.add(fold(name))
-        out.channels.append(Channel(name, kind, webhook, _text(r.values, "加签密钥"), contents, r.row))
+        out.channels.append(Channel(name, kind, webhook, r.text("加签密钥"), contents, r.row))
     return out

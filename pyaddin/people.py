@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 
 from .book import Book
 from .findings import Finding, make
-from .tables import read_sheet_table
+from .tables import TableRow, read_sheet_table
 from .textnorm import fold
-from .values import as_text, is_blank, is_error
 
 PEOPLE_SHEET = "人员"
 COLUMNS = {
@@ -43,12 +42,9 @@ class People:
         return self.by_key.get(fold(name)) if name else None
 
 
-def _cell(values: dict, key: str) -> str:
-    v = values.get(key)
-    if is_blank(v) or is_error(v):
-        return ""
-    text = as_text(v).strip()
-    if key == "手机" and text.endswith(".0"):
+def _cell(r: TableRow, key: str) -> str:
+    text = r.text(key)
+    if key == "手机" and text.endswith(".0"):  # a phone number typed as text from a float cell
         text = text[:-2]
     return text
 
@@ -63,7 +59,7 @@ def load_people(book: Book | None) -> People:
                                      "请在第一行填写这些列名。", sheet=PEOPLE_SHEET, row=1, field="姓名")])
     people = People(present=True)
     for r in table.rows:
-        name = _cell(r.values, "姓名")
+        name = _cell(r, "姓名")
         if not name:
             people.findings.append(make("missing-value", "“人员”表此行没有姓名，已忽略，请填写姓名或删除该行。",
                                         sheet=PEOPLE_SHEET, row=r.row, column=r.columns.get("姓名"), field="姓名"))
@@ -74,6 +70,6 @@ def load_people(book: Book | None) -> People:
                                         sheet=PEOPLE_SHEET, row=r.row, column=r.columns.get("姓名"), field="姓名",
                                         value=name))
             continue
-        people.by_key[key] = Person(name, _cell(r.values, "手机"), _cell(r.values, "企业微信ID"),
-                                    _cell(r.values, "钉钉ID"), _cell(r.values, "飞书ID"))
+        people.by_key[key] = Person(name, _cell(r, "手机"), _cell(r, "企业微信ID"),
+                                    _cell(r, "钉钉ID"), _cell(r, "飞书ID"))
     return people
