@@ -141,7 +141,7 @@ def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
     try:
         live = Live(xbook)
     except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
-        return _checks_many(xbook, exc.paths, validation=validation, deadlines=deadlines)
+        return _checks_many(xbook, exc, validation=validation, deadlines=deadlines)
     data = check.run(live.ctx, validation=validation, deadlines=deadlines,
                      history_dir=live.output_dir() / "history").data
     v_report, d_report = data.validation, data.deadlines
@@ -167,39 +167,38 @@ def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
     return "\n".join(lines)
 
 
-def _home(xbook) -> tuple[object, Path]:
-    """This workbook (live) and its output folder: 设置 输出目录, else beian-out beside it."""
+def _output_dir(home) -> Path:
+    """设置 输出目录 of the workbook (as read by the loader), else beian-out beside it, as `Live`."""
     from .context import resolve_setting_path
     from .settings import load_settings
 
-    home = excel.LiveReader(xbook).main(None)
     base = home.path.parent if home.path is not None else Path.cwd()
-    return home, resolve_setting_path(load_settings(home).output_dir, base) or base / "beian-out"
+    return resolve_setting_path(load_settings(home).output_dir, base) or base / "beian-out"
 
 
-def _several(xbook, paths: list[Path]):
-    """The Contexts of the trackers 设置 台账文件 names, each opened from its file as this workbook
-    naming only it would open it; the skipped files; the output folder."""
+def _several(several):
+    """The Contexts of the trackers 设置 台账文件 names (`several`, as the loader raised it), each
+    opened from its file as this workbook naming only it would open it; the skipped files; the
+    output folder."""
     from .actions.many import open_many
 
-    home, out = _home(xbook)
-    contexts, skipped = open_many(paths, home=home)
-    return contexts, skipped, out
+    contexts, skipped = open_many(several.paths, home=several.book)
+    return contexts, skipped, _output_dir(several.book)
 
 
 def _skipped_lines(skipped) -> list[str]:
     return [f"已跳过 {s.path.name}：{s.reason}" for s in skipped]
 
 
-def _checks_many(xbook, paths: list[Path], *, validation: bool, deadlines: bool) -> str:
+def _checks_many(xbook, several, *, validation: bool, deadlines: bool) -> str:
     """Several trackers named by 设置: each checked from its saved file exactly as this workbook
     naming only it would check it (this workbook's 设置 and rules, live), the cross-tracker checks
     added; findings go to this workbook's result sheets (linking into each file) and findings.xlsx.
     Nothing is written into the trackers themselves."""
     from .actions import many
 
-    home, out = _home(xbook)
-    result = many.run(paths, validation=validation, deadlines=deadlines, out_dir=out, workers=1, home=home,
+    home, out = several.book, _output_dir(several.book)
+    result = many.run(several.paths, validation=validation, deadlines=deadlines, out_dir=out, workers=1, home=home,
                       progress=excel.status_progress(xbook, "检查台账"))
     multi = result.data
     parts = [("校验结果", lambda f: f.code not in DEADLINE_CODES)] if validation else []
@@ -229,7 +228,7 @@ def _documents(xbook) -> str:
     try:
         live = Live(xbook)
     except SeveralTrackers as exc:
-        contexts, skipped, out = _several(xbook, exc.paths)
+        contexts, skipped, out = _several(exc)
         lines = []
         for ctx in contexts:  # each tracker's documents in <out>/<tracker file name>/, as the command line does
             source = Path(ctx.path or ctx.workbook)
@@ -273,7 +272,7 @@ def _archive(xbook) -> str:
     try:
         live = Live(xbook)
     except SeveralTrackers as exc:
-        contexts, skipped, out = _several(xbook, exc.paths)
+        contexts, skipped, out = _several(exc)
         rows: list[list[object]] = []
         lines = []
         for ctx in contexts:  # each tracker indexed into <out>/<tracker file name>/, one sheet for all
@@ -312,7 +311,7 @@ def _weekly(xbook) -> str:
     try:
         live = Live(xbook)
     except SeveralTrackers as exc:
-        contexts, skipped, out = _several(xbook, exc.paths)
+        contexts, skipped, out = _several(exc)
         outcome = weekly.run_many(contexts, out_dir=out)  # one report, with a 来源 breakdown
         note = _skipped_lines(skipped)
     else:

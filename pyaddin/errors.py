@@ -55,8 +55,10 @@ class SeveralTrackers(BeianError):
     """设置 台账文件 names a folder or several files: the run is over several trackers
     (`actions.many`), not one Context."""
 
-    def __init__(self, paths: list):
+    def __init__(self, paths: list, book=None):
         self.paths = list(paths)
+        self.book = book
+        """The naming workbook as already read: whoever runs the trackers uses it, not a second read."""
         names = "、".join(str(p) for p in self.paths)
         super().__init__(f"“台账文件”指定了多个台账（{names}），请用多台账方式运行（如 beian check 工作簿）。 "
                          f"/ 台账文件 names several trackers.")

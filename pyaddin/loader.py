@@ -46,7 +46,7 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     settings = load_settings(book)
     named = [tracker] if tracker is not None else tracker_paths(settings.tracker_file, base)
     if len(named) > 1 or (named and named[0].is_dir()):
-        raise SeveralTrackers(named)
+        raise SeveralTrackers(named, book)
     tracker_path = named[0] if named else None
     tracker_book = reader.other(tracker_path) if tracker_path is not None else None
     rules_book = reader.other(Path(rules)) if rules else None

@@ -66,25 +66,29 @@ class HomeReader:
         return read_book(path)
 
 
+def _open(path: Path, home: Book | None, *, sheet: str | None, rules: Path | None, today: date | None):
+    """One tracker's Context: from its own file, or as `home` (whose 台账文件 named it) would open it."""
+    from ..adapters.files import FileReader
+    from ..loader import open_context
+
+    if home is not None:
+        return open_context(HomeReader(home), home.path, sheet=sheet, rules=rules, today=today, tracker=path)
+    return open_context(FileReader(), path, sheet=sheet, rules=rules, today=today)
+
+
 def _check_one(path: Path, options: dict, home: Book | None = None):
-    """One tracker: ("ok", tracker path, report, keys, shared findings) or ("skip", path, reason).
+    """One tracker: ("ok", tracker path, report, keys, shared findings), ("skip", path, reason), or
+    ("expand", path, the trackers its 台账文件 names, the workbook as read).
 
     With `home`, the tracker is checked as `home` naming only it would check it: 设置, rules and
     (where the tracker has none) 资质库 from `home`. Findings about a workbook every tracker shares
     (home's 设置 and rule tables, a --rules workbook) come back apart, to be reported once."""
-    from ..adapters.files import FileReader
-    from ..loader import open_context
     from . import check as action
 
     try:
-        if home is not None:
-            ctx = open_context(HomeReader(home), home.path, sheet=options["sheet"], rules=options["rules"],
-                               today=options["today"], tracker=path)
-        else:
-            ctx = open_context(FileReader(), path, sheet=options["sheet"], rules=options["rules"],
-                               today=options["today"])
+        ctx = _open(path, home, sheet=options["sheet"], rules=options["rules"], today=options["today"])
     except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
-        return "expand", path, exc.paths
+        return "expand", path, exc.paths, exc.book
     except BeianError as exc:
         return "skip", path, str(exc)
     shared = options.get("licenses")
@@ -186,6 +190,12 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
                "licenses": shared}
     outcomes = []
     shared_objects: dict = {}
+
+    def arrived(outcome):
+        if outcome[0] == "ok":  # as each arrives, so its copies are freed before the next one comes
+            share_values(outcome[2].findings, shared_objects)  # rule messages repeat in every tracker
+        return outcome
+
     seen = {p.resolve() for p, _ in files}
     while files:
         n = workers or _workers([p for p, _ in files])
@@ -194,16 +204,12 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
 
             _before_fork()
             with ProcessPoolExecutor(max_workers=n, initializer=_worker_started) as pool:
-                batch = []
-                for outcome in pool.map(_check_one, [p for p, _ in files], [options] * len(files),
-                                        [h for _, h in files]):
-                    if outcome[0] == "ok":  # as each arrives: its copies are freed before the next one
-                        share_values(outcome[2].findings, shared_objects)
-                    batch.append(outcome)
+                batch = [arrived(o) for o in pool.map(_check_one, [p for p, _ in files], [options] * len(files),
+                                                      [h for _, h in files])]
         else:
             batch = []
             for i, (p, h) in enumerate(files):
-                batch.append(_check_one(p, options, h))
+                batch.append(arrived(_check_one(p, options, h)))
                 if progress is not None:
                     progress(i + 1, len(files))
         files = []
@@ -212,15 +218,12 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
                 outcomes.append(outcome)
                 continue
             # the trackers a workbook's 设置 台账文件 names, each checked as that workbook would check it
-            from ..adapters.files import read_book
-
             more, more_skipped = expand(outcome[2])
             skipped.extend(more_skipped)
-            named_by = read_book(outcome[1]) if more else None
             for p in more:
                 if p.resolve() not in seen:
                     seen.add(p.resolve())
-                    files.append((p, named_by))
+                    files.append((p, outcome[3]))
     reports, keys, trackers, common, homes = [], [], set(), [], set()
     for outcome in outcomes:
         if outcome[0] == "skip":
@@ -231,7 +234,6 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
             skipped.append(Skipped(tracker, "同一份台账已检查过（另一个工作簿的“台账文件”指向它）。"))
             continue
         trackers.add(tracker.resolve())
-        share_values(report.findings, shared_objects)  # across trackers too: rule messages repeat in each
         reports.append(report)
         keys.append(k)
         for f in shared_here:  # the same for every tracker of one home or --rules workbook: once each
@@ -262,26 +264,17 @@ def open_many(paths: list[Path], *, sheet: str | None = None, rules: Path | None
     """Every tracker in `paths` opened in this process (for actions that need the whole Context:
     documents, archive, the weekly report), each tracker once; raises TrackerNotFound when there
     is none. `home`: as for `run`, the workbook whose 设置 台账文件 named them."""
-    from ..adapters.files import FileReader, read_book
-    from ..loader import open_context
-
     files, skipped = expand([Path(p) for p in paths])
     contexts, seen = [], set()
     queue = [(p, home) for p in files]
     while queue:
         p, named_by = queue.pop(0)
         try:
-            if named_by is not None:
-                ctx = open_context(HomeReader(named_by), named_by.path, sheet=sheet, rules=rules, today=today,
-                                   tracker=p)
-            else:
-                ctx = open_context(FileReader(), p, sheet=sheet, rules=rules, today=today)
+            ctx = _open(p, named_by, sheet=sheet, rules=rules, today=today)
         except SeveralTrackers as exc:
             more, more_skipped = expand(exc.paths)
             skipped.extend(more_skipped)
-            if more:
-                book = read_book(p)
-                queue.extend((m, book) for m in more)
+            queue.extend((m, exc.book) for m in more)
             continue
         except BeianError as exc:
             skipped.append(Skipped(p, str(exc)))
