@@ -206,7 +206,7 @@ def _checks_many(xbook, several, *, validation: bool, deadlines: bool) -> str:
     home_label = str(home.path) if home.path is not None else None
     blocks = [(name, excel.findings_block(
         Report(result.report.command, result.report.workbook, result.report.today, result.report.rows,
-               [f for f in result.report.findings if wanted(f)]), by_source=home_label))
+               [f for f in result.report.findings if wanted(f)]), several=True, home=home_label))
         for name, wanted in parts]
     excel.set_status(xbook, f"{TITLE}：正在写入结果……")
     for name, rows in blocks:

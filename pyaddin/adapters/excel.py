@@ -262,18 +262,17 @@ def plain(value: object) -> object:
     return str(value)
 
 
-def findings_block(report: Report, *, tracker_sheet: str | None = None,
-                   tracker_file: str | None = None, by_source: str | None | bool = False) -> list[list[object]]:
+def findings_block(report: Report, *, tracker_sheet: str | None = None, tracker_file: str | None = None,
+                   several: bool = False, home: str | None = None) -> list[list[object]]:
     """Header + one row per finding; column A links to the cell (in another workbook when the
-    tracker lives in `tracker_file`). `by_source` (a run over several trackers; its value is this
-    workbook's own label): a 来源 column, and each finding links into the file it is about."""
-    several = by_source is not False
+    tracker lives in `tracker_file`). `several` (a run over several trackers): a 来源 column, and
+    each finding links into the file it is about, unless that is `home`, this workbook itself."""
     rows: list[list[object]] = [[*FINDING_HEADERS, SOURCE_HEADER] if several else list(FINDING_HEADERS)]
     for f in report.findings:
         link = ""
         if f.sheet and f.row is not None:
             if several:
-                external = f.workbook if f.workbook and f.workbook != by_source else None
+                external = f.workbook if f.workbook and f.workbook != home else None
             else:
                 external = tracker_file if (tracker_file and f.sheet == tracker_sheet) else None
             link = link_formula(f.sheet, f.row, f.column, external)
