@@ -40,6 +40,7 @@ import pandas as pd
 
 from .context import Context
 from .errors import SnapshotNotFound
+from .filings import open_filings
 from .findings import Finding, make
 from .rules import Rule, RuleSet, applies, row_dates
 from .safe_text import INJECTION_PREFIXES, neutralise
@@ -51,7 +52,6 @@ ANY = "*"
 DIFF_FIELDS = ["平台", "创意形式", "行业", "收集个人信息", "要求", "级别", "说明", "依据", "已核实", "生效日期", "失效日期"]
 SNAPSHOT_COLUMNS = ["规则编号", *DIFF_FIELDS, "要求键"]
 REQUIREMENT_FIELDS = {"要求", "级别"}
-APPROVED = "已通过"
 NAME = re.compile(r"^(\d{4})_(\d{4}-\d{2}-\d{2})_([a-z]+)_([0-9a-f]{8})\.csv$")
 
 
@@ -238,21 +238,14 @@ def diff(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[Change]:
     return out
 
 
-def open_mask(df: pd.DataFrame, today: date) -> pd.Series:
-    """The open filings as every other output counts them (`filings.open_filings`): a 已驳回 row
-    nobody resubmitted is still open, and rule-changed must reach it as rule-stale does."""
-    from .filings import open_filings
-
-    return open_filings(df, today)
-
-
 class _Tracker:
     """The open part of the tracker with what `applies` needs, computed once for every change."""
 
     def __init__(self, ctx: Context):
         df = ctx.tracker.df
         self.ctx = ctx
-        self.df = df[open_mask(df, ctx.today)] if not df.empty else df
+        # open as every other output counts it: rule-changed reaches what rule-stale counts
+        self.df = df[open_filings(df, ctx.today)] if not df.empty else df
         self.dates = row_dates(self.df, ctx.today) if not self.df.empty else None
         self.exploded = self.df["forms"].explode() if not self.df.empty else None
         self.cols = {c: dict(zip((int(r) for r in self.df.index), self.df[c], strict=True))

@@ -1,7 +1,8 @@
 """The filing statuses that mean something to a rule, in one place.
 
 SPEC §3: "pending" = 草稿, 待提交, 已提交, 审核中, 需补充; "not yet submitted" = 草稿, 待提交 or
-empty. Every module that asks "is this filing still open?" asks here, so the answer cannot drift.
+empty. "Is this filing still open?" needs the rows too (a 已驳回 is closed only once resubmitted):
+every module asks `filings.open_filings` / `filings.closed`, built on these sets, so it cannot drift.
 """
 
 from __future__ import annotations
@@ -14,7 +15,4 @@ IN_REVIEW = frozenset({SUBMITTED, IN_REVIEW_STATUS})
 PENDING = frozenset({DRAFT, TO_SUBMIT, SUBMITTED, IN_REVIEW_STATUS, SUPPLEMENT})
 AWAITING_DECISION = frozenset({SUBMITTED, IN_REVIEW_STATUS, SUPPLEMENT})
 """Submitted and not yet decided: the weekly report's 在审."""
-CLOSED = frozenset({WITHDRAWN, REJECTED})
-"""Statuses that can close a filing. 已驳回 closes it only when another row resubmits it (SPEC §9):
-ask `filings.closed` / `filings.open_filings`, which know the rows, rather than this set alone."""
 ORDER = (DRAFT, TO_SUBMIT, SUBMITTED, IN_REVIEW_STATUS, SUPPLEMENT, APPROVED, REJECTED, WITHDRAWN)
