@@ -75,8 +75,7 @@ def events(ctx: Context, calendar: Calendar | None = None) -> list[Event]:
                     else dict.fromkeys(df.index, True))
     # the line between open and closed that check draws: a 已驳回 row nobody resubmitted is still
     # to be submitted and launched; one that was resubmitted, like 已撤回, has no deadlines left
-    ended = set(df.index[closed(df)]) if "status" in df.columns else set()
-    reopened = set(df.index[open_rejected(df)]) if "status" in df.columns else set()
+    ended, reopened = set(df.index[closed(df)]), set(df.index[open_rejected(df)])  # df has every field
     keys: set[str] = set()
     for row, r in zip(df.index, df.to_dict("records"), strict=True):
         fid = _text(r.get("filing_id")) or f"第{row}行"
