@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pyaddin import archive  # noqa: E402
 from pyaddin.actions import archive as archive_action  # noqa: E402
 from pyaddin.adapters.files import read_book  # noqa: E402
-from pyaddin.context import build_context  # noqa: E402
+from pyaddin.archive import index as archive  # noqa: E402
+from pyaddin.run.context import build_context  # noqa: E402
 
 FILINGS = 20
 MATERIAL_NAMES = ["营业执照.pdf", "活动方案.docx", "海报.jpg", "安全承诺书.pdf", "隐私政策.pdf", "素材.bin"]

@@ -50,7 +50,8 @@ def bare_loop(templates: dict[str, Path], contexts: list[dict], out: Path) -> No
     from docxtpl import DocxTemplate
     from jinja2 import Environment
 
-    from pyaddin import chinese_format, documents
+    from pyaddin.documents import chinese_format
+    from pyaddin.documents import letters as documents
 
     env = Environment(autoescape=True, finalize=documents._finalize)
     env.filters.update({"中文日期": chinese_format.chinese_date, "金额": chinese_format.money,
@@ -68,10 +69,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from pyaddin import documents
     from pyaddin.actions.documents import generate
     from pyaddin.adapters.files import read_book
-    from pyaddin.context import build_context
+    from pyaddin.documents import letters as documents
+    from pyaddin.run.context import build_context
 
     rows = args.docs // len(documents.KINDS)
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,8 +24,8 @@ from generate import generate  # noqa: E402
 
 def report_for(rows: int):
     from pyaddin.actions import check
+    from pyaddin.actions.loader import open_context
     from pyaddin.adapters.files import FileReader
-    from pyaddin.loader import open_context
 
     path = generate(rows)
     ctx = open_context(FileReader(), path, today=date(2026, 11, 20))

@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from generate import generate  # noqa: E402
 
-from pyaddin.rules_diff import snapshot_name, to_csv_text  # noqa: E402
+from pyaddin.compliance.rules_diff import snapshot_name, to_csv_text  # noqa: E402
 
 PY = sys.executable
 TODAY = "2026-11-20"
@@ -45,9 +45,9 @@ def timed(args: list[str], cwd: Path, repeat: int) -> float:
 
 def older_rules(path: Path, history: Path) -> str:
     """Write an older version of the rules into `history/rules/` and return its file name."""
+    from pyaddin.actions.loader import open_context
     from pyaddin.adapters.files import FileReader
-    from pyaddin.loader import open_context
-    from pyaddin.rules_diff import rule_rows
+    from pyaddin.compliance.rules_diff import rule_rows
 
     ctx = open_context(FileReader(), path, today=date.fromisoformat(TODAY))
     rows = [dict(r, 级别="warning") if r["规则编号"] == "BASE-02" else r

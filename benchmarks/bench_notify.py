@@ -34,10 +34,10 @@ from robot_receiver import Receiver  # noqa: E402
 
 from pyaddin.actions import notify as action  # noqa: E402
 from pyaddin.adapters import robots  # noqa: E402
-from pyaddin.channels import load_channels  # noqa: E402
-from pyaddin.commands.common import open_workbook  # noqa: E402
-from pyaddin.notify import urgent_message  # noqa: E402
-from pyaddin.people import load_people  # noqa: E402
+from pyaddin.cli.commands.common import open_workbook  # noqa: E402
+from pyaddin.notify.channels import load_channels  # noqa: E402
+from pyaddin.notify.messages import urgent_message  # noqa: E402
+from pyaddin.notify.people import load_people  # noqa: E402
 
 OWNERS = [f"负责人{i:02d}" for i in range(20)]
 VENDORS = (("企业微信", "wecom", ""), ("钉钉", "ding", "SECbenchmark0123456789abcdef"), ("飞书", "feishu", "fsbench0123"))
@@ -79,7 +79,7 @@ def main() -> None:
     with Receiver() as rx, tempfile.TemporaryDirectory() as tmp:
         path = build(Path(tmp), args.items, rx)
         ctx = open_workbook(path, today=date(2026, 11, 20))
-        from pyaddin.deadlines import deadline_findings
+        from pyaddin.deadlines.checks import deadline_findings
 
         findings = deadline_findings(ctx).findings
         best, result, waited, requests = float("inf"), None, 0.0, 0

@@ -22,7 +22,7 @@ from pathlib import Path
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pyaddin.credit_code import check_character  # noqa: E402
+from pyaddin.tracker.credit_code import check_character  # noqa: E402
 
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "beian-bench"
 HEADER = [

@@ -196,7 +196,7 @@ def rows_for(sizes: list[int], repeat: int, many: int = 0) -> list[tuple]:
                 out.append((f"peak memory (PSS), {label} (process tree)", mem_ours, f"read_excel of all {many}", mem_base,
                             "≤ 1.5×"))
     base = timed([PY, "-c", "import pandas, xlwings"], max(repeat, 5))
-    target = "pyaddin.buttons" if (ROOT / "pyaddin" / "buttons.py").exists() else "pyaddin.cli"
+    target = "pyaddin.buttons"
     ours = timed([PY, "-c", f"import {target}"], max(repeat, 5))
     out.append((f"cold start: import {target}", ours, "import pandas, xlwings", base, "≤ 1.2×"))
     return out

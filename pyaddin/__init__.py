@@ -17,7 +17,7 @@ cold start pays only for what it uses.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["__version__", "open_workbook", "run_check", "make_documents", "index_archive", "verify_archive",
            "weekly_report", "send_notifications", "export_calendar", "find_reusable", "diff_rules"]
@@ -25,8 +25,8 @@ __all__ = ["__version__", "open_workbook", "run_check", "make_documents", "index
 
 def open_workbook(path, *, sheet=None, rules=None, today=None):
     """Read a workbook (and the tracker/rules workbooks it names) into a Context."""
+    from .actions.loader import open_context
     from .adapters.files import FileReader
-    from .loader import open_context
 
     return open_context(FileReader(), path, sheet=sheet, rules=rules, today=today)
 

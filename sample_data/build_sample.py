@@ -21,7 +21,7 @@ import xlsxwriter
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from pyaddin.credit_code import check_character  # noqa: E402
+from pyaddin.tracker.credit_code import check_character  # noqa: E402
 
 TODAY = date(2026, 11, 20)
 WORKBOOK = HERE / "备案台账示例.xlsx"

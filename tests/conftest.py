@@ -36,7 +36,7 @@ def soffice() -> str:
 @pytest.fixture(scope="session")
 def built_workbook(tmp_path_factory) -> Path:
     """beian.xlsm built once from source for the whole run. Read it freely; copy it before changing it."""
-    from pyaddin.workbook_build import build_workbook
+    from pyaddin.excel.build import build_workbook
 
     path = tmp_path_factory.mktemp("workbook") / "beian.xlsm"
     build_workbook(path)

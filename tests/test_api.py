@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from conftest import SAMPLE_DATA
 
 import pyaddin
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 
 WORKBOOK = SAMPLE_DATA / "备案台账示例.xlsx"
 

@@ -15,10 +15,11 @@ import pytest
 from conftest import SAMPLE_DATA
 from helpers import index_archive, write_tracker
 
-from pyaddin import archive, errors, verify_archive
+from pyaddin import errors, verify_archive
 from pyaddin.adapters.files import read_book
-from pyaddin.catalog import load_catalog
-from pyaddin.context import build_context
+from pyaddin.archive import index as archive
+from pyaddin.run.context import build_context
+from pyaddin.tracker.catalog import load_catalog
 
 TODAY = date(2026, 11, 20)
 SAMPLE_BOOK = SAMPLE_DATA / "备案台账示例.xlsx"

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import SAMPLE_DATA
 from test_archive import SAMPLE_ARCHIVE, SAMPLE_BOOK, small_archive, small_workbook, tree_digest
 
-import pyaddin.commands.archive  # noqa: F401  (registers the command)
-from pyaddin.cli import main
+import pyaddin.cli.commands.archive  # noqa: F401  (registers the command)
+from pyaddin.cli.main import main
 
 TODAY = ["--today", "2026-11-20"]
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from pyaddin.adapters.files import read_book
-from pyaddin.cli import main
-from pyaddin.context import build_context
+from pyaddin.cli.main import main
+from pyaddin.run.context import build_context
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "data" / "bad"

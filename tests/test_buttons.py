@@ -13,7 +13,7 @@ import pytest
 import xlwings as xw
 
 import pyaddin.buttons as buttons
-from pyaddin.workbook_build import build_workbook, tracker_headers
+from pyaddin.excel.build import build_workbook, tracker_headers
 
 WRITES = {"setValues", "setNumberFormat", "addConditionalFormat", "clearConditionalFormats", "addSheet",
           "clear", "sheetDelete", "clearContents", "setRangeName"}
@@ -201,7 +201,7 @@ def test_deadlines_write_the_reminder_column(workbook):
 
 def test_failing_core_call_leaves_the_tracker_untouched_and_logs(workbook, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with mock.patch("pyaddin.validate.validate", side_effect=RuntimeError("boom")):
+    with mock.patch("pyaddin.compliance.validate.validate", side_effect=RuntimeError("boom")):
         book, actions = run(workbook, "validate_tracker", tracker_rows(10))
     assert writes(actions) == []
     assert [a["func"] for a in actions] == ["alert"]

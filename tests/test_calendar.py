@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from conftest import SAMPLE_DATA
 from helpers import CLEAN, write_tracker
 
-from pyaddin.cli import main
-from pyaddin.commands.common import open_workbook as load
-from pyaddin.deadlines import deadline_findings as check
-from pyaddin.filings import closed
+from pyaddin.cli.commands.common import open_workbook as load
+from pyaddin.cli.main import main
+from pyaddin.deadlines.checks import deadline_findings as check
+from pyaddin.tracker.filings import closed
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 HEADERS = [*CLEAN, "负责人", "审核意见", "反馈日期", "补充截止日期"]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pyaddin.book import Book, Sheet
-from pyaddin.catalog import load_catalog
-from pyaddin.settings import load_settings
-from pyaddin.tracker import read_tracker
+from pyaddin.tracker.book import Book, Sheet
+from pyaddin.tracker.catalog import load_catalog
+from pyaddin.tracker.reading import read_tracker
+from pyaddin.tracker.settings import load_settings
 
 DATA = Path(__file__).resolve().parent.parent / "pyaddin" / "data"
 PLATFORM_HEADER = ["平台", "别名", "审核周期(工作日)", "提前量(工作日)", "备案号格式"]

@@ -9,11 +9,11 @@ import numpy as np
 import openpyxl
 from helpers import CLEAN, write_tracker
 
-from pyaddin.chains import build_chains, chain_frame
-from pyaddin.commands.common import open_workbook
-from pyaddin.validate import validate
-from pyaddin.weekly import build_report
-from pyaddin.workdays import calendar_for
+from pyaddin.cli.commands.common import open_workbook
+from pyaddin.compliance.validate import validate
+from pyaddin.deadlines.workdays import calendar_for
+from pyaddin.reports.weekly import build_report
+from pyaddin.tracker.chains import build_chains, chain_frame
 
 HEADERS = [*CLEAN, "原备案编号", "审核意见", "反馈日期"]
 REJECTED = {"状态": "已驳回", "备案号": None, "通过日期": None}

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyaddin.chinese_format import capital_amount, chinese_date, money
+from pyaddin.documents.chinese_format import capital_amount, chinese_date, money
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import write_tracker
 
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 
 
 def invoke(*args):
@@ -108,7 +108,7 @@ def test_every_command_has_help_text_and_is_in_the_readme():
 def test_every_finding_code_is_documented_in_the_readme():
     from conftest import ROOT
 
-    from pyaddin.findings import codes
+    from pyaddin.run.findings import codes
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code in codes():

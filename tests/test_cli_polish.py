@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from helpers import write_tracker
 from test_archive import SAMPLE_BOOK
 
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 
 
 def invoke(*args):

@@ -17,15 +17,15 @@ from helpers import CLEAN, write_tracker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyaddin import credit_code
 from pyaddin.adapters.files import read_book
-from pyaddin.book import Book, Sheet
-from pyaddin.cli import main
-from pyaddin.context import build_context
-from pyaddin.deadlines import deadline_findings as check
-from pyaddin.findings import DEADLINE_CODES
-from pyaddin.validate import validate
-from pyaddin.weekly import build_report
+from pyaddin.cli.main import main
+from pyaddin.compliance.validate import validate
+from pyaddin.deadlines.checks import deadline_findings as check
+from pyaddin.reports.weekly import build_report
+from pyaddin.run.context import build_context
+from pyaddin.run.findings import DEADLINE_CODES
+from pyaddin.tracker import credit_code
+from pyaddin.tracker.book import Book, Sheet
 
 TODAY = date(2026, 11, 20)
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"

@@ -13,8 +13,8 @@ from conftest import SAMPLE_DATA
 from helpers import write_tracker
 from test_deadlines import build
 
-from pyaddin.cli import main
-from pyaddin.findings import DEADLINE_CODES
+from pyaddin.cli.main import main
+from pyaddin.run.findings import DEADLINE_CODES
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 FINDING_KEYS = {"code", "message", "severity", "sheet", "row", "column", "field", "filing_id", "activity", "value",

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_DATA
 
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 
 KEY = SAMPLE_DATA / "answer_key.csv"
 NON_BLOCKING = {"missing-material"}

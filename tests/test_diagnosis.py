@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from pyaddin import __version__
-from pyaddin.diagnosis import CAPABILITIES, LOG_NAME, diagnosis_rows
+from pyaddin.excel.diagnosis import CAPABILITIES, LOG_NAME, diagnosis_rows
 
 
 def _rows(tmp_path, **overrides):

@@ -16,10 +16,10 @@ import pytest
 import xlwings
 from click.testing import CliRunner
 
-from pyaddin import doctor, ovba
-from pyaddin.cli import main
-from pyaddin.commands import workbook as _workbook  # noqa: F401  (registers the commands)
-from pyaddin.workbook_build import build_workbook, xlwings_template
+from pyaddin.cli.commands import workbook as _workbook  # noqa: F401  (registers the commands)
+from pyaddin.cli.main import main
+from pyaddin.excel import doctor, ovba
+from pyaddin.excel.build import build_workbook, xlwings_template
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,14 +8,14 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-import pyaddin.commands.docs  # noqa: F401  (registers `beian docs`)
-from pyaddin import documents
+import pyaddin.cli.commands.docs  # noqa: F401  (registers `beian docs`)
 from pyaddin.actions.documents import generate
 from pyaddin.adapters import docx_templates
 from pyaddin.adapters.files import read_book
-from pyaddin.cli import main
-from pyaddin.context import build_context
+from pyaddin.cli.main import main
+from pyaddin.documents import letters as documents
 from pyaddin.errors import TemplateProblem
+from pyaddin.run.context import build_context
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 10, 20)
@@ -388,7 +388,7 @@ def test_cli_exits_2_on_a_bad_template_with_one_line(tmp_path):
 
 
 def test_cli_rows_option_parses_ranges():
-    from pyaddin.commands.docs import parse_rows, split_ids
+    from pyaddin.cli.commands.docs import parse_rows, split_ids
 
     assert parse_rows(("5,7-9", "12")) == [5, 7, 8, 9, 12]
     assert split_ids(("A,B", "C；D E")) == ["A", "B", "C", "D", "E"]

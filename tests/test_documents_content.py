@@ -12,8 +12,8 @@ from helpers import CLEAN, write_tracker
 
 from pyaddin.actions.documents import generate
 from pyaddin.adapters.files import read_book
-from pyaddin.context import build_context
-from pyaddin.deadlines import deadline_findings
+from pyaddin.deadlines.checks import deadline_findings
+from pyaddin.run.context import build_context
 
 TODAY = date(2026, 8, 20)
 COMPANY = CLEAN["主体名称"]
@@ -208,7 +208,7 @@ def test_by_default_only_filings_in_the_filing_loop_get_documents(tmp_path):
 
 
 def test_a_rejected_filing_that_was_resubmitted_leaves_the_loop(tmp_path):
-    from pyaddin.catalog import load_catalog
+    from pyaddin.tracker.catalog import load_catalog
 
     if load_catalog(None).field_by_key.get("original_id") is None:
         pytest.skip("the tracker has no 原备案编号 field on this branch yet")
@@ -231,7 +231,7 @@ def test_cli_all_option_and_json_name_the_rows_outside_the_loop(tmp_path):
 
     from click.testing import CliRunner
 
-    from pyaddin.cli import main
+    from pyaddin.cli.main import main
 
     book = tracker(tmp_path, STATUS_ROWS)
     args = ["docs", str(book), "--kind", "承诺书", "--today", TODAY.isoformat(), "--json"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pyaddin.findings import Finding, Report, codes, make
+from pyaddin.run.findings import Finding, Report, codes, make
 
 TODAY = date(2026, 11, 20)
 CODES_CSV = Path(__file__).resolve().parent.parent / "pyaddin" / "data" / "codes.csv"
@@ -126,7 +126,7 @@ def test_flatten_picks_the_named_attributes_of_every_finding():
 def test_sharing_values_keeps_each_type_and_makes_equal_ones_one_object():
     from datetime import date as day
 
-    from pyaddin.findings import Finding, share_values
+    from pyaddin.run.findings import Finding, share_values
 
     def make(value, message):
         return Finding("missing-value", message, "error", "备案台账", 3, 1, "字段", "BA-1", "活动", value, None,

@@ -16,8 +16,8 @@ from helpers import CLEAN, write_tracker
 from python_calamine import CalamineWorkbook
 
 from pyaddin.adapters.findings_xlsx import MAX_LINKS, write_findings
-from pyaddin.cli import main
-from pyaddin.findings import Finding, Report, codes
+from pyaddin.cli.main import main
+from pyaddin.run.findings import Finding, Report, codes
 
 HEADER = ["级别", "备案编号", "活动名称", "负责人", "问题", "说明", "到期日", "剩余工作日", "单元格", "代码"]
 

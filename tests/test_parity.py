@@ -23,8 +23,8 @@ from click.testing import CliRunner
 from test_buttons import _remote_engine, payload  # noqa: F401  (autouse fixture: the remote engine)
 
 import pyaddin.buttons as buttons
-from pyaddin.cli import main
-from pyaddin.findings import SEVERITY_ZH
+from pyaddin.cli.main import main
+from pyaddin.run.findings import SEVERITY_ZH
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 OUT = "结果"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyaddin.safe_text import MAX_NAME, WINDOWS_RESERVED, inside, safe_filename
+from pyaddin.run.safe_text import MAX_NAME, WINDOWS_RESERVED, inside, safe_filename
 
 HOSTILE = [
     "../../x",

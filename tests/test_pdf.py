@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pyaddin import documents
 from pyaddin.actions.documents import generate
 from pyaddin.adapters import docx_templates, pdf
+from pyaddin.documents import letters as documents
 
 CONTEXT = {
     "备案编号": "BA-009", "活动名称": "春节 A&B<C> 抽奖", "平台": "抖音", "备案入口": "巨量引擎", "创意形式": "H5、抽奖",
@@ -105,7 +105,7 @@ def test_generate_with_pdf_indexes_both_formats(soffice, tmp_path):
     import openpyxl
 
     from pyaddin.adapters.files import read_book
-    from pyaddin.context import build_context
+    from pyaddin.run.context import build_context
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from pyaddin.adapters.excel import status_progress
-from pyaddin.commands.progress import terminal_progress
+from pyaddin.cli.commands.progress import terminal_progress
 
 
 class Terminal(io.StringIO):

@@ -8,10 +8,10 @@ from datetime import date
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pyaddin.book import EXCEL_ERRORS, Book, CellError, Sheet
-from pyaddin.context import build_context
-from pyaddin.validate import validate
-from pyaddin.values import (
+from pyaddin.compliance.validate import validate
+from pyaddin.run.context import build_context
+from pyaddin.tracker.book import EXCEL_ERRORS, Book, CellError, Sheet
+from pyaddin.tracker.values import (
     Unreadable,
     as_text,
     is_blank,
@@ -127,7 +127,7 @@ def test_tracker_and_validate_never_crash_and_report_every_unreadable_cell(rows)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows_strategy)
 def test_check_with_deadlines_never_crashes(rows):
-    from pyaddin.deadlines import deadline_findings as check
+    from pyaddin.deadlines.checks import deadline_findings as check
 
     ctx = build_context(book_of(rows), system_today=TODAY)
     validate(ctx).merged(check(ctx), "check").sorted().as_json()

@@ -9,9 +9,9 @@ import pytest
 from helpers import write_tracker
 
 from pyaddin.adapters.files import read_book
-from pyaddin.commands.common import open_workbook
-from pyaddin.rejections import OTHER, load_classifier
-from pyaddin.validate import validate
+from pyaddin.cli.commands.common import open_workbook
+from pyaddin.compliance.rejections import OTHER, load_classifier
+from pyaddin.compliance.validate import validate
 
 # (审核意见 as platforms write them, expected categories in table order)
 OPINIONS = [

@@ -15,14 +15,14 @@ from conftest import require_tool
 from defusedxml import ElementTree
 from helpers import write_tracker
 
-import pyaddin.commands.report  # noqa: F401  (registers the command on the group)
+import pyaddin.cli.commands.report  # noqa: F401  (registers the command on the group)
 from pyaddin import open_workbook as load
 from pyaddin.adapters.history import load_history
 from pyaddin.adapters.report_md import mask, md_text
 from pyaddin.adapters.report_png import cjk_font
 from pyaddin.adapters.weekly_files import write_outputs
-from pyaddin.cli import main
-from pyaddin.weekly import build_report
+from pyaddin.cli.main import main
+from pyaddin.reports.weekly import build_report
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "备案台账示例.xlsx"
 NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 TODAY = ["--today", "2026-11-20"]

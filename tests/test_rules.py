@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from helpers import CLEAN
 
-from pyaddin.book import Book, Sheet
-from pyaddin.catalog import load_catalog
-from pyaddin.rules import applies, load_rules, row_dates
-from pyaddin.settings import load_settings
-from pyaddin.tracker import read_tracker
+from pyaddin.compliance.rules import applies, load_rules, row_dates
+from pyaddin.tracker.book import Book, Sheet
+from pyaddin.tracker.catalog import load_catalog
+from pyaddin.tracker.reading import read_tracker
+from pyaddin.tracker.settings import load_settings
 
 TODAY = date(2026, 11, 20)
 RULES_CSV = Path(__file__).resolve().parent.parent / "pyaddin" / "data" / "platform_rules.csv"

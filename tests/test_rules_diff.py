@@ -10,8 +10,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from helpers import write_tracker
 
-from pyaddin.cli import main
-from pyaddin.rules_diff import rule_rows, snapshot_name, to_csv_text
+from pyaddin.cli.main import main
+from pyaddin.compliance.rules_diff import rule_rows, snapshot_name, to_csv_text
 
 HEADERS = ["备案编号", "活动名称", "平台", "创意形式", "行业", "主体名称", "收集个人信息", "隐私政策链接", "状态",
            "提交日期", "通过日期", "备案号", "活动结束日期", "营业执照", "活动方案", "创意物料", "安全承诺书", "原备案编号"]
@@ -142,8 +142,8 @@ def test_an_upgrade_of_the_packaged_rules_is_a_change_too(tmp_path):
     rules_dir = out / "history" / "rules"
     current = sorted(rules_dir.glob("0*.csv"))[-1]
     # pretend the previous release lacked BASE-04 (安全承诺书): rewrite history as that release left it
+    from pyaddin.actions.loader import open_context
     from pyaddin.adapters.files import FileReader
-    from pyaddin.loader import open_context
 
     ctx = open_context(FileReader(), book, today=date(2026, 11, 20))
     old_rows = [r for r in rule_rows(ctx.rules) if r["规则编号"] != "BASE-04"]

@@ -17,7 +17,7 @@ from pyaddin.adapters.output_files import (
     atomic_write_text,
     check_not_locked,
 )
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 from pyaddin.errors import OutputLocked
 
 ROOT = Path(__file__).resolve().parent.parent

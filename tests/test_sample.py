@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from conftest import SAMPLE_DATA
 
 from pyaddin.adapters.files import read_book
-from pyaddin.cli import main
-from pyaddin.context import build_context
-from pyaddin.validate import validate
+from pyaddin.cli.main import main
+from pyaddin.compliance.validate import validate
+from pyaddin.run.context import build_context
 
 WORKBOOK = SAMPLE_DATA / "备案台账示例.xlsx"
 
@@ -59,7 +59,7 @@ def test_sample_is_realistic(ctx):
 
 
 def test_every_validate_code_occurs_in_the_sample():
-    from pyaddin.findings import DEADLINE_CODES, codes
+    from pyaddin.run.findings import DEADLINE_CODES, codes
 
     seen = {c for (_s, _r, c, _f, _ru) in answer_key("validate") | answer_key("validate --sheet 2025旧台账")}
     other = ("archive-", "template-", "empty-", "robot-", "person-", "notify-", "output-")  # not validate's codes
@@ -80,8 +80,8 @@ def test_cli_validate_on_sample_exits_1_and_matches_key():
 
 
 def test_sample_deadlines_match_answer_key_exactly(ctx):
-    from pyaddin.deadlines import deadline_findings as check
-    from pyaddin.findings import DEADLINE_CODES
+    from pyaddin.deadlines.checks import deadline_findings as check
+    from pyaddin.run.findings import DEADLINE_CODES
 
     report = check(ctx)
     got = {(f.sheet, f.row, f.code) for f in report.findings if f.code in DEADLINE_CODES}
@@ -89,6 +89,6 @@ def test_sample_deadlines_match_answer_key_exactly(ctx):
 
 
 def test_every_deadline_code_occurs_in_the_sample():
-    from pyaddin.findings import DEADLINE_CODES
+    from pyaddin.run.findings import DEADLINE_CODES
 
     assert {c for (_s, _r, c, _f, _ru) in answer_key("deadlines")} == set(DEADLINE_CODES)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pyaddin.book import Book, Sheet
-from pyaddin.settings import Settings, load_settings
-from pyaddin.values import parse_bool
+from pyaddin.tracker.book import Book, Sheet
+from pyaddin.tracker.settings import Settings, load_settings
+from pyaddin.tracker.values import parse_bool
 
 SETTINGS_CSV = Path(__file__).resolve().parent.parent / "pyaddin" / "data" / "settings.csv"
 

@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 from helpers import write_tracker
 
-from pyaddin import doctor, firstrun
-from pyaddin.cli import main
-from pyaddin.workbook_build import read_bas, vba_dir
+from pyaddin.cli.main import main
+from pyaddin.excel import doctor
+from pyaddin.excel import setup as firstrun
+from pyaddin.excel.build import read_bas, vba_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 30)

@@ -15,8 +15,8 @@ import python_calamine
 from click.testing import CliRunner
 
 from pyaddin.adapters import files, sheet_split
-from pyaddin.book import CellError
-from pyaddin.cli import main
+from pyaddin.cli.main import main
+from pyaddin.tracker.book import CellError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "备案台账示例.xlsx"
 

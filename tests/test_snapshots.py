@@ -9,11 +9,11 @@ import pandas as pd
 from helpers import write_tracker
 
 from pyaddin import open_workbook as load
-from pyaddin import snapshots
 from pyaddin.adapters import history as history_files
 from pyaddin.adapters.history import load_history
 from pyaddin.adapters.weekly_files import write_outputs
-from pyaddin.weekly import build_report
+from pyaddin.reports import snapshots
+from pyaddin.reports.weekly import build_report
 
 HEADERS = ["备案编号", "活动名称", "平台", "主体名称", "状态", "提交日期", "通过日期", "备案号", "计划上线日期"]
 LAST_WEEK = [

@@ -9,9 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from docx import Document
 
-from pyaddin import documents
 from pyaddin.adapters import docx_templates
-from pyaddin.cli import main
+from pyaddin.cli.main import main
+from pyaddin.documents import letters as documents
 from pyaddin.errors import TemplateProblem
 
 

@@ -4,11 +4,11 @@ import openpyxl
 import pytest
 
 from pyaddin.adapters.files import read_book
-from pyaddin.catalog import load_catalog
-from pyaddin.context import build_context
 from pyaddin.errors import TrackerNotFound
-from pyaddin.settings import Settings
-from pyaddin.tracker import read_tracker
+from pyaddin.run.context import build_context
+from pyaddin.tracker.catalog import load_catalog
+from pyaddin.tracker.reading import read_tracker
+from pyaddin.tracker.settings import Settings
 
 TODAY = date(2026, 11, 20)
 
@@ -124,8 +124,9 @@ def test_hidden_columns_and_formulas_are_read_by_their_values_and_merged_cells_g
     assert not [f for f in ctx.tracker.findings if f.row == 3 and f.field == "预算"]
 
 
-@pytest.mark.parametrize("module", ["tracker", "validate", "rules", "catalog", "values", "findings", "context",
-                                    "settings", "licenses", "tables", "book"])
+@pytest.mark.parametrize("module", ["tracker.reading", "compliance.validate", "compliance.rules", "tracker.catalog",
+                                    "tracker.values", "run.findings", "run.context", "tracker.settings",
+                                    "deadlines.licenses", "tracker.tables", "tracker.book"])
 def test_core_modules_import_no_excel_io_library(module):
     import ast
     import importlib

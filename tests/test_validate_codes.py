@@ -6,8 +6,8 @@ import pytest
 from helpers import CLEAN, write_tracker
 
 from pyaddin.adapters.files import read_book
-from pyaddin.context import build_context
-from pyaddin.validate import validate
+from pyaddin.compliance.validate import validate
+from pyaddin.run.context import build_context
 
 TODAY = date(2026, 11, 20)
 LICENSES = [["主体名称", "统一社会信用代码", "资质类型", "有效期至"],
@@ -326,7 +326,7 @@ def test_a_pinned_today_is_never_silent(tmp_path):
 
 
 def test_every_registered_validate_code_has_a_test_here():
-    from pyaddin.findings import DEADLINE_CODES, codes
+    from pyaddin.run.findings import DEADLINE_CODES, codes
 
     source = open(__file__, encoding="utf-8").read()
     for code in set(codes()) - DEADLINE_CODES:
@@ -351,8 +351,8 @@ def test_rejection_pattern(tmp_path):
 
 def test_rule_changed(tmp_path):
     from pyaddin.actions import check
+    from pyaddin.actions.loader import open_context
     from pyaddin.adapters.files import FileReader
-    from pyaddin.loader import open_context
 
     rules = [["规则编号", "平台", "创意形式", "行业", "收集个人信息", "要求", "级别"],
              ["T-1", "微信", "*", "*", "*", "营业执照", "error"]]

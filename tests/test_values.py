@@ -2,8 +2,16 @@ from datetime import date, datetime
 
 import pytest
 
-from pyaddin.book import CellError
-from pyaddin.values import LONG_TERM, Unreadable, as_text, parse_amount, parse_bool, parse_date, split_multi
+from pyaddin.tracker.book import CellError
+from pyaddin.tracker.values import (
+    LONG_TERM,
+    Unreadable,
+    as_text,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    split_multi,
+)
 
 
 @pytest.mark.parametrize("raw", [

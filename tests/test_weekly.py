@@ -16,7 +16,7 @@ import pytest
 from helpers import write_tracker
 
 from pyaddin import open_workbook as load
-from pyaddin.weekly import UNKNOWN, BadWeek, build_report, parse_week
+from pyaddin.reports.weekly import UNKNOWN, BadWeek, build_report, parse_week
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "备案台账示例.xlsx"
 STATUSES = ["草稿", "待提交", "已提交", "审核中", "需补充", "已通过", "已驳回", "已撤回"]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from helpers import CLEAN, write_tracker
 
 from pyaddin.adapters.report_md import MAX_ERRORS
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 
 N_LATE = MAX_ERRORS + 5
 

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 import pyaddin.buttons
-from pyaddin import ovba
-from pyaddin.workbook_build import (
+from pyaddin.excel import ovba
+from pyaddin.excel.build import (
     BUTTONS,
     SHEETS,
     build_workbook,
@@ -187,7 +187,7 @@ def test_guide_wraps_and_prints_one_page_wide(built):
 
 
 def test_guide_lists_every_template_placeholder_and_filter(built):
-    from pyaddin.documents import FILTERS, VARIABLES
+    from pyaddin.documents.letters import FILTERS, VARIABLES
 
     ws = openpyxl.load_workbook(built)["使用说明"]
     column_a = {c.value for c in ws["A"] if c.value}
@@ -196,7 +196,7 @@ def test_guide_lists_every_template_placeholder_and_filter(built):
 
 
 def test_material_drop_downs_offer_what_validate_accepts(built):
-    from pyaddin.values import parse_bool
+    from pyaddin.tracker.values import parse_bool
 
     wb = openpyxl.load_workbook(built)
     tracker = wb["备案台账"]
@@ -209,8 +209,8 @@ def test_material_drop_downs_offer_what_validate_accepts(built):
 
 
 def test_rule_severity_is_chinese_and_english_is_still_accepted(built, tmp_path):
-    from pyaddin.catalog import load_catalog
-    from pyaddin.rules import load_rules
+    from pyaddin.compliance.rules import load_rules
+    from pyaddin.tracker.catalog import load_catalog
 
     wb = openpyxl.load_workbook(built)
     ws = wb["平台规则"]
@@ -221,7 +221,7 @@ def test_rule_severity_is_chinese_and_english_is_still_accepted(built, tmp_path)
     assert dv.formula1 == '"错误,警告,提示"' and dv.errorStyle == "warning"  # English can still be typed
     default = load_rules(None, load_catalog(None))
     assert not default.findings and {r.severity for r in default.rules} <= {"error", "warning", "info"}
-    from pyaddin.book import Book, Sheet
+    from pyaddin.tracker.book import Book, Sheet
 
     rows = [["规则编号", "平台", "创意形式", "行业", "收集个人信息", "要求", "级别"],
             ["E-1", "*", "*", "*", "*", "直播脚本", "warning"], ["C-1", "*", "*", "*", "*", "直播脚本", "警告"]]
@@ -233,7 +233,7 @@ def test_rule_severity_is_chinese_and_english_is_still_accepted(built, tmp_path)
 def test_build_workbook_refuses_a_name_not_ending_in_xlsm(tmp_path):
     from click.testing import CliRunner
 
-    from pyaddin.cli import main
+    from pyaddin.cli.main import main
 
     result = CliRunner().invoke(main, ["build-workbook", "--out", str(tmp_path / "beian.xlsx")])
     assert result.exit_code == 2 and ".xlsm" in result.output
@@ -243,7 +243,7 @@ def test_build_workbook_refuses_a_name_not_ending_in_xlsm(tmp_path):
 def test_rebuilding_with_the_command_is_byte_identical(tmp_path):
     from click.testing import CliRunner
 
-    from pyaddin.cli import main
+    from pyaddin.cli.main import main
 
     out = tmp_path / "beian.xlsm"
     assert CliRunner().invoke(main, ["build-workbook", "--out", str(out)]).exit_code == 0

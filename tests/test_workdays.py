@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyaddin.adapters.files import read_book
-from pyaddin.workdays import Calendar, calendar_for, load_overrides
+from pyaddin.deadlines.workdays import Calendar, calendar_for, load_overrides
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pyaddin import ovba
-from pyaddin.workbook_build import build_workbook
+from pyaddin.excel import ovba
+from pyaddin.excel.build import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 WRONG = re.compile(r"pip3?\s+install\s+(?:-{1,2}[\w-]+\s+)*[\"'`]?beian(?![\w.\-/\\])", re.I)

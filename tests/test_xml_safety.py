@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from defusedxml import DefusedXmlException
 
 from pyaddin.adapters.files import read_book
-from pyaddin.cli import main
+from pyaddin.cli.main import main
 from pyaddin.errors import UnreadableWorkbook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import archive as core
-from ..context import Context
+from ..archive import index as core
+from ..run.context import Context
 from .result import ActionResult
 
 Progress = Callable[[int, int], None]

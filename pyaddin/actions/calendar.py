@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..context import Context
-from ..findings import Report
+from ..run.context import Context
+from ..run.findings import Report
 from .result import ActionResult
 
 
 def run(ctx: Context, *, out_dir: Path, progress=None) -> ActionResult:
     from ..adapters import ics
-    from ..schedule import events
-    from ..workdays import calendar_for
+    from ..deadlines.schedule import events
+    from ..deadlines.workdays import calendar_for
 
     calendar, holiday_findings = calendar_for(ctx.book)
     found = events(ctx, calendar)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from ..context import Context
 from ..errors import OutputLocked
-from ..findings import DEADLINE_CODES, Report
+from ..run.context import Context
+from ..run.findings import DEADLINE_CODES, Report
 from .result import ActionResult
 
 FINDINGS_NAME = "findings.xlsx"
@@ -26,8 +26,8 @@ class CheckData:
 
 def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -> CheckData:
     """Compute without writing: the split the buttons show as 校验结果 and 到期提醒."""
-    from ..deadlines import deadline_findings
-    from ..validate import validate
+    from ..compliance.validate import validate
+    from ..deadlines.checks import deadline_findings
 
     v = validate(ctx) if validation else None
     d = deadline_findings(ctx) if deadlines else None

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..adapters.docx_templates import Template, load_templates, render
-from ..context import Context
-from ..documents import (
+from ..archive.hashing import sha256_bytes
+from ..documents.letters import (
     INDEX_NAME,
     DocsResult,
     Document,
@@ -29,8 +29,8 @@ from ..documents import (
     text_of,
 )
 from ..errors import OutputLocked, TemplateProblem
-from ..findings import Finding, Report
-from ..hashing import sha256_bytes
+from ..run.context import Context
+from ..run.findings import Finding, Report
 from . import check
 from .result import ActionResult
 
@@ -148,7 +148,7 @@ class _Ticker:
 
 def _write_docx(ctx: Context, out_dir: Path, doc: Rendered, result: DocsResult) -> None:
     from ..adapters.output_files import atomic_write_bytes
-    from ..safe_text import inside
+    from ..run.safe_text import inside
 
     path = out_dir / doc.name
     if not inside(out_dir, path):  # safe_filename makes this impossible; keep the guard
@@ -174,7 +174,7 @@ def _locked(ctx: Context, path: Path, result: DocsResult, *, row: int | None, fi
 def _export_pdfs(ctx: Context, result: DocsResult, out_dir: Path, tick: _Ticker) -> None:
     """One converter run for every document written; a PDF held open is skipped and reported."""
     from ..adapters import pdf as pdf_mod
-    from ..hashing import sha256_file
+    from ..archive.hashing import sha256_file
 
     docx_docs = list(result.documents)
     skipped: list[Path] = []

@@ -15,10 +15,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from ..book import Book
+from ..compliance.cross_tracker import MultiReport, Skipped, TrackerKeys, combine, keys_of
 from ..errors import BeianError, SeveralTrackers, TrackerNotFound
-from ..findings import share_values, stamp
-from ..multi import MultiReport, Skipped, TrackerKeys, combine, keys_of
+from ..run.findings import share_values, stamp
+from ..tracker.book import Book
 from .result import ActionResult
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -69,7 +69,7 @@ class HomeReader:
 def _open(path: Path, home: Book | None, *, sheet: str | None, rules: Path | None, today: date | None):
     """One tracker's Context: from its own file, or as `home` (whose 台账文件 named it) would open it."""
     from ..adapters.files import FileReader
-    from ..loader import open_context
+    from .loader import open_context
 
     if home is not None:
         return open_context(HomeReader(home), home.path, sheet=sheet, rules=rules, today=today, tracker=path)
@@ -149,8 +149,8 @@ def _before_fork() -> None:
     them, so the garbage collector's bookkeeping does not copy the shared pages either."""
     import gc
 
-    from ..loader import open_context  # noqa: F401 - pandas and the core, for the workers
     from . import check  # noqa: F401
+    from .loader import open_context  # noqa: F401 - pandas and the core, for the workers
 
     gc.collect()
     gc.freeze()
@@ -179,7 +179,7 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
     shared_findings = []
     if licenses is not None:
         from ..adapters.files import read_book
-        from ..licenses import load_licenses
+        from ..deadlines.licenses import load_licenses
 
         shared = load_licenses(read_book(licenses))
         if not shared.present:

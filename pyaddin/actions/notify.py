@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..channels import CONTENT_ZH, CONTENTS, NOTIFY_SHEET, Channel, load_channels
-from ..context import Context
 from ..errors import CannotNotify
-from ..findings import Finding, Report, make
-from ..notify import State, approved_message, new_approvals, urgent_message, weekly_message
-from ..people import PEOPLE_SHEET, load_people
+from ..notify.channels import CONTENT_ZH, CONTENTS, NOTIFY_SHEET, Channel, load_channels
+from ..notify.messages import State, approved_message, new_approvals, urgent_message, weekly_message
+from ..notify.people import PEOPLE_SHEET, load_people
+from ..run.context import Context
+from ..run.findings import Finding, Report, make
 from .result import ActionResult
 
 STATE_NAME = "notify_state.json"
@@ -52,7 +52,7 @@ def parse_what(text: str | None) -> tuple[str, ...] | None:
     """`urgent,approved` → ('urgent', 'approved'); None = every robot's own 内容."""
     if text is None:
         return None
-    from ..channels import parse_contents
+    from ..notify.channels import parse_contents
 
     contents, bad = parse_contents(text)
     if bad or not contents:
@@ -93,7 +93,7 @@ def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, chann
     out: dict = {}
     if "urgent" in wanted:
         if deadline_findings is None:
-            from ..deadlines import deadline_findings as deadline_findings_of
+            from ..deadlines.checks import deadline_findings as deadline_findings_of
 
             deadline_findings = deadline_findings_of(ctx).findings
         out["urgent"] = urgent_message(ctx, deadline_findings)
@@ -107,7 +107,7 @@ def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, chann
     if "weekly" in wanted:
         from ..adapters.history import load_history
         from ..adapters.report_md import render
-        from ..weekly import build_report
+        from ..reports.weekly import build_report
 
         weekly = build_report(ctx, history=load_history(out_dir / "history"), deadline_findings=deadline_findings)
         out["weekly"] = weekly_message(ctx, render(weekly))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..context import Context
-from ..findings import Report
+from ..run.context import Context
+from ..run.findings import Report
 from .result import ActionResult
 
 
@@ -28,9 +28,9 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
         top: int = 5) -> ActionResult:
     """Reads the archive manifest of the last `beian archive` run in `out_dir`; with `copy`, copies
     into this filing's folder under the archive root and appends to 复用来源.txt there."""
-    from .. import reuse as core
     from ..adapters.archive_files import load_manifest
-    from ..archive import MANIFEST_NAME
+    from ..archive import reuse as core
+    from ..archive.index import MANIFEST_NAME
     from ..errors import ManifestMissing
 
     try:

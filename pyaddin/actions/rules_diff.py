@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..context import Context
-from ..findings import Finding, Report
+from ..run.context import Context
+from ..run.findings import Finding, Report
 from .result import ActionResult
 
 HISTORY = "history"
@@ -28,7 +28,7 @@ def rule_changed(ctx: Context, history_dir: Path) -> list[Finding]:
         read_rows,
         write_baseline,
     )
-    from ..rules_diff import change_findings, compare, previous
+    from ..compliance.rules_diff import change_findings, compare, previous
 
     current, rows, _ = keep_snapshot(ctx.rules, history_dir, ctx.system_today or ctx.today)
     snapshots = list_snapshots(history_dir)
@@ -50,7 +50,7 @@ def run(ctx: Context, *, out_dir: Path, since: str | None = None) -> ActionResul
     """Compare the rules now read with `since` (a date, a snapshot file name, its number or hash),
     else with the previous stored version. Reads and adds to `<out_dir>/history/rules/`."""
     from ..adapters.rule_history import keep_snapshot, list_snapshots, read_rows
-    from ..rules_diff import SnapshotNotFound, compare, find_snapshot, previous
+    from ..compliance.rules_diff import SnapshotNotFound, compare, find_snapshot, previous
 
     history_dir = Path(out_dir) / HISTORY
     current, rows, stored = keep_snapshot(ctx.rules, history_dir, ctx.system_today or ctx.today)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..context import Context
-from ..findings import Finding, Report
+from ..run.context import Context
+from ..run.findings import Finding, Report
 from .result import ActionResult
 
 
@@ -14,7 +14,7 @@ def run(ctx: Context, *, out_dir: Path, week: str | None = None,
     """Reads the history in `<out_dir>/history`, writes the report there and stores this week's snapshot."""
     from ..adapters.history import load_history
     from ..adapters.weekly_files import write_outputs
-    from ..weekly import build_report
+    from ..reports.weekly import build_report
 
     out_dir = Path(out_dir)
     history_dir = out_dir / "history"
@@ -35,8 +35,8 @@ def run_many(contexts: list[Context], *, out_dir: Path, week: str | None = None)
     each brand with itself."""
     from ..adapters.history import load_history, store
     from ..adapters.weekly_files import write_outputs
-    from ..multi import combine_weekly
-    from ..weekly import build_report
+    from ..compliance.cross_tracker import combine_weekly
+    from ..reports.weekly import build_report
 
     out_dir = Path(out_dir)
     parts, sources, written = [], [], []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..archive import ArchiveFile, ArchiveResult, cache_entries, manifest_json
+from ..archive.index import ArchiveFile, ArchiveResult, cache_entries, manifest_json
 from ..errors import ManifestMissing
 from .output_files import atomic_write_text
 

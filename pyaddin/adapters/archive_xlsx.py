@@ -7,8 +7,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..archive import ArchiveFile
-from ..values import as_text
+from ..archive.index import ArchiveFile
+from ..tracker.values import as_text
 from .output_files import atomic_write, xlsx_writer_options
 
 MAX_LINKS = 65_000

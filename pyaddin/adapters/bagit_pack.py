@@ -14,9 +14,9 @@ from pathlib import Path, PurePosixPath
 
 import bagit
 
-from ..findings import Report, make
-from ..safe_text import inside, safe_filename
-from ..values import as_text
+from ..run.findings import Report, make
+from ..run.safe_text import inside, safe_filename
+from ..tracker.values import as_text
 
 APPROVED = "已通过"
 

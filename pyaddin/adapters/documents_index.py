@@ -6,7 +6,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..safe_text import inside
+from ..run.safe_text import inside
 from .output_files import atomic_write, xlsx_writer_options
 
 INDEX_COLUMNS = ("备案编号", "平台", "文书", "格式", "路径", "SHA-256", "行")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents import (
+from ..documents.letters import (
     TEMPLATES_DIR,
     TemplateIssue,
     inspect_source,

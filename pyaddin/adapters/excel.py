@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from ..book import EXCEL_ERRORS, Book, CellError, Sheet, cell_ref, column_letter
-from ..findings import SEVERITY_ORDER, SEVERITY_ZH, Finding, Report
+from ..run.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding, Report
+from ..tracker.book import EXCEL_ERRORS, Book, CellError, Sheet, cell_ref, column_letter
 
 RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
 OUTPUT_SHEETS = frozenset({"校验结果", "到期提醒", "归档索引", "周报"})

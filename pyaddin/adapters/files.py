@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath
 
 import python_calamine as pc
 
-from ..book import Book, CellError, Sheet
 from ..errors import UnreadableWorkbook
+from ..tracker.book import Book, CellError, Sheet
 from . import sheet_split
 from .output_files import register_input
 

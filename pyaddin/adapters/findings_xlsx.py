@@ -20,10 +20,10 @@ from pathlib import Path
 
 from rustpy_xlsxwriter import Format, write_worksheets
 
-from ..book import column_letter
-from ..findings import DEADLINE_CODES, SEVERITY_ORDER, SEVERITY_ZH, Finding, Report, codes
-from ..runinfo import RunInfo
-from ..values import as_text
+from ..run.findings import DEADLINE_CODES, SEVERITY_ORDER, SEVERITY_ZH, Finding, Report, codes
+from ..run.runinfo import RunInfo
+from ..tracker.book import column_letter
+from ..tracker.values import as_text
 from .output_files import atomic_write, check_not_input
 
 CHECKS, DEADLINES, RUN_INFO = "校验结果", "到期提醒", "运行信息"
@@ -246,7 +246,7 @@ def write_for_context(path: Path, report: Report, ctx, *, workbook: Path | None 
     and the 运行信息 sheet (input files hashed)."""
     from datetime import datetime
 
-    from ..runinfo import collect
+    from ..run.runinfo import collect
 
     tracker_file = Path(ctx.path) if ctx.path else workbook
     inputs = [p for p in dict.fromkeys([workbook, tracker_file]) if p is not None]

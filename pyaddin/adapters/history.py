@@ -1,4 +1,4 @@
-"""The history folder: one snapshot CSV per ISO week (format in `pyaddin/snapshots.py`)."""
+"""The history folder: one snapshot CSV per ISO week (format in `pyaddin/reports/snapshots.py`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..snapshots import WEEK, from_csv, to_csv_text
+from ..reports.snapshots import WEEK, from_csv, to_csv_text
 from .output_files import atomic_write_text
 
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
-from ..schedule import KINDS
-from ..schedule import Event as Deadline
+from ..deadlines.schedule import KINDS
+from ..deadlines.schedule import Event as Deadline
 from .output_files import atomic_write_bytes
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -1,6 +1,6 @@
 """Writing output files safely: atomic replace, Excel lock files, never over a workbook this run read.
 
-The pure parts (safe names, formula-injection guard) live in `pyaddin/safe_text.py`."""
+The pure parts (safe names, formula-injection guard) live in `pyaddin/run/safe_text.py`."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..safe_text import neutralise
-from ..values import as_text
-from ..weekly import WeeklyReport, output_names
+from ..reports.weekly import WeeklyReport, output_names
+from ..run.safe_text import neutralise
+from ..tracker.values import as_text
 from .output_files import atomic_write_text
 
 MAX_ANNOUNCE = 8

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from ..values import as_text
-from ..weekly import WeeklyReport
+from ..reports.weekly import WeeklyReport
+from ..tracker.values import as_text
 from .output_files import atomic_write, xlsx_writer_options
 
 SUMMARY = "摘要"

@@ -43,10 +43,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..channels import Channel, VendorSpec
 from ..errors import DeliveryFailed, DeliveryRetry
-from ..notify import Message
-from ..people import People, Person
+from ..notify.channels import Channel, VendorSpec
+from ..notify.messages import Message
+from ..notify.people import People, Person
 from .report_md import mask
 
 MASK = "****"

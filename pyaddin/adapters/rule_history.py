@@ -1,4 +1,4 @@
-"""The rule snapshots in `<history>/rules/` (format in `pyaddin/rules_diff.py`) and the version
+"""The rule snapshots in `<history>/rules/` (format in `pyaddin/compliance/rules_diff.py`) and the version
 the last `check` saw (`check_baseline.txt`)."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ..rules import RuleSet
-from ..rules_diff import (
+from ..compliance.rules import RuleSet
+from ..compliance.rules_diff import (
     BASELINE,
     RULES_DIR,
     Snapshot,

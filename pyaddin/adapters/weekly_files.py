@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..weekly import WeeklyReport, output_names
+from ..reports.weekly import WeeklyReport, output_names
 from .history import store
 from .report_md import write_markdown
 from .report_png import write_chart_png

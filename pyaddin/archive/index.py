@@ -1,0 +1,592 @@
+"""The compliance archive: which files each filing has, their SHA-256, and whether they changed since.
+
+Audits ask years later for a filing's application materials, submission records and review
+results. The archive is a folder tree the team keeps (设置 归档根目录), one folder per filing named
+by its 备案编号; this module indexes it without ever writing inside it, records every file's hash in
+a manifest in the output folder, and re-checks that manifest on `--verify`.
+
+Files are read once each per run at most: a cache keyed by path, size and mtime_ns (kept in the
+output folder) lets a re-run hash only the files that changed, and hashing streams 1 MiB chunks
+on a small thread pool (hashlib releases the GIL), so a large archive costs about what `sha256sum`
+costs. Symbolic links are never followed out of the root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+
+from ..compliance.rules import applies, row_dates
+from ..errors import ArchiveRootMissing, OutputInsideArchive
+from ..run.context import Context
+from ..run.findings import Finding, Report, make
+from ..tracker.catalog import Catalog, Material
+from ..tracker.reading import MATERIAL_PREFIX
+from ..tracker.textnorm import filing_key
+from ..tracker.values import as_text, is_blank
+from .hashing import sha256_file
+
+HASH_WORKERS = max(1, min(4, os.cpu_count() or 1))
+CACHE_NAME = ".beian-hash-cache.json"
+MANIFEST_NAME = "archive_manifest.json"
+INDEX_NAME = "archive_index.xlsx"
+FOUND, MISSING, WRONG_FORMAT = "找到", "缺失", "格式不符"
+CHECKLIST = "台账勾选"
+"""Shown in 要求 when a material is expected because its checklist cell says 是."""
+IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".beian-hash-cache.json"})
+"""System clutter that is not part of a filing; Office lock files (`~$…`) are skipped as well."""
+ID_SEPARATORS = " _-\u3000"
+
+ProgressFn = Callable[[int, int], None]
+"""Called with (bytes hashed so far, bytes to hash in total) as hashing proceeds."""
+
+
+# ---------------------------------------------------------------- data shapes
+@dataclass
+class ArchiveFile:
+    rel: str
+    """Path relative to the archive root, with `/` separators (stable across operating systems)."""
+    path: Path
+    """Where the entry sits under the root (a symlink's own path)."""
+    source: Path
+    """The file actually read: `path`, or a symlink's resolved target inside the root."""
+    size: int
+    mtime_ns: int
+    filing: str | None = None
+    """备案编号 as written in the tracker; None outside every filing folder."""
+    folder: str | None = None
+    """Root-relative path of the filing (or orphan) folder this file lies in."""
+    material: str | None = None
+    format_ok: bool = False
+    sha256: str | None = None
+
+    @property
+    def mtime(self) -> datetime:
+        return datetime.fromtimestamp(self.mtime_ns / 1e9)
+
+    @property
+    def found(self) -> str:
+        return FOUND if self.format_ok else WRONG_FORMAT
+
+
+@dataclass
+class OrphanFolder:
+    rel: str
+    path: Path
+    probable_id: str
+    files: int = 0
+    size: int = 0
+
+
+@dataclass
+class Skipped:
+    rel: str
+    reason: str
+
+
+@dataclass
+class Scan:
+    root: Path
+    files: list[ArchiveFile] = field(default_factory=list)
+    folders: dict[str, list[str]] = field(default_factory=dict)
+    """备案编号 → root-relative paths of its folders (usually one)."""
+    orphans: list[OrphanFolder] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class Filing:
+    """A tracker row as the archive sees it (the first row when an ID is duplicated)."""
+
+    filing_id: str
+    row: int
+    platform: str | None
+    activity: str | None
+    company: str | None
+    approval_no: str | None
+    approved_date: date | None
+    status: str | None
+    expected: dict[str, list[str]]
+    """Material name → why it is expected (rule IDs, or 台账勾选)."""
+
+
+@dataclass
+class IndexRow:
+    filing: Filing
+    material: str
+    required: str
+    """Rule IDs (or 台账勾选) that require this material; empty when found but not required."""
+    found: str
+    file: ArchiveFile | None = None
+
+
+@dataclass
+class ArchiveResult:
+    root: Path
+    files: list[ArchiveFile]
+    index: list[IndexRow]
+    orphans: list[OrphanFolder]
+    unclassified: list[tuple[ArchiveFile | Skipped, str]]
+    """Files in no filing folder or matching no material, and skipped links, each with a reason."""
+    no_folder: list[Filing]
+    report: Report
+    hashed: int = 0
+    """Files actually read and hashed this run (the rest came from the cache)."""
+    by_id: dict[str, Filing] = field(default_factory=dict)
+    """备案编号 → the filing and the materials it is expected to have."""
+
+    @property
+    def missing(self) -> list[IndexRow]:
+        return [r for r in self.index if r.found != FOUND]
+
+
+# ---------------------------------------------------------------- root and IDs
+def resolve_root(ctx: Context, root: Path | None) -> Path:
+    """--root (as typed), else 设置 归档根目录 (resolved by the loader against the workbook's folder);
+    it must be an existing folder."""
+    if root is None:
+        if ctx.archive_root is None:
+            raise ArchiveRootMissing("没有归档根目录：请在“设置”表填写“归档根目录”或使用 --root 指定文件夹。 "
+                                     "/ No archive root: set 归档根目录 in 设置 or pass --root.")
+        root = ctx.archive_root
+    if not Path(root).is_dir():
+        raise ArchiveRootMissing(f"归档根目录“{root}”不存在或不是文件夹，请检查“设置”中的归档根目录或 --root。 "
+                                 f"/ Archive root {root} is not a folder.")
+    return Path(root).resolve()
+
+
+def check_output(root: Path, out_dir: Path) -> None:
+    """The archive is evidence: refuse an output folder inside it rather than write there."""
+    out = out_dir.resolve()
+    if out == root or root in out.parents:
+        raise OutputInsideArchive(f"输出目录“{out_dir}”位于归档根目录内，beian 不会写入归档，请用 --out 指定归档以外的文件夹。 "
+                                  f"/ The output folder must be outside the archive.")
+
+
+class FolderMatcher:
+    """Finds the 备案编号 a folder name starts with: the ID then end, space, `_` or `-`, any case.
+
+    The longest matching ID wins, so `BA-1-2 补充` goes to BA-1-2 even when BA-1 also exists.
+    """
+
+    def __init__(self, ids: Iterable[str]):
+        self.ids: dict[str, str] = {}
+        for i in ids:
+            self.ids.setdefault(filing_key(i), i)
+
+    def match(self, name: str) -> str | None:
+        text = filing_key(name) or ""  # folder names compare in the same form as the IDs
+        best = None
+        for pos, ch in enumerate(text):
+            if ch in ID_SEPARATORS and text[:pos] in self.ids:
+                best = text[:pos]
+        if text in self.ids:
+            best = text
+        return self.ids[best] if best is not None else None
+
+
+# ---------------------------------------------------------------- classification
+_ASCII_WORD = re.compile(r"^[a-z0-9 ._-]+$")
+
+
+class Classifier:
+    """File → material by the 材料 catalogue's file-name keywords, then by the folders above it.
+
+    The longest keyword wins (直播方案 beats 方案). ASCII keywords must stand as words (`script` does
+    not match `description.pdf`); Chinese ones match anywhere in the name.
+    """
+
+    def __init__(self, materials: list[Material]):
+        pairs = []
+        for m in materials:
+            for kw in dict.fromkeys([*m.keywords, m.name]):
+                k = unicodedata.normalize("NFKC", kw).casefold().strip()
+                if not k:
+                    continue
+                pattern = re.compile(r"(?<![a-z])" + re.escape(k) + r"(?![a-z])") if _ASCII_WORD.match(k) else None
+                pairs.append((k, pattern, m))
+        self.keywords = sorted(pairs, key=lambda p: -len(p[0]))
+
+    def material(self, text: str) -> Material | None:
+        t = unicodedata.normalize("NFKC", text).casefold()
+        for k, pattern, m in self.keywords:
+            if (pattern.search(t) if pattern is not None else k in t):
+                return m
+        return None
+
+    def classify(self, parts: list[str]) -> tuple[Material | None, bool]:
+        """`parts`: the path below the filing folder, file name last."""
+        name = parts[-1]
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            stem, ext = name, ""
+        for text in [stem, *reversed(parts[:-1])]:
+            m = self.material(text)
+            if m is not None:
+                return m, (not m.formats) or ext.lower() in m.formats
+        return None, False
+
+
+# ---------------------------------------------------------------- scanning
+def _ignored(name: str) -> bool:
+    return name.casefold() in IGNORED_NAMES or name.startswith("~$")
+
+
+def _inside(root: Path, target: Path) -> bool:
+    return target == root or root in target.parents
+
+
+def scan_tree(root: Path, ids: Iterable[str], catalog: Catalog) -> Scan:
+    """Walk the archive (no hashing): filing folders, their files and materials, orphans, skipped links."""
+    walker = TreeWalker(Path(root).resolve(), FolderMatcher(ids), Classifier(catalog.materials))
+    walker.walk(walker.root, PurePosixPath("."), None, None, [])
+    walker.scan.files.sort(key=lambda f: f.rel)
+    walker.scan.orphans.sort(key=lambda o: o.rel)
+    return walker.scan
+
+
+class TreeWalker:
+    """One walk of the archive tree.
+
+    Outside any filing folder, a folder whose name starts with a 备案编号 becomes that filing's
+    folder; everything below it belongs to the filing. A folder with no filing folder anywhere
+    below it, sitting beside one that has, is an orphan (probably a filing whose ID is mistyped);
+    loose files elsewhere are collected for the 未归类 list.
+    """
+
+    def __init__(self, root: Path, matcher: FolderMatcher, classifier: Classifier):
+        self.root = root
+        self.matcher = matcher
+        self.classifier = classifier
+        self.scan = Scan(root)
+
+    def add_file(self, entry: os.DirEntry, rel: str, source: Path, st: os.stat_result, filing: str | None,
+                 folder: str | None, below: list[str]) -> ArchiveFile:
+        f = ArchiveFile(rel=rel, path=Path(entry.path), source=source, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                        filing=filing, folder=folder)
+        if filing is not None:
+            material, ok = self.classifier.classify(below)
+            if material is not None:
+                f.material, f.format_ok = material.name, ok
+        self.scan.files.append(f)
+        return f
+
+    def skip(self, rel: str, reason: str) -> None:
+        self.scan.skipped.append(Skipped(rel, reason))
+
+    def walk(self, path: Path, rel: PurePosixPath, filing: str | None, folder: str | None, below: list[str]
+             ) -> tuple[bool, list[ArchiveFile]]:
+        """Returns (a filing folder lies at or below here, files collected while outside any filing)."""
+        found = Found()
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError as exc:
+            self.skip(str(rel) if str(rel) != "." else "", f"无法读取文件夹：{exc.strerror}")
+            return False, found.loose
+        for entry in entries:
+            if _ignored(entry.name):
+                continue
+            child_rel = rel / entry.name
+            try:
+                self.visit(entry, child_rel, filing, folder, below, found)
+            except OSError as exc:
+                self.skip(child_rel.as_posix(), f"无法读取：{exc.strerror or exc}")
+        if found.has_match or str(rel) == ".":
+            self.record_orphans(found.unmatched)
+        else:
+            for _, _, child_loose in found.unmatched:
+                found.loose.extend(child_loose)
+        return found.has_match, found.loose
+
+    def visit(self, entry: os.DirEntry, child_rel: PurePosixPath, filing: str | None, folder: str | None,
+              below: list[str], found: Found) -> None:
+        rel_text = child_rel.as_posix()
+        if entry.is_symlink():
+            self.visit_link(entry, rel_text, filing, folder, below, found)
+        elif entry.is_dir(follow_symlinks=False):
+            self.visit_folder(entry, child_rel, filing, folder, below, found)
+        elif entry.is_file(follow_symlinks=False):
+            st = entry.stat(follow_symlinks=False)
+            f = self.add_file(entry, rel_text, Path(entry.path), st, filing, folder, [*below, entry.name])
+            if filing is None:
+                found.loose.append(f)
+        else:
+            self.skip(rel_text, "不是普通文件（设备、管道等），已忽略")
+
+    def visit_link(self, entry: os.DirEntry, rel_text: str, filing: str | None, folder: str | None,
+                   below: list[str], found: Found) -> None:
+        """A link is followed only to a file inside the root, never out of it or into a folder."""
+        target = Path(os.path.realpath(entry.path))
+        if not _inside(self.root, target):
+            self.skip(rel_text, "符号链接指向归档根目录之外，已忽略（不跟随）")
+        elif not target.is_file():
+            self.skip(rel_text, "符号链接指向文件夹或不存在的目标，已忽略（不跟随）")
+        else:
+            f = self.add_file(entry, rel_text, target, target.stat(), filing, folder, [*below, entry.name])
+            if filing is None:
+                found.loose.append(f)
+
+    def visit_folder(self, entry: os.DirEntry, child_rel: PurePosixPath, filing: str | None, folder: str | None,
+                     below: list[str], found: Found) -> None:
+        rel_text = child_rel.as_posix()
+        if filing is not None:
+            self.walk(Path(entry.path), child_rel, filing, folder, [*below, entry.name])
+            return
+        fid = self.matcher.match(entry.name)
+        if fid is not None:
+            self.scan.folders.setdefault(fid, []).append(rel_text)
+            self.walk(Path(entry.path), child_rel, fid, rel_text, [])
+            found.has_match = True
+            return
+        child_match, child_loose = self.walk(Path(entry.path), child_rel, None, None, [])
+        if child_match:
+            found.has_match = True
+            found.loose.extend(f for f in child_loose if f.folder is None)
+        else:
+            found.unmatched.append((rel_text, Path(entry.path), child_loose))
+
+    def record_orphans(self, unmatched: list[tuple[str, Path, list[ArchiveFile]]]) -> None:
+        for rel_text, child_path, child_loose in unmatched:
+            orphan = OrphanFolder(rel_text, child_path, _probable_id(PurePosixPath(rel_text).name))
+            for f in child_loose:
+                f.folder = rel_text
+                orphan.files += 1
+                orphan.size += f.size
+            self.scan.orphans.append(orphan)
+
+
+@dataclass
+class Found:
+    """What one folder's walk has found so far."""
+
+    has_match: bool = False
+    loose: list[ArchiveFile] = field(default_factory=list)
+    unmatched: list[tuple[str, Path, list[ArchiveFile]]] = field(default_factory=list)
+
+
+def _probable_id(name: str) -> str:
+    """The first word of a folder name: what the team probably meant as its 备案编号."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    return re.split(r"[\s_]+", text, maxsplit=1)[0] if text else ""
+
+
+def tracker_ids(df: pd.DataFrame) -> list[str]:
+    ids = df["filing_id"] if "filing_id" in df.columns else pd.Series(dtype=object)
+    return [as_text(v) for v in ids if not is_blank(v)]
+
+
+def scan_materials(root: Path, tracker_df: pd.DataFrame, catalog: Catalog) -> dict[str, set[str]]:
+    """备案编号 → materials with a file in an accepted format under the filing's folder.
+
+    Used by validate so a material found in the archive counts even when its checklist cell is
+    not 是; no hashing, so it costs one directory walk.
+    """
+    scan = scan_tree(Path(root), tracker_ids(tracker_df), catalog)
+    out: dict[str, set[str]] = {fid: set() for fid in scan.folders}
+    for f in scan.files:
+        if f.filing is not None and f.material is not None and f.format_ok:
+            out.setdefault(f.filing, set()).add(f.material)
+    return out
+
+
+# ---------------------------------------------------------------- expected materials
+def filings(ctx: Context) -> dict[str, Filing]:
+    """备案编号 → Filing with the materials the 平台规则 rules (and ticked checklist cells) expect."""
+    df = ctx.tracker.df
+    expected: dict[int, dict[str, list[str]]] = {int(r): {} for r in df.index}
+    if not df.empty:
+        dates = row_dates(df, ctx.today)
+        exploded = df["forms"].explode()
+        for rule in ctx.rules.rules:
+            if not rule.is_material:
+                continue
+            for row in df.index[applies(rule, df, dates, exploded)]:
+                expected[int(row)].setdefault(rule.target_name, []).append(rule.id)
+        for col in df.columns:
+            if col.startswith(MATERIAL_PREFIX):
+                for row in df.index[df[col].eq(True).fillna(False).astype(bool)]:
+                    expected[int(row)].setdefault(col[len(MATERIAL_PREFIX):], []).append(CHECKLIST)
+    order = {m.name: i for i, m in enumerate(ctx.catalog.materials)}
+    out: dict[str, Filing] = {}
+    seen: set[str] = set()
+    for row in df.index:
+        fid = df.at[row, "filing_id"]
+        if is_blank(fid):
+            continue
+        fid = as_text(fid)
+        if filing_key(fid) in seen:
+            continue
+        seen.add(filing_key(fid))
+        exp = dict(sorted(expected[int(row)].items(), key=lambda kv: order.get(kv[0], len(order))))
+
+        def get(key, row=row):
+            v = df.at[row, key]
+            return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
+
+        out[fid] = Filing(fid, int(row), get("platform"), get("activity"), get("company"), get("approval_no"),
+                          get("approved_date"), get("status"), exp)
+    return out
+
+
+# ---------------------------------------------------------------- hashing
+def cache_entries(files: list[ArchiveFile]) -> dict[str, list]:
+    """What the hash cache keeps per file: size, mtime_ns and the hash they vouch for."""
+    return {str(f.source): [f.size, f.mtime_ns, f.sha256] for f in files if f.sha256}
+
+
+def hash_files(files: list[ArchiveFile], *, cache: dict[str, list] | None = None,
+               progress: ProgressFn | None = None) -> tuple[int, list[tuple[ArchiveFile, str]]]:
+    """Fill `sha256` on each file, reading only those the cache does not vouch for.
+
+    Returns (files hashed, [(file, reason)] for files that could not be read).
+    """
+    cache = cache or {}
+    todo = []
+    for f in files:
+        hit = cache.get(str(f.source))
+        if isinstance(hit, list) and len(hit) == 3 and hit[0] == f.size and hit[1] == f.mtime_ns and hit[2]:
+            f.sha256 = hit[2]
+        else:
+            todo.append(f)
+    total = sum(f.size for f in todo)
+    done = 0
+    failed: list[tuple[ArchiveFile, str]] = []
+    if progress is not None:
+        progress(0, total)
+
+    def work(f: ArchiveFile):
+        try:
+            return sha256_file(f.source), None
+        except OSError as exc:
+            return None, exc.strerror or str(exc)
+
+    with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
+        for f, (digest, error) in zip(todo, pool.map(work, todo), strict=True):
+            f.sha256 = digest
+            if error is not None:
+                failed.append((f, error))
+            done += f.size
+            if progress is not None:
+                progress(done, total)
+    return len(todo) - len(failed), failed
+
+
+# ---------------------------------------------------------------- index
+def index_archive(ctx: Context, root: Path, *, cache: dict[str, list] | None = None,
+                  progress: ProgressFn | None = None) -> ArchiveResult:
+    """Index and hash the archive; reads only (the `archive` action writes the index, manifest,
+    hash cache and bags)."""
+    root = Path(root).resolve()
+    by_id = filings(ctx)
+    scan = scan_tree(root, by_id, ctx.catalog)
+    hashed, failed = hash_files(scan.files, cache=cache, progress=progress)
+
+    report = Report("archive", str(ctx.path or ""), ctx.today, ctx.tracker.rows)
+    for f, reason in failed:
+        report.findings.append(_file_finding(ctx, by_id, "archive-unreadable", f.filing, f.rel,
+                                             f"无法读取归档文件“{f.rel}”（{reason}），请检查文件权限或是否被占用后重试。"))
+    for s in scan.skipped:
+        report.findings.append(make("archive-skipped", f"“{s.rel}”{s.reason}；如需归档请放入真实文件。", value=s.rel))
+
+    index, unclassified = _index_rows(by_id, scan)
+    no_folder = [fl for fid, fl in by_id.items() if fid not in scan.folders]
+    return ArchiveResult(root, scan.files, index, scan.orphans, unclassified, no_folder, report, hashed,
+                         by_id=by_id)
+
+
+def _index_rows(by_id: dict[str, Filing], scan: Scan):
+    files_by_filing: dict[str, list[ArchiveFile]] = {}
+    unclassified: list[tuple[ArchiveFile | Skipped, str]] = []
+    orphan_dirs = {o.rel for o in scan.orphans}
+    for f in scan.files:
+        if f.filing is None:
+            if f.folder not in orphan_dirs:
+                unclassified.append((f, "不在任何备案文件夹内（文件夹名应以备案编号开头）"))
+            continue
+        files_by_filing.setdefault(f.filing, []).append(f)
+        if f.material is None:
+            unclassified.append((f, "文件名和所在文件夹都不含“材料”表中的关键词，请按材料名称重命名"))
+    for s in scan.skipped:
+        unclassified.append((s, s.reason))
+
+    index: list[IndexRow] = []
+    for fid, filing in sorted(by_id.items(), key=lambda kv: kv[1].row):
+        if fid not in scan.folders:
+            continue
+        files = files_by_filing.get(fid, [])
+        by_material: dict[str, list[ArchiveFile]] = {}
+        for f in files:
+            if f.material is not None:
+                by_material.setdefault(f.material, []).append(f)
+        materials = list(filing.expected) + [m for m in by_material if m not in filing.expected]
+        for m in materials:
+            required = "、".join(filing.expected.get(m, []))
+            hits = sorted(by_material.get(m, []), key=lambda f: (not f.format_ok, f.rel))
+            if not hits:
+                index.append(IndexRow(filing, m, required, MISSING))
+            for f in hits:
+                index.append(IndexRow(filing, m, required, f.found, f))
+    return index, unclassified
+
+
+def manifest_json(result: ArchiveResult, today: date) -> str:
+    files = [{
+        "path": f.rel, "size": f.size, "mtime": f.mtime.isoformat(timespec="seconds"), "mtime_ns": f.mtime_ns,
+        "sha256": f.sha256, "filing": f.filing, "material": f.material,
+    } for f in result.files]
+    return json.dumps({"tool": "beian", "root": str(result.root), "created": today.isoformat(),
+                       "algorithm": "sha256", "files": files}, ensure_ascii=False, indent=1)
+
+
+def _file_finding(ctx: Context, by_id: dict[str, Filing], code: str, fid: str | None, rel: str,
+                  message: str) -> Finding:
+    filing = by_id.get(fid) if fid else None
+    if filing is None:
+        return make(code, message, filing_id=fid, value=rel)
+    return make(code, message, sheet=ctx.tracker.sheet, row=filing.row, filing_id=fid,
+                activity=as_text(filing.activity) if filing.activity else None, value=rel)
+
+
+# ---------------------------------------------------------------- verify
+def verify(ctx: Context, root: Path, manifest: dict, *, progress: ProgressFn | None = None) -> Report:
+    """Re-hash every file (no cache: a tampered file may keep its size and mtime) against the
+    manifest of an earlier run (as `adapters.archive_files.load_manifest` reads it)."""
+    root = Path(root).resolve()
+    recorded = {e["path"]: e for e in manifest["files"]}
+    by_id = filings(ctx)
+    scan = scan_tree(root, by_id, ctx.catalog)
+    _, failed = hash_files(scan.files, progress=progress)
+    report = Report("archive", str(ctx.path or ""), ctx.today, ctx.tracker.rows)
+    unreadable = {f.rel for f, _ in failed}
+    current = {f.rel: f for f in scan.files}
+    for f, reason in failed:
+        report.findings.append(_file_finding(ctx, by_id, "archive-unreadable", f.filing, f.rel,
+                                             f"无法读取归档文件“{f.rel}”（{reason}），请检查文件权限后重新核验。"))
+    created = manifest.get("created", "")
+    for rel, entry in recorded.items():
+        fid = entry.get("filing")
+        f = current.get(rel)
+        if f is None:
+            report.findings.append(_file_finding(
+                ctx, by_id, "archive-missing-file", fid, rel,
+                f"归档文件“{rel}”在清单（{created}）中有记录但已不存在，请从备份恢复，或确认删除后重新运行 beian archive。"))
+        elif rel not in unreadable and f.sha256 != entry.get("sha256"):
+            report.findings.append(_file_finding(
+                ctx, by_id, "archive-changed", f.filing or fid, rel,
+                f"归档文件“{rel}”的内容自清单（{created}）以来已改变（SHA-256 不同），请核实改动，"
+                f"确认无误后重新运行 beian archive 更新清单。"))
+    for rel, f in current.items():
+        if rel not in recorded:
+            report.findings.append(_file_finding(
+                ctx, by_id, "archive-added-file", f.filing, rel,
+                f"归档文件“{rel}”是清单（{created}）之后新增的，请确认后重新运行 beian archive 把它记入清单。"))
+    return report

@@ -1,0 +1,294 @@
+"""Reuse what passed: the approved filings most like this one, and which of their materials still hold.
+
+Scoring (stated so the order can be checked by hand): each approved filing (status 已通过, not
+this filing nor an attempt in its own resubmission chain) scores
+    8 for the same 平台 + 4 for a shared 创意形式 + 2 for the same 行业 + 1 for the same 主体名称,
+so the same platform always ranks first, then 创意形式, 行业, 主体 (8 > 4 + 2 + 1, and so on). Ties
+go to the filing with more reusable files, then the later 通过日期, then the earlier tracker row.
+Filings scoring 0 are not offered.
+
+For each candidate: its 备案号; review working days (提交日期 → 通过日期) of the approved attempt
+and of its whole resubmission chain; its rejection history (the 已驳回/需补充 attempts of its chain
+with their 审核意见 categories); the archived files of its folder as recorded in the last archive
+manifest (`beian archive`): a file whose SHA-256 still matches is reusable, one that changed or
+disappeared is listed as such and never offered; and the licenses of its 主体 that were valid on
+its 通过日期 (of the types its 行业 needs, when the 行业资质 table names any) but have expired
+since — reusing materials does not make an expired license valid again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..compliance.rejections import REJECTED_STATUSES, load_classifier
+from ..errors import FilingNotFound
+from ..run.context import Context
+from ..tracker.chains import Lookup, build_chains, chain_days
+from ..tracker.textnorm import filing_key, fold
+from ..tracker.values import as_text, is_blank
+from .hashing import sha256_file
+from .index import FolderMatcher
+
+WEIGHTS = {"platform": 8, "forms": 4, "industry": 2, "company": 1}
+APPROVED = "已通过"
+TOP = 5
+PROVENANCE = "复用来源.txt"
+REUSABLE, CHANGED, MISSING, UNVERIFIED = "可复用", "已改变", "已缺失", "未核验"
+
+
+@dataclass
+class ArchivedFile:
+    rel: str
+    """Path relative to the archive root, as in the manifest."""
+    material: str | None
+    state: str
+    sha256: str | None
+
+
+@dataclass
+class ExpiredLicense:
+    type: str
+    number: str
+    valid_until: date
+
+
+@dataclass
+class Rejection:
+    filing_id: str | None
+    status: str
+    feedback: str
+    categories: list[str]
+
+
+@dataclass
+class Candidate:
+    row: int
+    filing_id: str
+    activity: str | None
+    platform: str | None
+    approval_no: str | None
+    approved_date: date | None
+    score: int
+    matched: list[str]
+    review_days: int | None
+    chain_days: int | None
+    attempts: int
+    rejections: list[Rejection] = field(default_factory=list)
+    files: list[ArchivedFile] = field(default_factory=list)
+    expired_licenses: list[ExpiredLicense] = field(default_factory=list)
+
+    @property
+    def reusable(self) -> list[ArchivedFile]:
+        return [f for f in self.files if f.state == REUSABLE]
+
+
+@dataclass
+class ReusePlan:
+    filing_id: str
+    row: int
+    candidates: list[Candidate]
+    manifest: bool
+    """Whether an archive manifest was found (without one no file can be verified or offered)."""
+    note: str = ""
+    activity: str | None = None
+    platform: str | None = None
+
+
+def _forms(value: object) -> set[str]:
+    return set(value) if isinstance(value, list) else set()
+
+
+def manifest_entries(manifest: dict | None) -> dict[str, list[dict]]:
+    """The last archive manifest's file entries by filing (ID in comparison form)."""
+    by_filing: dict[str, list[dict]] = {}
+    for e in (manifest or {}).get("files", []):
+        if isinstance(e, dict) and e.get("filing") and e.get("path"):
+            by_filing.setdefault(filing_key(e["filing"]), []).append(e)
+    return by_filing
+
+
+def _files(entries: list[dict], root: Path | None) -> list[ArchivedFile]:
+    out = []
+    for e in sorted(entries, key=lambda e: e["path"]):
+        rel, recorded = e["path"], e.get("sha256")
+        if root is None or not recorded:
+            out.append(ArchivedFile(rel, e.get("material"), UNVERIFIED, recorded))
+            continue
+        path = root / rel
+        try:
+            state = REUSABLE if sha256_file(path) == recorded else CHANGED
+        except FileNotFoundError:
+            state = MISSING
+        except OSError:
+            state = UNVERIFIED
+        out.append(ArchivedFile(rel, e.get("material"), state, recorded))
+    return out
+
+
+def _expired(ctx: Context, company, credit_code, industry, approved: date | None) -> list[ExpiredLicense]:
+    if approved is None or not ctx.licenses.present:
+        return []
+    held = ctx.licenses.for_company(as_text(company) if company else None,
+                                    as_text(credit_code) if credit_code else None)
+    needed = {fold(t) for t in ctx.catalog.industry_licenses.get(industry or "", [])}
+    out = []
+    for lic_type, number, issued, until in zip(held["type"], held["number"], held["issued"], held["valid_until"],
+                                               strict=True):
+        if until is None or pd.isna(until) or (needed and fold(lic_type) not in needed):
+            continue
+        valid_then = (issued is None or pd.isna(issued) or issued <= approved) and until >= approved
+        if valid_then and until < ctx.today:
+            out.append(ExpiredLicense(lic_type, number, until))
+    return out
+
+
+def plan(ctx: Context, filing_id: str, *, manifest: dict | None, archive_root: Path | None,
+         calendar=None, top: int = TOP) -> ReusePlan:
+    """The `top` approved filings most similar to `filing_id`, each with what can be reused."""
+    from ..deadlines.workdays import calendar_for
+
+    df = ctx.tracker.df
+    wanted = filing_key(filing_id)
+    ids = {int(r): filing_key(v) if not is_blank(v) else "" for r, v in zip(df.index, df["filing_id"], strict=True)}
+    rows = [r for r, v in ids.items() if v == wanted]
+    if not rows:
+        raise FilingNotFound(f"台账中没有备案编号“{filing_id}”，请核对 --id（如 BA-2026-0001）。")
+    me = rows[0]
+    get = Lookup(df)
+    chains = build_chains(df)
+    own = set(chains.chain_of(me))
+    children = {r for r, p in chains.parent.items() if p in own}
+    own |= children
+    calendar = calendar or calendar_for(ctx.book)[0]
+    classifier = load_classifier(ctx.book)
+    by_filing = manifest_entries(manifest)
+
+    mine = {"platform": get(me, "platform"), "forms": _forms(get(me, "forms")), "industry": get(me, "industry"),
+            "company": fold(get(me, "company")) if get(me, "company") else None}
+    approved = df.index[df["status"].eq(APPROVED).fillna(False).astype(bool)]
+    scored = []
+    seen_ids: set[str] = set()
+    for row in approved:
+        r = int(row)
+        if r in own or not ids[r] or ids[r] == wanted or ids[r] in seen_ids:
+            continue
+        matched = []
+        if mine["platform"] and get(r, "platform") == mine["platform"]:
+            matched.append("platform")
+        if mine["forms"] & _forms(get(r, "forms")):
+            matched.append("forms")
+        if mine["industry"] and get(r, "industry") == mine["industry"]:
+            matched.append("industry")
+        company = get(r, "company")
+        if mine["company"] and company and fold(company) == mine["company"]:
+            matched.append("company")
+        score = sum(WEIGHTS[m] for m in matched)
+        if score:
+            seen_ids.add(ids[r])
+            scored.append((score, r, matched))
+    # files decide ties, so only hash the folders of filings that can still make the list
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    cutoff = scored[top - 1][0] if len(scored) >= top else 0
+    candidates = []
+    for score, r, matched in scored:
+        if score < cutoff:
+            break
+        candidates.append(_candidate(ctx, get, chains, classifier, calendar, r, score, matched,
+                                     by_filing.get(ids[r], []), archive_root))
+    candidates.sort(key=lambda c: (-c.score, -len(c.reusable), -(c.approved_date.toordinal() if c.approved_date
+                                                                 else 0), c.row))
+    note = "" if manifest is not None else ("没有找到归档清单（archive_manifest.json），无法核验归档文件是否改动，"
+                                "请先运行 beian archive 生成清单。")
+    return ReusePlan(as_text(get(me, "filing_id")), me, candidates[:top], manifest is not None, note,
+                     activity=get(me, "activity"), platform=get(me, "platform"))
+
+
+def _candidate(ctx, get, chains, classifier, calendar, r, score, matched, entries, root) -> Candidate:
+    history = chains.chain_of(r)
+    rejections = [Rejection(get(x, "filing_id"), get(x, "status"), as_text(get(x, "feedback") or ""),
+                            classifier.classify(get(x, "feedback")))
+                  for x in history if get(x, "status") in REJECTED_STATUSES]
+    own_feedback = get(r, "feedback")
+    if own_feedback and len(history) == 1:
+        rejections.append(Rejection(get(r, "filing_id"), "需补充（已通过前）", as_text(own_feedback),
+                                    classifier.classify(own_feedback)))
+    submitted, approved = get(r, "submitted_date"), get(r, "approved_date")
+    review = calendar.workdays_between(submitted, approved) if submitted and approved and approved >= submitted \
+        else None
+    from ..tracker.chains import Chain
+
+    return Candidate(
+        row=r, filing_id=as_text(get(r, "filing_id")), activity=get(r, "activity"), platform=get(r, "platform"),
+        approval_no=get(r, "approval_no"), approved_date=approved, score=score, matched=matched,
+        review_days=review, chain_days=chain_days(get, Chain(history), calendar), attempts=len(history),
+        rejections=rejections, files=_files(entries, root),
+        expired_licenses=_expired(ctx, get(r, "company"), get(r, "credit_code"), get(r, "industry"), approved))
+
+
+MATCH_ZH = {"platform": "平台", "forms": "创意形式", "industry": "行业", "company": "主体"}
+
+
+def provenance_text(target_id: str, source: Candidate, copied: list[tuple[str, str]], skipped: list[str],
+                    today: date) -> str:
+    """Lines appended to 复用来源.txt: when, from which filing, and each file with its SHA-256."""
+    lines = [f"# {today:%Y-%m-%d} beian reuse：{target_id} 复用自 {source.filing_id}"
+             f"（备案号 {source.approval_no or '—'}，通过日期 {source.approved_date or '—'}）"]
+    sha = {f.rel: f.sha256 for f in source.files}
+    for src, dest in copied:
+        lines.append(f"{dest}\t来源 {src}\tSHA-256 {sha.get(src, '')}")
+    for dest in skipped:
+        lines.append(f"{dest}\t已存在，未覆盖")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class CopyPlan:
+    source: Candidate
+    folder: Path
+    """This filing's archive folder (created by the copy when it does not exist yet)."""
+    files: list[tuple[str, Path, Path]]
+    """(manifest path, absolute source, absolute destination) of each reusable file."""
+
+
+def inner_path(rel: str, filing_id: str) -> str:
+    """The part of an archive path below the filing's own folder (`物料/封面.png`)."""
+    parts = rel.split("/")
+    matcher = FolderMatcher([filing_id])
+    for i, part in enumerate(parts[:-1]):
+        if matcher.match(part) is not None:
+            return "/".join(parts[i + 1:])
+    return parts[-1]
+
+
+def filing_folder(root: Path, plan: ReusePlan) -> Path:
+    """This filing's folder directly under the archive root, else the name a new one gets
+    (`<备案编号> <活动名称> <平台>`, the convention the archive index recognises)."""
+    from ..run.safe_text import safe_filename
+
+    matcher = FolderMatcher([plan.filing_id])
+    try:
+        for entry in sorted(root.iterdir()):
+            if entry.is_dir() and matcher.match(entry.name) is not None:
+                return entry
+    except OSError:
+        pass
+    name = " ".join(as_text(x) for x in (plan.filing_id, plan.activity, plan.platform) if x)
+    return root / safe_filename(name, fallback=plan.filing_id)
+
+
+def copy_plan(plan: ReusePlan, root: Path, source_id: str | None = None) -> CopyPlan | None:
+    """What `--copy` copies: the reusable files of the best candidate (or of `source_id`)."""
+    pool = plan.candidates
+    if source_id:
+        pool = [c for c in pool if filing_key(c.filing_id) == filing_key(source_id)]
+    pool = [c for c in pool if c.reusable]
+    if not pool:
+        return None
+    source = pool[0]
+    folder = filing_folder(root, plan)
+    files = [(f.rel, root / f.rel, folder / inner_path(f.rel, source.filing_id)) for f in source.reusable]
+    return CopyPlan(source, folder, files)

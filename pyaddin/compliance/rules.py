@@ -1,0 +1,229 @@
+"""The 平台规则 decision table: which row needs which field or material.
+
+Hit policy "collect" (as in DMN): every rule whose conditions all match a row applies. `*` or an
+empty cell matches anything; a cell may list several values (医疗、药品). Rules are data: a rule
+naming an unknown platform, form, industry, field or material becomes a `bad-rule` finding
+pointing at its cell, and only that rule is skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ..run.findings import Finding, Severity, make
+from ..tracker.book import Book
+from ..tracker.catalog import Catalog
+from ..tracker.reading import MATERIAL_PREFIX
+from ..tracker.tables import Table, TableRow, default_header, default_table, read_sheet_table, split_list
+from ..tracker.textnorm import fold
+from ..tracker.values import Unreadable, parse_bool, parse_date
+
+RULES_SHEET = "平台规则"
+SEVERITY_WORDS = {"error": "error", "错误": "error", "warning": "warning", "警告": "warning", "info": "info",
+                  "提示": "info"}
+VERIFIED_WORDS = {"是", "y", "yes", "true", "1", "✓", "√", "已核实"}
+ANY = {"", "*", "＊", "全部", "所有", "任意"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    platforms: frozenset[str] | None
+    forms: frozenset[str] | None
+    industries: frozenset[str] | None
+    collects_pi: bool | None
+    target: str
+    """A field key, or `material:<名称>` for a material."""
+    target_name: str
+    severity: Severity
+    description: str
+    source: str
+    verified: bool
+    start: date | None
+    end: date | None
+    row: int | None
+    sensitive_pi: bool | None = None
+    minors: bool | None = None
+    checked: date | None = None
+    """核对日期: when the team last checked the rule against its source."""
+
+    @property
+    def is_material(self) -> bool:
+        return self.target.startswith(MATERIAL_PREFIX)
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    source: str
+    findings: list[Finding] = field(default_factory=list)
+    sheet: str = RULES_SHEET
+    columns: dict[str, int] = field(default_factory=dict)
+    """Column name → 0-based index in the workbook's 平台规则 sheet (empty for the packaged defaults)."""
+    masks: dict[tuple[int, int], pd.Series] = field(default_factory=dict, repr=False)
+    """Rows each rule applies to (by rule and tracker frame), computed once per context by `mask`."""
+
+    def mask(self, rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.Series) -> pd.Series:
+        """`applies`, remembered: freshness and validate ask the same question of the same tracker."""
+        key = (id(rule), id(df))
+        if key not in self.masks:
+            self.masks[key] = applies(rule, df, dates, exploded_forms)
+        return self.masks[key]
+
+
+def _table(book: Book | None) -> Table:
+    sheet = book.get(RULES_SHEET) if book else None
+    if sheet is not None:
+        table = read_sheet_table(sheet, default_header("platform_rules.csv"), min_match=3)
+        if table is not None:
+            return table
+    return default_table("platform_rules.csv", RULES_SHEET)
+
+
+def load_rules(book: Book | None, catalog: Catalog) -> RuleSet:
+    table = _table(book)
+    rules, findings = [], []
+    for r in table.rows:
+        rule, problems = _parse(r, catalog)
+        for column, message in problems:
+            findings.append(make(
+                "bad-rule", f"规则{rule_id(r)}：{message}，该规则已跳过，请在“平台规则”表中改正。",
+                sheet=table.name, row=r.row if table.source == "workbook" else None,
+                column=r.columns.get(column) if table.source == "workbook" else None, field=column,
+                value=r.values.get(column), rule=rule_id(r)))
+        if rule is not None and not problems:
+            rules.append(rule)
+    columns = table.rows[0].columns if table.rows and table.source == "workbook" else {}
+    return RuleSet(rules, table.source, findings, table.name, dict(columns))
+
+
+def freshness(rules: RuleSet, df: pd.DataFrame, open_rows: pd.Series, today: date,
+              review_days: int) -> list[Finding]:
+    """One setup finding per rule not verified (`rule-unverified`) or not checked within
+    `review_days` (`rule-stale`), each naming how many open filings the rule applies to."""
+    stale_before = date.fromordinal(max(1, today.toordinal() - review_days))
+    flagged = [r for r in rules.rules if not r.verified or (r.checked is not None and r.checked < stale_before)]
+    if not flagged:
+        return []
+    dates = row_dates(df, today)
+    exploded = df["forms"].explode()
+    out = []
+    where_default = "（内置默认规则，可在“平台规则”表中修改）" if rules.source != "workbook" else ""
+    for rule in flagged:
+        n = int((rules.mask(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
+        row = rule.row if rules.source == "workbook" else None
+
+        def at(column: str, row=row, rule_id=rule.id) -> dict:
+            return {"sheet": rules.sheet, "row": row, "column": rules.columns.get(column) if row else None,
+                    "field": column, "rule": rule_id}
+        if not rule.verified:
+            out.append(make("rule-unverified",
+                            f"规则 {rule.id}{where_default}尚未核实（已核实 = 否），目前适用于 {n} 个未结束的备案，"
+                            f"请对照“{rule.source or '依据'}”的现行文本核对后把已核实改为“是”并填写核对日期。",
+                            **at("已核实")))
+        if rule.checked is not None and rule.checked < stale_before:
+            out.append(make("rule-stale",
+                            f"规则 {rule.id} 上次核对于 {rule.checked:%Y-%m-%d}，已超过 {review_days} 天（设置“规则复核天数”），"
+                            f"目前适用于 {n} 个未结束的备案；平台规则常有变动，请重新核对并更新核对日期。",
+                            **at("核对日期")))
+    return out
+
+
+def rule_id(r: TableRow) -> str:
+    return r.text("规则编号") or f"第{r.row}行"
+
+
+def _names(r: TableRow, column: str, vocab, label: str, problems: list) -> frozenset[str] | None:
+    text = r.text(column)
+    if text.strip() in ANY:
+        return None
+    out = set()
+    for part in split_list(text):
+        name = vocab.get(part)
+        if name is None:
+            problems.append((column, f"{label}“{part}”不在目录中"))
+        else:
+            out.add(name)
+    return frozenset(out)
+
+
+def _parse(r: TableRow, catalog: Catalog) -> tuple[Rule | None, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    platforms = _names(r, "平台", catalog.platform_names, "平台", problems)
+    forms = _names(r, "创意形式", catalog.forms, "创意形式", problems)
+    industries = _names(r, "行业", catalog.industries, "行业", problems)
+    flags = {}
+    for column in ("收集个人信息", "敏感个人信息", "面向未成年人"):
+        text = r.text(column)
+        flags[column] = None
+        if text.strip() not in ANY:
+            try:
+                flags[column] = parse_bool(text)
+            except Unreadable:
+                problems.append((column, f"{column}条件“{text}”应为 是、否 或 *"))
+    requirement = r.text("要求")
+    target = None
+    if not requirement:
+        problems.append(("要求", "没有填写要求（台账字段名或材料名）"))
+    else:
+        material = catalog.material_names.get(requirement)
+        spec = catalog.field_for_name(requirement)
+        if material is not None:
+            target, target_name = MATERIAL_PREFIX + material, material
+        elif spec is not None:
+            target, target_name = spec.key, spec.header
+        else:
+            problems.append(("要求", f"要求“{requirement}”既不是台账字段也不是“材料”表中的材料"))
+    severity = SEVERITY_WORDS.get(r.text("级别").strip().lower() or "error")
+    if severity is None:
+        problems.append(("级别", f"级别“{r.text('级别')}”应为 error、warning、info（或 错误、警告、提示）"))
+    window = {}
+    for column in ("生效日期", "失效日期", "核对日期"):
+        text = r.values.get(column)
+        window[column] = None
+        if r.text(column):
+            try:
+                window[column] = parse_date(text)
+            except Unreadable as exc:
+                problems.append((column, f"{column}{exc}"))
+    if problems or target is None:
+        return None, problems
+    return Rule(
+        id=rule_id(r), platforms=platforms, forms=forms, industries=industries, collects_pi=flags["收集个人信息"],
+        sensitive_pi=flags["敏感个人信息"], minors=flags["面向未成年人"], checked=window["核对日期"],
+        target=target, target_name=target_name, severity=severity, description=r.text("说明"),
+        source=r.text("依据"), verified=fold(r.text("已核实")) in VERIFIED_WORDS, start=window["生效日期"],
+        end=window["失效日期"], row=r.row,
+    ), []
+
+
+def row_dates(df: pd.DataFrame, today: date) -> pd.Series:
+    """The date a rule's effective window is checked against: submitted, else launch, else today."""
+    d = df["submitted_date"].where(df["submitted_date"].notna(), df["launch_date"])
+    return d.where(d.notna(), today)
+
+
+def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.Series) -> pd.Series:
+    """Boolean mask of the rows a rule applies to, computed column-wise over the whole tracker."""
+    mask = pd.Series(True, index=df.index)
+    if rule.platforms is not None:
+        mask &= df["platform"].isin(rule.platforms)
+    if rule.industries is not None:
+        mask &= df["industry"].isin(rule.industries)
+    if rule.forms is not None:
+        hit = exploded_forms.isin(rule.forms).groupby(level=0).any()
+        mask &= hit.reindex(df.index, fill_value=False).astype(bool)
+    for key, wanted in (("collects_pi", rule.collects_pi), ("sensitive_pi", rule.sensitive_pi),
+                        ("minors", rule.minors)):
+        if wanted is not None:
+            mask &= df[key].eq(wanted).fillna(False).astype(bool)
+    if rule.start is not None or rule.end is not None:
+        codes, distinct = pd.factorize(dates.to_numpy(dtype=object))  # compare each distinct date once
+        inside = np.array([(rule.start is None or d >= rule.start) and (rule.end is None or d <= rule.end)
+                           for d in distinct] + [False], dtype=bool)
+        mask &= pd.Series(inside[codes], index=dates.index)
+    return mask

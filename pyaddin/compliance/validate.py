@@ -1,0 +1,399 @@
+"""`beian validate`: every tracker row against the built-in checks and the 平台规则 table.
+
+Checks run column-wise over the normalised DataFrame and collect every finding before anything
+is reported (lazy, like pandera); structural findings (missing columns, bad rules, settings) come
+first, then data findings in sheet order.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..run.context import Context
+from ..run.findings import Finding, Report, codes, sort_key
+from ..tracker import credit_code
+from ..tracker.reading import error_cells
+from ..tracker.textnorm import approval_key, filing_key
+from ..tracker.values import as_text, is_blank
+from .rules import row_dates
+
+PHONE_PATTERNS = [
+    re.compile(r"^(?:\+?86)?1[3-9]\d{9}$"),
+    re.compile(r"^0\d{2,3}\d{7,8}(?:(?:转|ext|#)\d{1,6})?$"),
+    re.compile(r"^[48]00\d{7}$"),
+]
+EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+TRAILING_NOTES = frozenset({"rule-unverified"})
+URL = re.compile(r"^https?://[^\s/?#.][^\s/?#]*\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+FULL_DICTS = frozenset({"filing_id", "activity"})
+"""Columns every finding names (备案编号, 活动名称); the others are looked up for a few rows each."""
+
+
+class RowValues:
+    """{Excel row: value} of one column, read through a row → position table shared by every column:
+    a dict per column would cost 100k entries each at 100k rows, for a few hundred findings."""
+
+    __slots__ = ("_positions", "_values")
+
+    def __init__(self, positions: dict, values: np.ndarray):
+        self._positions = positions
+        self._values = values
+
+    def get(self, row, default=None):
+        at = self._positions.get(row)
+        return default if at is None else self._values[at]
+
+
+class RowFindings:
+    """Builds findings for tracker rows, filling sheet, cell, 备案编号 and 活动名称 consistently.
+
+    Column lookups are cached as dicts: `DataFrame.at` costs ~50 µs a call, which over 100k
+    findings would be most of a run.
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.t = ctx.tracker
+        self.out: list[Finding] = []
+        self._columns: dict[str, dict] = self.t.row_values
+        self._where: dict[str | None, tuple[int | None, str | None, dict | None]] = {}
+        self._ids: tuple[dict, dict] | None = None
+        self._messages: dict[str, str] = {}
+        self._codes = codes()
+
+    def column(self, key: str) -> RowValues | dict:
+        """Excel row → value (`.get(row)`) of a normalised column, or of the raw cells with a `raw:` prefix."""
+        if key not in self._columns:
+            frame = self.t.raw if key.startswith("raw:") else self.t.df
+            name = key[4:] if key.startswith("raw:") else key
+            if name not in frame.columns:
+                self._columns[key] = {}
+            elif key in FULL_DICTS:  # asked for by every finding: a plain dict's C lookup pays off
+                self._columns[key] = dict(zip(frame.index, frame[name], strict=True))
+            else:
+                self._columns[key] = RowValues(self._positions(frame), frame[name].to_numpy(dtype=object))
+        return self._columns[key]
+
+    def _positions(self, frame: pd.DataFrame) -> dict:
+        """Excel row → position in `frame`, one table for the normalised and the raw frame (same rows)."""
+        cached = self._columns.get(" positions")
+        if cached is None or not (cached[0] is frame.index or cached[0].equals(frame.index)):
+            cached = self._columns[" positions"] = (frame.index, dict(zip(frame.index, range(len(frame)), strict=True)))
+        return cached[1]
+
+    def add(self, code: str, row: int, key: str | None, message: str, *, severity=None, rule=None,
+            value=None, due=None, days_left=None) -> None:
+        where = self._where.get(key)
+        if where is None:
+            where = self._where[key] = ((self.t.columns.get(key), self.header(key), self.column("raw:" + key))
+                                        if key else (None, None, None))
+        column, header, raw = where
+        if value is None and raw is not None:
+            value = raw.get(row)
+            if value == "":
+                value = None
+        if self._ids is None:
+            self._ids = self.column("filing_id"), self.column("activity")
+        ids, activities = self._ids
+        known = self._codes[code]  # KeyError for an unregistered code, like findings.make
+        # one string object per distinct message: a rule's missing-material message repeats on
+        # thousands of rows, and a run over many trackers holds every finding
+        message = self._messages.setdefault(message, message)
+        # positional, in field order: ~12k findings at 10k rows, where keyword passing shows
+        self.out.append(Finding(code, message, severity or known.severity, self.t.sheet, int(row), column, header,
+                                ids.get(row), activities.get(row), value, rule, due, days_left))
+
+    def header(self, key: str) -> str:
+        """The header as the user's sheet spells it, else the canonical name."""
+        return self.t.header_for(key, self.ctx.catalog)
+
+
+def validate(ctx: Context) -> Report:
+    f = RowFindings(ctx)
+    df = ctx.tracker.df
+    _required(ctx, f)
+    keys = _duplicate_ids(df, f)
+    _date_order(df, f)
+    _credit_codes(df, f)
+    _contacts(df, f)
+    _prize(ctx, df, f)
+    _personal_info(ctx, df, f)
+    _status(ctx, df, f)
+    _approval_numbers(ctx, df, f)
+    _company(ctx, df, f)
+    _table_rules(ctx, df, f)
+    _links(df, f, keys)
+    _rejection_patterns(ctx, df, f)
+    # notes about unverified rules come last: they qualify the rules, not the rows, and would
+    # otherwise push every real problem off the first screen
+    notes = [x for x in ctx.setup_findings if x.code in TRAILING_NOTES]
+    structural = [*[x for x in ctx.setup_findings if x.code not in TRAILING_NOTES],
+                  *[x for x in ctx.tracker.findings if x.row == ctx.tracker.header_row and x.code == "missing-column"]]
+    data = [x for x in ctx.tracker.findings if x not in structural] + f.out
+    return Report("validate", str(ctx.path or ""), ctx.today, ctx.tracker.rows,
+                  structural + sorted(data, key=sort_key) + notes)
+
+
+def each_distinct(series: pd.Series, fn) -> pd.Series:
+    """`series.map(fn)`, calling `fn` once per distinct value (None included) rather than per row."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+    return pd.Series(np.asarray([fn(u) for u in uniques])[codes] if len(uniques) else [], index=series.index,
+                     dtype=None if len(uniques) else object)
+
+
+def _required(ctx: Context, f: RowFindings) -> None:
+    df = ctx.tracker.df
+    required = [s for s in ctx.catalog.fields if s.required and s.key in ctx.tracker.columns]
+    errors = error_cells(ctx.tracker, [s.key for s in required])
+    for spec in required:
+        for row in df.index[df[spec.key].isna()]:
+            err = errors.get((int(row), spec.key))
+            if err is not None:
+                msg = f"必填项“{f.header(spec.key)}”是错误值 {err}，请改正公式或直接填写。"
+            elif spec.key in ("platform", "status") and not is_blank(f.column("raw:" + spec.key).get(row)):
+                continue  # unknown-platform, multi-platform or unknown-status already says what is wrong
+            else:
+                msg = f"必填项“{f.header(spec.key)}”为空，请填写。"
+            f.add("missing-value", row, spec.key, msg, value=err)
+
+
+def _duplicate_ids(df: pd.DataFrame, f: RowFindings) -> pd.Series:
+    """duplicate-id; returns each row's `filing_key`, which the link check needs too."""
+    ids = each_distinct(df["filing_id"], filing_key)
+    present = ids[ids.notna()]
+    dup = present[present.duplicated(keep=False)]
+    first: dict[str, int] = {}
+    for row, key in dup.items():
+        if key not in first:
+            first[key] = int(row)
+            continue
+        f.add("duplicate-id", row, "filing_id",
+              f"备案编号“{df.at[row, 'filing_id']}”与第{first[key]}行重复，请为每个活动×平台使用唯一编号。")
+    return ids
+
+
+def _date_order(df: pd.DataFrame, f: RowFindings) -> None:
+    pairs = [("start_date", "end_date", "开始", "结束"), ("submitted_date", "approved_date", "提交", "通过")]
+    for early, late, a, b in pairs:
+        both = df[early].notna() & df[late].notna()
+        if not both.any():
+            continue
+        hit = both.to_numpy(dtype=bool)
+        for row, x, y in zip(df.index[hit], df[early].to_numpy(dtype=object)[hit],
+                             df[late].to_numpy(dtype=object)[hit], strict=True):
+            if x > y:
+                f.add("date-order", row, late,
+                      f"{a}日期 {x:%Y-%m-%d} 晚于{b}日期 {y:%Y-%m-%d}，"
+                      f"请核对“{f.header(early)}”和“{f.header(late)}”。")
+
+
+def _credit_codes(df: pd.DataFrame, f: RowFindings) -> None:
+    codes = df["credit_code"]
+    for value in pd.unique(codes[codes.notna()].to_numpy(dtype=object)):
+        problem = credit_code.problem(value)
+        if problem is None:
+            continue
+        severity, message = problem
+        for row in df.index[codes == value]:
+            f.add("invalid-credit-code", row, "credit_code", message, severity=severity)
+
+
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+_ANY_PHONE = re.compile("|".join(f"(?:{p.pattern})" for p in PHONE_PATTERNS))
+"""Any of PHONE_PATTERNS, as one regex: one match call per value instead of up to three."""
+
+
+def _bad_values(series: pd.Series, ok) -> pd.Series:
+    """The filled cells of `series` for which `ok(value)` is false, testing each distinct value once."""
+    filled = series[series.notna()]
+    if filled.empty:
+        return filled
+    distinct = pd.unique(filled.to_numpy(dtype=object))
+    bad = [v for v in distinct if not ok(v)]
+    return filled[filled.isin(bad)] if bad else filled.iloc[0:0]
+
+
+def _contacts(df: pd.DataFrame, f: RowFindings) -> None:
+    def phone_ok(value: str) -> bool:
+        return _ANY_PHONE.match(_PHONE_NOISE.sub("", value)) is not None
+
+    for row, value in _bad_values(df["contact_phone"], phone_ok).items():
+        f.add("invalid-phone", row, "contact_phone",
+              f"联系电话“{value}”不是有效的手机号或座机号，请填写 11 位手机号或带区号的座机号。")
+    for row, value in _bad_values(df["contact_email"], lambda v: EMAIL.match(v.strip())).items():
+        f.add("invalid-email", row, "contact_email", f"联系邮箱“{value}”格式不正确，请填写如 name@example.com 的邮箱。")
+    for row, value in _bad_values(df["privacy_url"], lambda v: URL.match(v.strip())).items():
+        f.add("invalid-url", row, "privacy_url",
+              f"隐私政策链接“{value}”不是 http(s) 网址，请填写以 https:// 开头的完整链接。")
+
+
+def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    """The lottery cap (SPEC §4, §9): only rows whose 创意形式 includes 抽奖; the lower of 设置
+    抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in."""
+    limit = ctx.settings.prize_limit
+    prizes = df["top_prize"]
+    platforms = ctx.catalog.platforms
+    for row, value, platform, forms in zip(df.index, prizes, df["platform"], df["forms"], strict=True):
+        if value is None or value != value or not isinstance(forms, list) or "抽奖" not in forms:
+            continue
+        cap = platforms[platform].prize_cap if platform in platforms else None
+        if cap is not None and cap < limit:
+            bound, source = cap, f"{platform}的单奖上限（“平台”表“单奖上限(元)”）"
+        else:
+            bound, source = limit, "抽奖上限（设置“抽奖最高金额(元)”，《反不正当竞争法》）"
+        if value > bound:
+            f.add("prize-over-limit", row, "top_prize",
+                  f"抽奖最高奖金额 ¥{value:,.2f} 超过{source} ¥{bound:,.0f}，请把单个奖品价值降到上限以内。")
+
+
+def _personal_info(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    """敏感个人信息 implies 收集个人信息 (PIPL 第28条); 《广告法》第40条 industries not aimed at minors."""
+    sensitive = df["sensitive_pi"].eq(True).fillna(False).astype(bool)
+    collects = df["collects_pi"].eq(True).fillna(False).astype(bool)
+    for row in df.index[sensitive & ~collects]:
+        f.add("pi-inconsistent", row, "sensitive_pi",
+              f"“{f.header('sensitive_pi')}”为“是”但“{f.header('collects_pi')}”不为“是”：敏感个人信息也是个人信息，"
+              f"请把“{f.header('collects_pi')}”改为“是”（并按规则补齐隐私政策和授权机制），或更正敏感个人信息。")
+    banned = ctx.catalog.minors_banned
+    minors = df["minors"].eq(True).fillna(False).astype(bool) & df["industry"].isin(banned)
+    for row, industry in zip(df.index[minors], df.loc[minors, "industry"], strict=True):
+        f.add("prohibited-for-minors", row, "minors",
+              f"行业“{industry}”的广告不得在针对未成年人的大众传播媒介上发布（《广告法》第40条），"
+              f"请取消面向未成年人的投放，或更正“{f.header('minors')}”。")
+
+
+def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    needs = {
+        "已通过": [("approval_no", "备案号"), ("approved_date", "通过日期")],
+        "已提交": [("submitted_date", "提交日期")],
+        "审核中": [("submitted_date", "提交日期")],
+        "需补充": [("feedback", "审核意见")],
+        "已驳回": [("feedback", "审核意见")],
+    }
+    status = df["status"]
+    for state, required in needs.items():
+        in_state = (status == state).to_numpy(dtype=bool)
+        index = df.index[in_state]
+        for key, label in required:
+            for row in index[pd.isna(df[key].to_numpy(dtype=object)[in_state])]:
+                present = key in ctx.tracker.columns
+                f.add("status-inconsistent", row, key if present else "status",
+                      f"状态为“{state}”但{label}为空，请填写{label}或更正状态。")
+
+
+def _approval_numbers(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    numbers = df["approval_no"]
+    filled = numbers.notna().to_numpy(dtype=bool)
+    triples = list(zip(df.index[filled], numbers.to_numpy(dtype=object)[filled],
+                       df["platform"].to_numpy(dtype=object)[filled], strict=True))
+    for row, raw_number, platform_name in triples:
+        platform = ctx.catalog.platforms.get(platform_name)
+        number = raw_number.strip()
+        if platform is not None and platform.pattern is not None and not platform.pattern.fullmatch(number):
+            f.add("approval-no-format", row, "approval_no",
+                  f"备案号“{number}”不符合{platform.name}的备案号格式 {platform.pattern_text}，"
+                  f"请核对平台回执或在“平台”表中修改格式。")
+    first: dict[str, tuple[int, str]] = {}
+    for row, raw_number, platform in triples:
+        number = approval_key(raw_number)
+        if number not in first:
+            first[number] = (int(row), platform)
+            continue
+        first_row, first_platform = first[number]
+        if platform != first_platform:
+            f.add("approval-no-reused", row, "approval_no",
+                  f"备案号“{raw_number}”已用于第{first_row}行的{first_platform}，"
+                  f"同一备案号不能用于两个平台，请核对。")
+
+
+def _company(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    lic = ctx.licenses.frame
+    if not ctx.licenses.present or lic.empty:
+        return
+    from ..tracker.textnorm import fold
+
+    names_by_code: dict[str, set[str]] = {}
+    codes_by_name: dict[str, set[str]] = {}
+    for code, name in zip(lic["credit_code"], lic["company_key"], strict=True):
+        if code and name:
+            names_by_code.setdefault(code, set()).add(name)
+            codes_by_name.setdefault(name, set()).add(code)
+    folded: dict[str, str] = {}
+    for row, company, code in zip(df.index, df["company"], df["credit_code"], strict=True):
+        if not company or not code:
+            continue
+        name = folded.get(company)
+        if name is None:
+            name = folded[company] = fold(company)
+        if code in names_by_code and name not in names_by_code[code]:
+            registered = ctx.licenses.frame.loc[ctx.licenses.frame["credit_code"] == code, "company"].iloc[0]
+            f.add("company-mismatch", row, "company",
+                  f"统一社会信用代码 {code} 在资质库中属于“{registered}”，与主体名称“{company}”不一致，请核对主体或代码。")
+        elif code not in names_by_code and name in codes_by_name:
+            f.add("company-mismatch", row, "credit_code",
+                  f"主体“{company}”在资质库中的统一社会信用代码为 {'、'.join(sorted(codes_by_name[name]))}，"
+                  f"与本行的 {code} 不一致，请核对。")
+
+
+def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    if df.empty:
+        return
+    dates = row_dates(df, ctx.today)
+    exploded = df["forms"].explode()
+    archive = ctx.archive_materials
+    empty_cells: dict[str, np.ndarray] = {}  # per target column, computed once for all its rules
+    for rule in ctx.rules.rules:
+        mask = ctx.rules.mask(rule, df, dates, exploded)
+        if not mask.any():
+            continue
+        hit = mask.to_numpy(dtype=bool)
+        index = df.index[hit]
+        if rule.is_material:
+            col = rule.target
+            if col in df.columns:
+                ticked = df[col].to_numpy(dtype=object)[hit] == True  # noqa: E712 - elementwise, None is not ticked
+                unmet = index[~ticked]
+            else:
+                unmet = index
+            # one message per rule: it names the rule and the material, not the row
+            where = "该行未勾选" if col in ctx.tracker.columns else f"台账没有“{rule.target_name}”列"
+            archived = "且归档中未找到，" if archive is not None else "，"
+            message = (f"规则 {rule.id} 要求材料“{rule.target_name}”，{where}{archived}"
+                       f"请补齐后在“{rule.target_name}”列填“是”。（{rule.description}）")
+            ids = f.column("filing_id")
+            for row in unmet:
+                if archive is not None:
+                    fid = ids.get(row)
+                    if rule.target_name in archive.get(as_text(fid) if fid else "", set()):
+                        continue
+                f.add("missing-material", row, col, message, severity=rule.severity, rule=rule.id)
+        else:
+            if rule.target not in empty_cells:
+                values = df[rule.target].to_numpy(dtype=object)
+                empty_cells[rule.target] = pd.isna(values) | np.fromiter(
+                    (v.__class__ is list and not v for v in values), dtype=bool, count=len(values))
+            message = f"规则 {rule.id} 要求填写“{f.header(rule.target)}”，请补充。（{rule.description}）"
+            for row in index[empty_cells[rule.target][hit]]:
+                f.add("missing-field", row, rule.target, message, severity=rule.severity, rule=rule.id)
+
+
+def _links(df: pd.DataFrame, f: RowFindings, keys: pd.Series) -> None:
+    from ..tracker.chains import bad_links
+
+    for bad in bad_links(df, keys):
+        f.add("bad-link", bad.row, "original_id", bad.message)
+
+
+def _rejection_patterns(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    from .rejections import PATTERN_WEEKS, load_classifier, pattern_hints
+
+    classifier = load_classifier(ctx.book)
+    f.out.extend(classifier.findings)
+    for row, platform, category, count, advice in pattern_hints(df, classifier, ctx.today):
+        f.add("rejection-pattern", row, "status",
+              f"{platform}近{PATTERN_WEEKS}周最常见的驳回原因是“{category}”（{count}次），提交前请检查：{advice.rstrip('。')}。")

@@ -1,0 +1,1 @@
+"""Group robots: who each person is in each chat app, which robots to post to, and what they say."""

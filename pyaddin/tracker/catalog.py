@@ -1,0 +1,256 @@
+"""The vocabularies a tracker is read against: fields, platforms, statuses, industries, forms, materials.
+
+Each comes from the workbook's own sheet when the team keeps one (平台, 材料, 字段映射), else from
+the packaged CSV defaults. Lookups go through `textnorm.fold`, so 微信公众号, `WeChat ` and 微信
+all reach the same platform.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass, field
+
+from ..run.findings import Finding, make
+from .book import Book
+from .tables import Table, TableRow, default_header, default_table, read_sheet_table, split_list
+from .textnorm import fold, header_key
+from .values import Unreadable, parse_amount
+
+PLATFORM_SHEET = "平台"
+MATERIAL_SHEET = "材料"
+MAPPING_SHEET = "字段映射"
+INDUSTRY_LICENSE_SHEET = "行业资质"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    header: str
+    kind: str
+    required: bool
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    aliases: tuple[str, ...]
+    review_days: int
+    lead_days: int
+    pattern: re.Pattern | None
+    pattern_text: str
+    entry: str = ""
+    verified: bool = False
+    prize_cap: float | None = None
+    """单奖上限(元): the platform's own cap on one prize, when the team has filled it in."""
+
+
+@dataclass(frozen=True)
+class Material:
+    key: str
+    name: str
+    keywords: tuple[str, ...]
+    formats: tuple[str, ...]
+    description: str = ""
+
+
+class Vocabulary:
+    """Canonical names with their aliases, looked up by folded text."""
+
+    def __init__(self, entries: dict[str, list[str]]):
+        self.names = list(entries)
+        self._lookup: dict[str, str] = {}
+        for name, aliases in entries.items():
+            for a in [name, *aliases]:
+                self._lookup.setdefault(fold(a), name)
+
+    def get(self, text: str) -> str | None:
+        return self._lookup.get(fold(text))
+
+    def __contains__(self, text: str) -> bool:
+        return self.get(text) is not None
+
+
+@dataclass
+class Catalog:
+    fields: list[FieldSpec]
+    platforms: dict[str, Platform]
+    platform_names: Vocabulary
+    statuses: Vocabulary
+    status_stage: dict[str, str]
+    industries: Vocabulary
+    forms: Vocabulary
+    materials: list[Material]
+    material_names: Vocabulary
+    industry_licenses: dict[str, list[str]]
+    license_severity: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(行业, 资质类型) → severity of license-missing for that requirement (default error)."""
+    minors_banned: frozenset[str] = frozenset()
+    """Industries whose ads may not target minors (《广告法》第40条), from industries.csv."""
+    header_overrides: dict[str, str] = field(default_factory=dict)
+    """Folded header text → field key or material name, from the 字段映射 sheet."""
+    findings: list[Finding] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def field_by_key(self) -> dict[str, FieldSpec]:
+        return {f.key: f for f in self.fields}
+
+    def field_for_name(self, text: str) -> FieldSpec | None:
+        """A field named by its canonical header, an alias, or its key (used by rules)."""
+        cached = self.__dict__.get("_names")
+        if cached is None or len(cached[0]) != len(self.fields) or not all(map(operator.is_, cached[0], self.fields)):
+            # every name of every field, the first field winning as in a scan; rebuilt when `fields` changes
+            names: dict[str, FieldSpec] = {}
+            for f in self.fields:
+                for name in (header_key(f.header), fold(f.key), *(header_key(a) for a in f.aliases)):
+                    names.setdefault(name, f)
+            cached = self.__dict__["_names"] = (tuple(self.fields), names)
+        return cached[1].get(header_key(text))
+
+
+def _int(text: str, default: int) -> int:
+    try:
+        return int(float(text))
+    except ValueError:
+        return default
+
+
+def _bool_text(text: str) -> bool:
+    return fold(text) in {"是", "y", "yes", "true", "1", "✓", "√"}
+
+
+def _table(book: Book | None, sheet_name: str, csv_name: str, min_match: int) -> Table:
+    sheet = book.get(sheet_name) if book else None
+    if sheet is not None:
+        table = read_sheet_table(sheet, default_header(csv_name), min_match=min_match)
+        if table is not None and table.rows:
+            return table
+    return default_table(csv_name, sheet_name)
+
+
+def _bad_table_row(table: Table, row: TableRow, column: str, message: str) -> Finding:
+    return make("bad-rule", message, sheet=table.name, row=row.row if table.source == "workbook" else None,
+                column=row.columns.get(column) if table.source == "workbook" else None, field=column)
+
+
+def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lead_days: int = 2) -> Catalog:
+    findings: list[Finding] = []
+    fields = [
+        FieldSpec(r.text("key"), r.text("字段"), r.text("类型"), r.text("必填") == "是", tuple(split_list(r.text("别名"))))
+        for r in default_table("fields.csv", "fields").rows
+    ]
+
+    platforms_table = _table(book, PLATFORM_SHEET, "platforms.csv", min_match=2)
+    platforms: dict[str, Platform] = {}
+    for r in platforms_table.rows:
+        name = r.text("平台")
+        if not name:
+            continue
+        pattern_text = r.text("备案号格式")
+        pattern = None
+        if pattern_text:
+            try:
+                pattern = re.compile(pattern_text)
+            except re.error:
+                findings.append(_bad_table_row(platforms_table, r, "备案号格式",
+                                               f"平台“{name}”的备案号格式“{pattern_text}”不是有效的正则表达式，请修正或留空。"))
+        cap_text = r.text("单奖上限(元)")
+        cap = None
+        if cap_text:
+            try:
+                cap = parse_amount(cap_text)
+            except Unreadable:
+                findings.append(_bad_table_row(platforms_table, r, "单奖上限(元)",
+                                               f"平台“{name}”的单奖上限“{cap_text}”不是金额，已忽略，请填写数字或留空。"))
+        platforms[name] = Platform(
+            name=name,
+            aliases=tuple(split_list(r.text("别名"))),
+            review_days=_int(r.text("审核周期(工作日)"), default_review_days),
+            lead_days=_int(r.text("提前量(工作日)"), default_lead_days),
+            pattern=pattern,
+            pattern_text=pattern_text,
+            entry=r.text("备案入口"),
+            verified=_bool_text(r.text("已核实")),
+            prize_cap=cap,
+        )
+
+    statuses_table = default_table("statuses.csv", "状态")
+    statuses = {r.text("状态"): split_list(r.text("别名")) for r in statuses_table.rows}
+    stage = {r.text("状态"): r.text("阶段") for r in statuses_table.rows}
+    industries_table = default_table("industries.csv", "行业")
+    industries = {r.text("行业"): split_list(r.text("别名")) for r in industries_table.rows}
+    minors_banned = frozenset(r.text("行业") for r in industries_table.rows if r.text("禁向未成年人") == "是")
+    forms = {r.text("创意形式"): split_list(r.text("别名")) for r in default_table("forms.csv", "创意形式").rows}
+
+    materials_table = _table(book, MATERIAL_SHEET, "materials.csv", min_match=2)
+    materials = []
+    for r in materials_table.rows:
+        name = r.text("材料名称")
+        if not name:
+            continue
+        materials.append(Material(
+            key=r.text("材料键") or name,
+            name=name,
+            keywords=tuple(split_list(r.text("文件名关键词"))) or (name,),
+            formats=tuple(f.lower().lstrip(".") for f in split_list(r.text("格式"))),
+            description=r.text("说明"),
+        ))
+
+    lic_table = _table(book, INDUSTRY_LICENSE_SHEET, "industry_licenses.csv", min_match=2)
+    industry_licenses: dict[str, list[str]] = {}
+    license_severity: dict[tuple[str, str], str] = {}
+    for r in lic_table.rows:
+        ind, lic = r.text("行业"), r.text("资质类型")
+        if ind and lic:
+            industry_licenses.setdefault(ind, []).append(lic)
+            level = {"warning": "warning", "警告": "warning", "info": "info", "提示": "info"}.get(
+                r.text("级别").strip().lower())
+            if level:
+                license_severity[(ind, lic)] = level
+
+    catalog = Catalog(
+        fields=fields,
+        platforms=platforms,
+        platform_names=Vocabulary({p.name: list(p.aliases) for p in platforms.values()}),
+        statuses=Vocabulary(statuses),
+        status_stage=stage,
+        industries=Vocabulary(industries),
+        forms=Vocabulary(forms),
+        materials=materials,
+        material_names=Vocabulary({m.name: [m.key] for m in materials}),
+        industry_licenses=industry_licenses,
+        license_severity=license_severity,
+        minors_banned=minors_banned,
+        findings=findings,
+        sources={"平台": platforms_table.source, "材料": materials_table.source, "行业资质": lic_table.source},
+    )
+    catalog.header_overrides = _header_overrides(book, catalog)
+    return catalog
+
+
+def _header_overrides(book: Book | None, catalog: Catalog) -> dict[str, str]:
+    """The 字段映射 sheet: 表头 → 字段 (a canonical header, alias, key, or material name)."""
+    sheet = book.get(MAPPING_SHEET) if book else None
+    if sheet is None:
+        return {}
+    table = read_sheet_table(sheet, ["表头", "字段"], min_match=2)
+    if table is None:
+        return {}
+    out = {}
+    for r in table.rows:
+        header, target = r.text("表头"), r.text("字段")
+        if not header or not target:
+            continue
+        spec = catalog.field_for_name(target)
+        material = catalog.material_names.get(target)
+        if spec is not None:
+            out[header_key(header)] = spec.key
+        elif material is not None:
+            out[header_key(header)] = "material:" + material
+        else:
+            catalog.findings.append(make(
+                "bad-rule", f"字段映射把“{header}”映射到未知字段“{target}”，请改成台账字段名（如 平台、状态）或材料名。",
+                sheet=MAPPING_SHEET, row=r.row, column=r.columns.get("字段"), field="字段", value=target))
+    return out
