@@ -87,7 +87,7 @@ def main() -> None:
             rx.requests.clear()
             sender = robots.Sender()
             start = time.perf_counter()
-            result = action.run(ctx, out_dir=Path(tmp) / "out", what=("urgent",), sender=sender,
+            result = action.run(ctx, what=("urgent",), sender=sender,
                                 deadline_findings=findings)
             took = time.perf_counter() - start
             if took < best:

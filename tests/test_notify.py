@@ -198,7 +198,7 @@ def test_a_vendor_too_frequent_code_is_retried_with_backoff(tmp_path, rx):
     rx.reply("ding", 200, {"errcode": 130101, "errmsg": "send too fast"})
     waits = []
     ctx = load(path, today=date(2026, 11, 20))
-    result = action.run(ctx, out_dir=tmp_path / "out", sender=Sender(sleep=waits.append, backoff=2.0))
+    result = action.run(ctx, sender=Sender(sleep=waits.append, backoff=2.0))
     assert action.exit_code(result) == 0
     assert len(rx.of("ding")) == 2 and 2.0 in waits
 
@@ -327,10 +327,10 @@ def test_weekly_is_the_masked_markdown_summary(tmp_path, rx):
 
 def test_an_unreadable_state_file_stops_the_run_rather_than_announce_twice(tmp_path, rx):
     path = workbook(tmp_path, rx, ("企业微信", "approved"))
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "notify_state.json").write_text("{not json", encoding="utf-8")
-    result = notify(path, "--out", out)
+    history = tmp_path / "beian-out" / "history"  # the workbook's history, whatever --out says
+    history.mkdir(parents=True)
+    (history / "notify_state.json").write_text("{not json", encoding="utf-8")
+    result = notify(path, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "notify_state.json" in result.stderr
     assert rx.requests == []
 

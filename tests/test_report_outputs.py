@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import zipfile
 from datetime import date
@@ -214,15 +215,17 @@ def test_md_text_escapes_markdown_but_not_the_mask():
 
 def test_cli_writes_the_outputs_and_json(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["report", str(SAMPLE), "--out", str(out), "--json"])
+    sample = tmp_path / SAMPLE.name  # a copy: the week's snapshot goes into the workbook's own history
+    shutil.copy2(SAMPLE, sample)
+    result = CliRunner().invoke(main, ["report", str(sample), "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     import json
 
     payload = json.loads(result.output)
     assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 125
     assert payload["counts"]["提交"] == 26
-    assert (out / "周报_2026-W47.xlsx").exists() and (out / "history" / "2026-W47.csv").exists()
-    bad = CliRunner().invoke(main, ["report", str(SAMPLE), "--out", str(out), "--week", "2026-W99"])
+    assert (out / "周报_2026-W47.xlsx").exists() and (tmp_path / "beian-out" / "history" / "2026-W47.csv").exists()
+    bad = CliRunner().invoke(main, ["report", str(sample), "--out", str(out), "--week", "2026-W99"])
     assert bad.exit_code == 2 and "2026-W48" in bad.output
 
 

@@ -85,7 +85,7 @@ def test_validate_between_keeps_a_snapshot_but_leaves_the_warning_to_the_next_ch
     tracker(book, V2)
     _, validated = beian("validate", book, "--out", out)
     assert changed(validated) == []
-    assert len(list((out / "history" / "rules").glob("*.csv"))) == 2
+    assert len(list((tmp_path / "beian-out" / "history" / "rules").glob("*.csv"))) == 2
     assert changed(beian("check", book, "--out", out)[1]) == EXPECTED_WARNINGS
 
 
@@ -101,7 +101,7 @@ def test_rules_diff_lists_changes_field_by_field_and_exactly_the_affected_open_f
     book, out = tmp_path / "台账.xlsx", tmp_path / "out"
     tracker(book, V1)
     beian("validate", book, "--out", out)
-    v1 = sorted((out / "history" / "rules").glob("*.csv"))[0].name
+    v1 = sorted((tmp_path / "beian-out" / "history" / "rules").glob("*.csv"))[0].name
     tracker(book, V2)
     code, payload = beian("rules-diff", book, "--out", out, "--since", v1)
     assert code == 0 and payload["base"] == v1
@@ -139,7 +139,7 @@ def test_unchanged_rules_list_nothing(tmp_path):
 def test_an_upgrade_of_the_packaged_rules_is_a_change_too(tmp_path):
     book, out = tracker(tmp_path / "台账.xlsx", None), tmp_path / "out"
     beian("check", book, "--out", out)  # records the packaged defaults as seen
-    rules_dir = out / "history" / "rules"
+    rules_dir = tmp_path / "beian-out" / "history" / "rules"
     current = sorted(rules_dir.glob("0*.csv"))[-1]
     # pretend the previous release lacked BASE-04 (安全承诺书): rewrite history as that release left it
     from pyaddin.actions.loader import open_context

@@ -359,9 +359,8 @@ def test_rule_changed(tmp_path):
     # a draft whose activity has not ended: an open filing, which is what a rule change reaches
     draft = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None, "活动结束日期": date(2099, 1, 31)}
     path = write_tracker(tmp_path / "t.xlsx", [draft], extra_sheets={"平台规则": rules})
-    history = tmp_path / "history"
-    check.run(open_context(FileReader(), path, today=TODAY), history_dir=history)
+    check.run(open_context(FileReader(), path, today=TODAY), keep_history=True)
     rules[1][6] = "warning"
     write_tracker(path, [draft], extra_sheets={"平台规则": rules})
-    report = check.run(open_context(FileReader(), path, today=TODAY), history_dir=history).report
+    report = check.run(open_context(FileReader(), path, today=TODAY), keep_history=True).report
     assert found(report, "rule-changed") == [[2, None, "rule-changed"]]

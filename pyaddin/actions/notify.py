@@ -3,7 +3,7 @@
 Each robot gets the contents its 内容 names (narrowed by `what`); each content becomes one
 message, rendered and split for the vendor, capped so that a robot's messages in one run stay
 within its per-minute allowance (items left out are counted in the message). *approved* keys are
-recorded in `<out_dir>/notify_state.json` only once the payload carrying them was delivered, so a
+recorded in the workbook's `history/notify_state.json` only once the payload carrying them was delivered, so a
 备案号 is announced once, and one that failed is announced next time.
 """
 
@@ -87,7 +87,7 @@ def _select(ctx: Context, channel_name: str | None) -> tuple[list[Channel], list
     return chosen, channels.findings
 
 
-def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, channels: list[Channel],
+def _messages(ctx: Context, wanted: set[str], state: State, channels: list[Channel],
               deadline_findings: list[Finding] | None) -> dict:
     """content → Message (or, for approved, robot name → (Message, baseline keys))."""
     out: dict = {}
@@ -109,24 +109,23 @@ def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, chann
         from ..adapters.report_md import render
         from ..reports.weekly import build_report
 
-        weekly = build_report(ctx, history=load_history(out_dir / "history"), deadline_findings=deadline_findings)
+        weekly = build_report(ctx, history=load_history(ctx.history_dir), deadline_findings=deadline_findings)
         out["weekly"] = weekly_message(ctx, render(weekly))
     return out
 
 
-def run(ctx: Context, *, out_dir: Path, channel: str | None = None, what: tuple[str, ...] | None = None,
+def run(ctx: Context, *, channel: str | None = None, what: tuple[str, ...] | None = None,
         dry_run: bool = False, sender=None, deadline_findings: list[Finding] | None = None,
         progress: Callable[[str], None] | None = None) -> ActionResult:
     from ..adapters import robots
 
-    out_dir = Path(out_dir)
     chosen, findings = _select(ctx, channel)
     people = load_people(ctx.book)
     findings = [*findings, *people.findings]
-    state_path = out_dir / STATE_NAME
+    state_path = ctx.history_dir / STATE_NAME
     state = load_state(state_path)
     wanted = {k for c in chosen for k in c.contents if what is None or k in what}
-    messages = _messages(ctx, wanted, out_dir, state, chosen, deadline_findings)
+    messages = _messages(ctx, wanted, state, chosen, deadline_findings)
     data = NotifyData(state_path=None if dry_run else state_path)
     sender = sender or robots.Sender()
     approved_sent = False

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from .common import DEFAULT_OUT, EXIT_CANNOT_RUN, common_options, emit_json, open_workbook
-
-
-def notify_out_dir(out: Path | None, ctx) -> Path:
-    """--out, else 设置 输出目录, else beian-out beside the workbook (not the current folder), so a
-    scheduled run keeps one notify_state.json whatever folder it starts in."""
-    base = ctx.base_dir or Path.cwd()
-    return ctx.out_dir(out, default=base / DEFAULT_OUT)
+from .common import EXIT_CANNOT_RUN, common_options, emit_json, open_workbook
 
 
 @click.command()
@@ -41,8 +33,7 @@ def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
     except action.CannotNotify as exc:
         raise click.BadParameter(str(exc), param_hint="--what") from exc
     ctx = open_workbook(workbook, sheet=sheet, today=today)
-    target = notify_out_dir(out, ctx)
-    result = action.run(ctx, out_dir=target, channel=channel, what=wanted, dry_run=dry_run,
+    result = action.run(ctx, channel=channel, what=wanted, dry_run=dry_run,
                         progress=None if as_json else lambda text: click.echo(text, err=True))
     data = result.data
     code = action.exit_code(result)
@@ -85,8 +76,7 @@ def calendar(workbook, out, today, sheet, as_json):
     from ...deadlines.schedule import KINDS
 
     ctx = open_workbook(workbook, sheet=sheet, today=today)
-    target = notify_out_dir(out, ctx)
-    result = action.run(ctx, out_dir=target)
+    result = action.run(ctx, out_dir=ctx.results_dir(out))
     events = result.data
     if as_json:
         payload = result.report.as_json()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import DEFAULT_OUT, common_options, emit_json, open_workbook
+from .common import common_options, emit_json, open_workbook
 
 MATCH_ZH = {"platform": "平台", "forms": "创意形式", "industry": "行业", "company": "主体"}
 
@@ -56,7 +56,7 @@ def reuse(workbook, out, today, sheet, as_json, filing_id, copy, source_id, top)
     from ...actions import reuse as action
 
     ctx = open_workbook(workbook, sheet=sheet, today=today)
-    outcome = action.run(ctx, filing_id=filing_id, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), copy=copy,
+    outcome = action.run(ctx, filing_id=filing_id, out_dir=ctx.results_dir(out), copy=copy,
                          source_id=source_id, top=top)
     data = outcome.data
     if as_json:
