@@ -240,8 +240,9 @@ def problem_rows() -> list[dict]:
         P("小红书", ["H5"], [("status-inconsistent", H["submitted_date"])], activity="已提交缺提交日期",
           status="已提交", submitted_date="", approval_no="", approved_date="", archived="否",
           launch_date=date(2027, 1, 20), start_date=date(2027, 1, 20), end_date=date(2027, 2, 20)),
-        # 已驳回 without a resubmission is still headed for launch: pending for launch-unapproved
-        P("快手", ["H5"], [("status-inconsistent", H["feedback"])], ["launch-unapproved"], activity="驳回未写原因",
+        # 已驳回 without a resubmission, but its activity ended on 9-30: history, not launch-unapproved
+        # (SPEC §10.1; a rejection whose activity still runs is the 驳回未重提下周上线 row below)
+        P("快手", ["H5"], [("status-inconsistent", H["feedback"])], [], activity="驳回未写原因",
           status="已驳回", approval_no="", approved_date="", archived="否", feedback_date=date(2026, 8, 24)),
         P("抖音", ["H5"], [("approval-no-format", H["approval_no"])], activity="备案号格式不对",
           approval_no="DY-2026-001"),
