@@ -134,9 +134,10 @@ def test_prize_over_limit(tmp_path):
 
 
 def test_a_60000_coupon_is_not_a_lottery_prize(tmp_path):
-    report = run(tmp_path, [{"创意形式": "优惠券", "最高奖金额": 60000, "兑换规则": "是"}],
-                 headers=[*CLEAN, "最高奖金额", "兑换规则"])
+    report = run(tmp_path, [{"创意形式": "优惠券", "最高奖金额": 60000, "兑换规则": "是", "抽奖规则": "是"}],
+                 headers=[*CLEAN, "最高奖金额", "兑换规则", "抽奖规则"])
     assert found(report, "prize-over-limit") == []
+    assert found(report, "prize-without-draw") == [[2, "最高奖金额", "prize-without-draw"]]
 
 
 def test_the_platforms_own_prize_cap_applies_when_lower_than_settings(tmp_path):

@@ -4,6 +4,11 @@ Hit policy "collect" (as in DMN): every rule whose conditions all match a row ap
 empty cell matches anything; a cell may list several values (医疗、药品). Rules are data: a rule
 naming an unknown platform, form, industry, field or material becomes a `bad-rule` finding
 pointing at its cell, and only that rule is skipped.
+
+创意形式 may also name the class 有奖销售 (`PRIZE_SALE`): every row that is a 有奖销售 under
+《规范促销行为暂行规定》, i.e. a chance form (创意形式 table 抽奖性质 = 是) or a stated 最高奖金额
+(附赠式 prizes, coupons given as prizes). LOT-01 uses it: a rule listing forms one by one would
+miss the draws a team names 福袋 or 刮刮卡 and every prize that is not drawn.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ SEVERITY_WORDS = {"error": "error", "错误": "error", "warning": "warning", "�
                   "提示": "info"}
 VERIFIED_WORDS = {"是", "y", "yes", "true", "1", "✓", "√", "已核实"}
 ANY = {"", "*", "＊", "全部", "所有", "任意"}
+PRIZE_SALE = "有奖销售"
+"""A 创意形式 condition matching every 有奖销售 row (tracker column `prize_sale`)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,9 @@ def _names(r: TableRow, column: str, vocab, label: str, problems: list) -> froze
         return None
     out = set()
     for part in split_list(text):
+        if column == "创意形式" and fold(part) == PRIZE_SALE:
+            out.add(PRIZE_SALE)
+            continue
         name = vocab.get(part)
         if name is None:
             problems.append((column, f"{label}“{part}”不在目录中"))
@@ -216,7 +226,10 @@ def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.S
         mask &= df["industry"].isin(rule.industries)
     if rule.forms is not None:
         hit = exploded_forms.isin(rule.forms).groupby(level=0).any()
-        mask &= hit.reindex(df.index, fill_value=False).astype(bool)
+        hit = hit.reindex(df.index, fill_value=False).astype(bool)
+        if PRIZE_SALE in rule.forms and "prize_sale" in df.columns:
+            hit |= df["prize_sale"].astype(bool)
+        mask &= hit
     for key, wanted in (("collects_pi", rule.collects_pi), ("sensitive_pi", rule.sensitive_pi),
                         ("minors", rule.minors)):
         if wanted is not None:
