@@ -110,33 +110,55 @@ def load_rules(book: Book | None, catalog: Catalog) -> RuleSet:
 
 def freshness(rules: RuleSet, df: pd.DataFrame, open_rows: pd.Series, today: date,
               review_days: int) -> list[Finding]:
-    """One setup finding per rule not verified (`rule-unverified`) or not checked within
-    `review_days` (`rule-stale`), each naming how many open filings the rule applies to."""
+    """The rules' own state, said without drowning the rows' problems (SPEC §10.1):
+    - `rule-unverified`: ONE finding per run listing the rules with 已核实 = 否 that apply to at
+      least one open filing, each with how many (none when none apply: a rule no open filing
+      meets is nobody's concern today). With one such rule it points at that rule's 已核实 cell.
+    - `rule-stale`: one warning per rule not checked within `review_days`, naming how many open
+      filings it applies to."""
     stale_before = date.fromordinal(max(1, today.toordinal() - review_days))
-    flagged = [r for r in rules.rules if not r.verified or (r.checked is not None and r.checked < stale_before)]
-    if not flagged:
+    unverified = [r for r in rules.rules if not r.verified]
+    stale = [r for r in rules.rules if r.checked is not None and r.checked < stale_before]
+    if not unverified and not stale:
         return []
     dates = row_dates(df, today)
     exploded = df["forms"].explode()
-    out = []
-    where_default = "（内置默认规则，可在“平台规则”表中修改）" if rules.source != "workbook" else ""
-    for rule in flagged:
-        n = int((rules.mask(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
-        row = rule.row if rules.source == "workbook" else None
+    counts: dict[int, int] = {}
 
-        def at(column: str, row=row, rule_id=rule.id) -> dict:
-            return {"sheet": rules.sheet, "row": row, "column": rules.columns.get(column) if row else None,
-                    "field": column, "rule": rule_id}
-        if not rule.verified:
-            out.append(make("rule-unverified",
-                            f"规则 {rule.id}{where_default}尚未核实（已核实 = 否），目前适用于 {n} 个未结束的备案，"
-                            f"请对照“{rule.source or '依据'}”的现行文本核对后把已核实改为“是”并填写核对日期。",
-                            **at("已核实")))
-        if rule.checked is not None and rule.checked < stale_before:
-            out.append(make("rule-stale",
-                            f"规则 {rule.id} 上次核对于 {rule.checked:%Y-%m-%d}，已超过 {review_days} 天（设置“规则复核天数”），"
-                            f"目前适用于 {n} 个未结束的备案；平台规则常有变动，请重新核对并更新核对日期。",
-                            **at("核对日期")))
+    def count(rule: Rule) -> int:
+        if id(rule) not in counts:
+            counts[id(rule)] = int((rules.mask(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
+        return counts[id(rule)]
+
+    where_default = "（内置默认规则，可在“平台规则”表中修改）" if rules.source != "workbook" else ""
+    from_workbook = rules.source == "workbook"
+
+    def at(rule: Rule, column: str) -> dict:
+        row = rule.row if from_workbook else None
+        return {"sheet": rules.sheet, "row": row, "column": rules.columns.get(column) if row else None,
+                "field": column, "rule": rule.id}
+
+    out = []
+    applying = [(r, count(r)) for r in unverified]
+    applying = [(r, n) for r, n in applying if n]
+    if len(applying) == 1:
+        rule, n = applying[0]
+        out.append(make("rule-unverified",
+                        f"规则 {rule.id}{where_default}尚未核实（已核实 = 否），目前适用于 {n} 个未结束的备案，"
+                        f"请对照“{rule.source or '依据'}”的现行文本核对后把已核实改为“是”并填写核对日期。",
+                        **at(rule, "已核实")))
+    elif applying:
+        listed = "、".join(f"{r.id}（{n} 个）" for r, n in applying)
+        out.append(make("rule-unverified",
+                        f"{len(applying)} 条规则{where_default}尚未核实（已核实 = 否）而适用于未结束的备案：{listed}；"
+                        f"请对照各规则“依据”的现行文本核对后把已核实改为“是”并填写核对日期。",
+                        sheet=rules.sheet, row=None, field="已核实", value=len(applying)))
+    for rule in stale:
+        n = count(rule)
+        out.append(make("rule-stale",
+                        f"规则 {rule.id} 上次核对于 {rule.checked:%Y-%m-%d}，已超过 {review_days} 天（设置“规则复核天数”），"
+                        f"目前适用于 {n} 个未结束的备案；平台规则常有变动，请重新核对并更新核对日期。",
+                        **at(rule, "核对日期")))
     return out
 
 
