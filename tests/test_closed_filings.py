@@ -107,3 +107,18 @@ def test_a_rejection_still_running_is_pending_and_one_that_ended_is_history(tmp_
     found = {(f.filing_id, f.code) for f in deadline_findings(load(path, today=TODAY)).findings}
     assert ("RUNNING", "launch-unapproved") in found and ("ENDS-TODAY", "launch-unapproved") in found
     assert not [x for x in found if x[0] == "ENDED"]
+
+
+def test_documents_by_default_skip_a_draft_whose_activity_is_over(tmp_path):
+    from pyaddin.actions.documents import generate
+
+    base = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None, "计划上线日期": date(2026, 12, 1),
+            "活动开始日期": date(2026, 12, 1)}
+    path = write_tracker(tmp_path / "t.xlsx", [
+        {**base, "备案编号": "LIVE", "活动结束日期": date(2026, 12, 31)},
+        {**base, "备案编号": "OVER", "活动结束日期": date(2026, 11, 1), "计划上线日期": date(2026, 10, 1),
+         "活动开始日期": date(2026, 10, 1)},
+    ], headers=HEADERS)
+    result = generate(load(path, today=TODAY), out_dir=tmp_path / "out", kind="承诺书")
+    assert result.not_in_loop == [3]
+    assert {d.filing_id for d in result.documents} | {r[1] for r in result.refused} <= {"LIVE"}

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..errors import TemplateProblem
 from ..run.findings import Finding, codes, make
+from ..tracker.filings import ended
 from ..tracker.statuses import DRAFT, REJECTED, SUPPLEMENT, TO_SUBMIT
 from ..tracker.textnorm import filing_key
 from . import chinese_format
@@ -592,31 +593,36 @@ FILING_LOOP = frozenset({DRAFT, TO_SUBMIT, SUPPLEMENT})
 """Statuses still being prepared for (re)submission: the rows that need documents by default."""
 
 
-def in_filing_loop(df) -> list[int]:
+def in_filing_loop(df, today: date | None = None) -> list[int]:
     """Rows that still need documents: 草稿, 待提交, 需补充, an empty status (refused later with its
     reason rather than silently passed over), and 已驳回 unless another row's 原备案编号 names it
-    (resubmitted: the new row carries the filing on; links as `chains` reads them)."""
+    (resubmitted: the new row carries the filing on; links as `chains` reads them). With `today`,
+    not a row whose activity has ended: it is closed whatever its status (SPEC §10.1), a letter for
+    it could not be filed (`--ids`/`--rows`/`--all` still reach it)."""
     resubmitted: set[int] = set()
     if "original_id" in df.columns and df["original_id"].notna().any():
         from ..tracker.chains import build_chains
 
         resubmitted = set(build_chains(df).parent.values())
+    over = set(df.index[ended(df, today)]) if today is not None else set()
     out = []
     for r, status in zip(df.index, df["status"], strict=True):
+        if r in over:
+            continue
         status = _text(status)
         if status is None or status in FILING_LOOP or (status == REJECTED and int(r) not in resubmitted):
             out.append(int(r))
     return out
 
 
-def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None, all_rows: bool = False
-                ) -> tuple[list[int], list[Refusal]]:
+def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None, all_rows: bool = False,
+                today: date | None = None) -> tuple[list[int], list[Refusal]]:
     """Rows named by 备案编号 or Excel row number, every row with `all_rows`, else the rows still
     in the filing loop; and the names that match nothing, as refusals the user can read."""
     ids = [i for i in (ids or []) if str(i).strip()]
     rows = list(rows or [])
     if not ids and not rows:
-        return ([int(r) for r in df.index] if all_rows else in_filing_loop(df)), []
+        return ([int(r) for r in df.index] if all_rows else in_filing_loop(df, today)), []
     missing: list[Refusal] = []
     chosen: set[int] = set()
     by_id: dict[str, list[int]] = {}
