@@ -558,15 +558,11 @@ def bad_rule_rows() -> list[tuple[int, str, str]]:
 
 
 def rule_freshness_rows() -> list[tuple[int, str, str, str]]:
-    """(sheet row, code, column, rule id): every valid rule with 已核实 = 否 is rule-unverified;
+    """(sheet row, code, column, rule id): the rules with 已核实 = 否 that apply to open filings
+    are ONE rule-unverified note listing them (several here, so on no single row; SPEC §10.1);
     TEAM-03, checked more than 180 days before TODAY, is rule-stale."""
     rules = _csv("platform_rules.csv")
-    header = rules[0]
-    out = []
-    for i, r in enumerate(rules[1:], start=2):
-        cells = dict(zip(header, r, strict=True))
-        if cells["已核实"] != "是":
-            out.append((i, "rule-unverified", "已核实", cells["规则编号"]))
+    out = [("", "rule-unverified", "已核实", "")]
     stale_row = len(rules) + len(BAD_RULES) + 1
     out.append((stale_row, "rule-stale", "核对日期", STALE_RULE["规则编号"]))
     return out
