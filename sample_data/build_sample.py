@@ -103,11 +103,14 @@ def approval(platform: str, n: int) -> str:
     return f"{p}{(2026110000 + n) % 10**digits:0{digits}d}" if p else f"APP-{n:04d}"
 
 
+CHANCE_FORMS = {"抽奖", "福袋", "刮刮卡", "砸金蛋", "大转盘", "随机红包", "红包雨", "锦鲤"}  # forms.csv 抽奖性质 = 是
+
+
 def required_materials(r: dict) -> set[str]:
     """What the default 平台规则 require of a row (mirrors data/platform_rules.csv by hand)."""
     need = {"营业执照", "活动方案", "创意物料", "安全承诺书"}
     forms = set(r["forms"])
-    if "抽奖" in forms:
+    if forms & CHANCE_FORMS or r["top_prize"] not in ("", None, 0):  # LOT-01: every 有奖销售
         need.add("抽奖规则")
     if "优惠券" in forms:
         need.add("兑换规则")
@@ -240,8 +243,9 @@ def problem_rows() -> list[dict]:
         P("小红书", ["H5"], [("status-inconsistent", H["submitted_date"])], activity="已提交缺提交日期",
           status="已提交", submitted_date="", approval_no="", approved_date="", archived="否",
           launch_date=date(2027, 1, 20), start_date=date(2027, 1, 20), end_date=date(2027, 2, 20)),
-        # 已驳回 without a resubmission is still headed for launch: pending for launch-unapproved
-        P("快手", ["H5"], [("status-inconsistent", H["feedback"])], ["launch-unapproved"], activity="驳回未写原因",
+        # 已驳回 without a resubmission, but its activity ended on 9-30: history, not launch-unapproved
+        # (SPEC §10.1; a rejection whose activity still runs is the 驳回未重提下周上线 row below)
+        P("快手", ["H5"], [("status-inconsistent", H["feedback"])], [], activity="驳回未写原因",
           status="已驳回", approval_no="", approved_date="", archived="否", feedback_date=date(2026, 8, 24)),
         P("抖音", ["H5"], [("approval-no-format", H["approval_no"])], activity="备案号格式不对",
           approval_no="DY-2026-001"),
@@ -294,8 +298,9 @@ def problem_rows() -> list[dict]:
           status="审核中", submitted_date=date(2026, 11, 17), approval_no="", approved_date="", archived="否",
           launch_date=date(2026, 12, 18), start_date=date(2026, 12, 18), end_date=date(2027, 1, 18)),
         # ---- issue 12: compliance correctness
-        # the lottery cap applies to lotteries only: a 60,000 元 coupon is not a lottery prize
-        P("京东", ["优惠券"], [], activity="六万元购物券", top_prize=60000),
+        # the lottery cap applies to draws only: a 60,000 元 coupon is not a lottery prize, but its
+        # prize is said (prize-without-draw) and the letters call it a 奖品/权益, not a draw (SPEC §10.1)
+        P("京东", ["优惠券"], [("prize-without-draw", H["top_prize"])], activity="六万元购物券", top_prize=60000),
         # the platform's own 单奖上限 (this sample's 平台 sheet gives 微博 5,000) is below 设置's 50,000
         P("微博", ["抽奖"], [("prize-over-limit", H["top_prize"])], activity="微博大奖转发抽奖", top_prize=8000),
         # 已驳回, resubmitted by the next row: closed, no deadline finding although launch is near
@@ -553,15 +558,11 @@ def bad_rule_rows() -> list[tuple[int, str, str]]:
 
 
 def rule_freshness_rows() -> list[tuple[int, str, str, str]]:
-    """(sheet row, code, column, rule id): every valid rule with 已核实 = 否 is rule-unverified;
+    """(sheet row, code, column, rule id): the rules with 已核实 = 否 that apply to open filings
+    are ONE rule-unverified note listing them (several here, so on no single row; SPEC §10.1);
     TEAM-03, checked more than 180 days before TODAY, is rule-stale."""
     rules = _csv("platform_rules.csv")
-    header = rules[0]
-    out = []
-    for i, r in enumerate(rules[1:], start=2):
-        cells = dict(zip(header, r, strict=True))
-        if cells["已核实"] != "是":
-            out.append((i, "rule-unverified", "已核实", cells["规则编号"]))
+    out = [("", "rule-unverified", "已核实", "")]
     stale_row = len(rules) + len(BAD_RULES) + 1
     out.append((stale_row, "rule-stale", "核对日期", STALE_RULE["规则编号"]))
     return out

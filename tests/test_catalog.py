@@ -63,7 +63,7 @@ def test_every_packaged_status_and_alias_reaches_its_status_and_stage():
 def test_industry_and_form_aliases():
     catalog = load_catalog(None)
     assert [catalog.industries.get(t) for t in ("化妆品", "医美", "保险", "航天")] == ["美妆", "医疗", "金融", None]
-    assert [catalog.forms.get(t) for t in ("h5页面", "Live", "转盘", "快闪")] == ["H5", "直播", "抽奖", None]
+    assert [catalog.forms.get(t) for t in ("h5页面", "Live", "转盘", "快闪")] == ["H5", "直播", "大转盘", None]
 
 
 @pytest.mark.parametrize(("text", "key"), [

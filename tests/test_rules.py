@@ -85,7 +85,7 @@ def test_a_list_in_a_cell_matches_any_of_its_values_by_alias():
 
 
 def test_a_form_condition_matches_a_row_naming_that_form_among_several():
-    tracker = [{"创意形式": "H5、抽奖"}, {"创意形式": "直播"}, {"创意形式": "转盘"}, {"创意形式": None}]
+    tracker = [{"创意形式": "H5、抽奖"}, {"创意形式": "直播"}, {"创意形式": "抽奖活动"}, {"创意形式": None}]
     assert matches([rule("LOT", 创意形式="抽奖"), rule("LIVE-OR-H5", 创意形式="直播、H5")], tracker) == {
         "LOT": [2, 4], "LIVE-OR-H5": [2, 3]}
 

@@ -134,9 +134,10 @@ def test_prize_over_limit(tmp_path):
 
 
 def test_a_60000_coupon_is_not_a_lottery_prize(tmp_path):
-    report = run(tmp_path, [{"创意形式": "优惠券", "最高奖金额": 60000, "兑换规则": "是"}],
-                 headers=[*CLEAN, "最高奖金额", "兑换规则"])
+    report = run(tmp_path, [{"创意形式": "优惠券", "最高奖金额": 60000, "兑换规则": "是", "抽奖规则": "是"}],
+                 headers=[*CLEAN, "最高奖金额", "兑换规则", "抽奖规则"])
     assert found(report, "prize-over-limit") == []
+    assert found(report, "prize-without-draw") == [[2, "最高奖金额", "prize-without-draw"]]
 
 
 def test_the_platforms_own_prize_cap_applies_when_lower_than_settings(tmp_path):
@@ -303,13 +304,24 @@ def test_rule_review_days_come_from_settings(tmp_path):
     assert [(f.code, f.rule) for f in report.findings] == [("rule-stale", "T-3")]
 
 
-def test_packaged_unverified_rules_are_each_said_once(tmp_path):
-    path = write_tracker(tmp_path / "t.xlsx", [{}])
+def test_packaged_unverified_rules_are_one_finding_listing_those_that_apply(tmp_path):
+    running = {"活动结束日期": date(2026, 12, 31)}
+    path = write_tracker(tmp_path / "t.xlsx", [{**running, "创意形式": "H5", "抽奖规则": "是"},
+                                               {**running, "备案编号": "BA-2", "创意形式": "小程序"}],
+                         headers=[*CLEAN, "抽奖规则"])
     report = validate(build_context(read_book(path), system_today=TODAY))
-    notes = [f for f in report.findings if f.code == "rule-unverified"]
-    assert "LOT-02" in {f.rule for f in notes} and len(notes) == len({f.rule for f in notes})
-    assert {f.rule for f in notes} >= {"BASE-01", "LOT-01", "ICP-02"} and "PI-01" not in {f.rule for f in notes}
-    assert all(f.sheet == "平台规则" and f.row is None and f.severity == "info" for f in notes)
+    (note,) = [f for f in report.findings if f.code == "rule-unverified"]
+    assert note.sheet == "平台规则" and note.row is None and note.severity == "info" and note.rule is None
+    assert "BASE-01（2 个）" in note.message and "ICP-02（1 个）" in note.message
+    # rules no open filing meets stay out: no draw or prize, no live stream, no 微博 here
+    assert "LOT-01" not in note.message and "LIVE-01" not in note.message and "WB-01" not in note.message
+    assert "PI-01" not in note.message  # verified
+
+
+def test_no_unverified_note_when_no_open_filing_meets_an_unverified_rule(tmp_path):
+    path = write_tracker(tmp_path / "t.xlsx", [{}])  # the one activity ended on 2026-09-30
+    report = validate(build_context(read_book(path), system_today=TODAY))
+    assert [f for f in report.findings if f.code == "rule-unverified"] == []
 
 
 def test_a_pinned_today_is_never_silent(tmp_path):
@@ -357,7 +369,9 @@ def test_rule_changed(tmp_path):
     rules = [["规则编号", "平台", "创意形式", "行业", "收集个人信息", "要求", "级别"],
              ["T-1", "微信", "*", "*", "*", "营业执照", "error"]]
     # a draft whose activity has not ended: an open filing, which is what a rule change reaches
-    draft = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None, "活动结束日期": date(2099, 1, 31)}
+    # lacking the 营业执照 the rule asks for: a filing that met it would need no word about the change
+    draft = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None, "活动结束日期": date(2099, 1, 31),
+             "营业执照": "否"}
     path = write_tracker(tmp_path / "t.xlsx", [draft], extra_sheets={"平台规则": rules})
     check.run(open_context(FileReader(), path, today=TODAY), keep_history=True)
     rules[1][6] = "warning"

@@ -77,10 +77,13 @@ def sheet() -> pd.DataFrame:
     # 已驳回 with no row naming it in 原备案编号 is still headed for launch (SPEC §9)
     resubmitted = set(raw["原备案编号"].dropna())
     out["rejected_open"] = (out["status"] == "已驳回") & ~out["id"].isin(resubmitted)
-    out["closed"] = (out["status"] == "已撤回") | ((out["status"] == "已驳回") & out["id"].isin(resubmitted))
     for col, src in (("submitted", "提交日期"), ("approved", "通过日期"), ("feedback", "反馈日期"),
-                     ("launch", "上线日期"), ("supplement_due", "补充截止日期")):
+                     ("launch", "上线日期"), ("supplement_due", "补充截止日期"), ("end", "活动结束日期")):
         out[col] = raw[src].map(to_date)
+    # an activity over before today is history whatever its status (SPEC §10.1)
+    out["ended"] = out["end"].map(lambda d: d is not None and d < TODAY).astype(bool)
+    out["closed"] = ((out["status"] == "已撤回") | ((out["status"] == "已驳回") & out["id"].isin(resubmitted))
+                     | out["ended"])
     return out
 
 
@@ -156,6 +159,8 @@ def test_overdue_and_at_risk_lists_follow_the_deadline_rules(report, sheet):
     pending = {"草稿", "待提交", "已提交", "审核中", "需补充"}
     overdue, risk = set(), set()
     for r in sheet.itertuples():
+        if r.closed:
+            continue
         review = int(review_days.get(r.platform, 5))
         if r.status in ("已提交", "审核中") and r.submitted and TODAY > add_wd(r.submitted, review):
             overdue.add((r.id, "审核超期"))
@@ -170,7 +175,7 @@ def test_overdue_and_at_risk_lists_follow_the_deadline_rules(report, sheet):
             risk.add((r.id, "提交过晚风险"))
     assert set(zip(report.overdue["备案编号"], report.overdue["类型"], strict=True)) == overdue
     assert set(zip(report.at_risk["备案编号"], report.at_risk["类型"], strict=True)) == risk
-    assert report.counts["逾期"] == len(overdue) == 5 and report.counts["风险"] == len(risk) == 2
+    assert report.counts["逾期"] == len(overdue) == 4 and report.counts["风险"] == len(risk) == 2
 
 
 def test_licenses_expiring_within_the_info_window_include_expired_ones(report):

@@ -4,6 +4,11 @@ Hit policy "collect" (as in DMN): every rule whose conditions all match a row ap
 empty cell matches anything; a cell may list several values (医疗、药品). Rules are data: a rule
 naming an unknown platform, form, industry, field or material becomes a `bad-rule` finding
 pointing at its cell, and only that rule is skipped.
+
+创意形式 may also name the class 有奖销售 (`PRIZE_SALE`): every row that is a 有奖销售 under
+《规范促销行为暂行规定》, i.e. a chance form (创意形式 table 抽奖性质 = 是) or a stated 最高奖金额
+(附赠式 prizes, coupons given as prizes). LOT-01 uses it: a rule listing forms one by one would
+miss the draws a team names 福袋 or 刮刮卡 and every prize that is not drawn.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ SEVERITY_WORDS = {"error": "error", "错误": "error", "warning": "warning", "�
                   "提示": "info"}
 VERIFIED_WORDS = {"是", "y", "yes", "true", "1", "✓", "√", "已核实"}
 ANY = {"", "*", "＊", "全部", "所有", "任意"}
+PRIZE_SALE = "有奖销售"
+"""A 创意形式 condition matching every 有奖销售 row (tracker column `prize_sale`)."""
 
 
 @dataclass(frozen=True)
@@ -103,33 +110,55 @@ def load_rules(book: Book | None, catalog: Catalog) -> RuleSet:
 
 def freshness(rules: RuleSet, df: pd.DataFrame, open_rows: pd.Series, today: date,
               review_days: int) -> list[Finding]:
-    """One setup finding per rule not verified (`rule-unverified`) or not checked within
-    `review_days` (`rule-stale`), each naming how many open filings the rule applies to."""
+    """The rules' own state, said without drowning the rows' problems (SPEC §10.1):
+    - `rule-unverified`: ONE finding per run listing the rules with 已核实 = 否 that apply to at
+      least one open filing, each with how many (none when none apply: a rule no open filing
+      meets is nobody's concern today). With one such rule it points at that rule's 已核实 cell.
+    - `rule-stale`: one warning per rule not checked within `review_days`, naming how many open
+      filings it applies to."""
     stale_before = date.fromordinal(max(1, today.toordinal() - review_days))
-    flagged = [r for r in rules.rules if not r.verified or (r.checked is not None and r.checked < stale_before)]
-    if not flagged:
+    unverified = [r for r in rules.rules if not r.verified]
+    stale = [r for r in rules.rules if r.checked is not None and r.checked < stale_before]
+    if not unverified and not stale:
         return []
     dates = row_dates(df, today)
     exploded = df["forms"].explode()
-    out = []
-    where_default = "（内置默认规则，可在“平台规则”表中修改）" if rules.source != "workbook" else ""
-    for rule in flagged:
-        n = int((rules.mask(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
-        row = rule.row if rules.source == "workbook" else None
+    counts: dict[int, int] = {}
 
-        def at(column: str, row=row, rule_id=rule.id) -> dict:
-            return {"sheet": rules.sheet, "row": row, "column": rules.columns.get(column) if row else None,
-                    "field": column, "rule": rule_id}
-        if not rule.verified:
-            out.append(make("rule-unverified",
-                            f"规则 {rule.id}{where_default}尚未核实（已核实 = 否），目前适用于 {n} 个未结束的备案，"
-                            f"请对照“{rule.source or '依据'}”的现行文本核对后把已核实改为“是”并填写核对日期。",
-                            **at("已核实")))
-        if rule.checked is not None and rule.checked < stale_before:
-            out.append(make("rule-stale",
-                            f"规则 {rule.id} 上次核对于 {rule.checked:%Y-%m-%d}，已超过 {review_days} 天（设置“规则复核天数”），"
-                            f"目前适用于 {n} 个未结束的备案；平台规则常有变动，请重新核对并更新核对日期。",
-                            **at("核对日期")))
+    def count(rule: Rule) -> int:
+        if id(rule) not in counts:
+            counts[id(rule)] = int((rules.mask(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
+        return counts[id(rule)]
+
+    where_default = "（内置默认规则，可在“平台规则”表中修改）" if rules.source != "workbook" else ""
+    from_workbook = rules.source == "workbook"
+
+    def at(rule: Rule, column: str) -> dict:
+        row = rule.row if from_workbook else None
+        return {"sheet": rules.sheet, "row": row, "column": rules.columns.get(column) if row else None,
+                "field": column, "rule": rule.id}
+
+    out = []
+    applying = [(r, count(r)) for r in unverified]
+    applying = [(r, n) for r, n in applying if n]
+    if len(applying) == 1:
+        rule, n = applying[0]
+        out.append(make("rule-unverified",
+                        f"规则 {rule.id}{where_default}尚未核实（已核实 = 否），目前适用于 {n} 个未结束的备案，"
+                        f"请对照“{rule.source or '依据'}”的现行文本核对后把已核实改为“是”并填写核对日期。",
+                        **at(rule, "已核实")))
+    elif applying:
+        listed = "、".join(f"{r.id}（{n} 个）" for r, n in applying)
+        out.append(make("rule-unverified",
+                        f"{len(applying)} 条规则{where_default}尚未核实（已核实 = 否）而适用于未结束的备案：{listed}；"
+                        f"请对照各规则“依据”的现行文本核对后把已核实改为“是”并填写核对日期。",
+                        sheet=rules.sheet, row=None, field="已核实", value=len(applying)))
+    for rule in stale:
+        n = count(rule)
+        out.append(make("rule-stale",
+                        f"规则 {rule.id} 上次核对于 {rule.checked:%Y-%m-%d}，已超过 {review_days} 天（设置“规则复核天数”），"
+                        f"目前适用于 {n} 个未结束的备案；平台规则常有变动，请重新核对并更新核对日期。",
+                        **at(rule, "核对日期")))
     return out
 
 
@@ -143,6 +172,9 @@ def _names(r: TableRow, column: str, vocab, label: str, problems: list) -> froze
         return None
     out = set()
     for part in split_list(text):
+        if column == "创意形式" and fold(part) == PRIZE_SALE:
+            out.add(PRIZE_SALE)
+            continue
         name = vocab.get(part)
         if name is None:
             problems.append((column, f"{label}“{part}”不在目录中"))
@@ -216,7 +248,10 @@ def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.S
         mask &= df["industry"].isin(rule.industries)
     if rule.forms is not None:
         hit = exploded_forms.isin(rule.forms).groupby(level=0).any()
-        mask &= hit.reindex(df.index, fill_value=False).astype(bool)
+        hit = hit.reindex(df.index, fill_value=False).astype(bool)
+        if PRIZE_SALE in rule.forms and "prize_sale" in df.columns:
+            hit |= df["prize_sale"].astype(bool)
+        mask &= hit
     for key, wanted in (("collects_pi", rule.collects_pi), ("sensitive_pi", rule.sensitive_pi),
                         ("minors", rule.minors)):
         if wanted is not None:

@@ -233,13 +233,25 @@ def _contacts(df: pd.DataFrame, f: RowFindings) -> None:
 
 
 def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
-    """The lottery cap (SPEC §4, §9): only rows whose 创意形式 includes 抽奖; the lower of 设置
-    抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in."""
+    """The lottery cap (SPEC §4, §9, §10.1) is about chance: it applies to every row with a draw
+    form (创意形式 table 抽奖性质 = 是: 抽奖, 福袋, 刮刮卡, 随机红包 …), at the lower of 设置
+    抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in. A 最高奖金额 on a
+    row with no draw form (a coupon, a fixed 红包) is not capped but said once (`prize-without-draw`,
+    info): the letters then speak of the highest value of a 奖品/权益, never of a lottery, and the
+    team sees that reading in case the prize is in fact drawn."""
     limit = ctx.settings.prize_limit
-    prizes = df["top_prize"]
     platforms = ctx.catalog.platforms
-    for row, value, platform, forms in zip(df.index, prizes, df["platform"], df["forms"], strict=True):
-        if value is None or value != value or not isinstance(forms, list) or "抽奖" not in forms:
+    chance = ctx.catalog.chance_forms
+    has_prize = pd.to_numeric(df["top_prize"], errors="coerce").fillna(0).gt(0)
+    for row, value, platform, forms, draw in zip(df.index[has_prize], df["top_prize"][has_prize],
+                                                 df["platform"][has_prize], df["forms"][has_prize],
+                                                 df["draw"][has_prize], strict=True):
+        named = [x for x in forms if x] if isinstance(forms, list) else []
+        if not draw:
+            shown = f"创意形式为“{'、'.join(named)}”" if named else "未填创意形式"
+            f.add("prize-without-draw", row, "top_prize",
+                  f"填写了最高奖金额 ¥{value:,.2f}，但{shown}，不属于抽奖（随机决定中奖），按奖品/权益的最高价值"
+                  f"处理、不适用抽奖上限；如奖品由抽奖、福袋、随机红包等随机方式决定，请在创意形式中写明。")
             continue
         cap = platforms[platform].prize_cap if platform in platforms else None
         if cap is not None and cap < limit:
@@ -247,8 +259,10 @@ def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
         else:
             bound, source = limit, "抽奖上限（设置“抽奖最高金额(元)”，《反不正当竞争法》）"
         if value > bound:
+            kind = "、".join(x for x in named if x in chance)
             f.add("prize-over-limit", row, "top_prize",
-                  f"抽奖最高奖金额 ¥{value:,.2f} 超过{source} ¥{bound:,.0f}，请把单个奖品价值降到上限以内。")
+                  f"抽奖式有奖销售（{kind}）最高奖金额 ¥{value:,.2f} 超过{source} ¥{bound:,.0f}，"
+                  f"请把单个奖品价值降到上限以内。")
 
 
 def _personal_info(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:

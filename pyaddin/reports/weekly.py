@@ -25,8 +25,8 @@ Definitions (the tracker has no creation date, so "this week" rests on the dates
   today + 设置 资质到期提示天数 (90), expired ones included; 长期 never. 剩余工作日 counts working
   days like every deadline (negative once expired).
 - 临近上线: 计划上线日期 from today to today + 设置 临近上线天数 (14), status not 已通过 and the
-  filing not closed (`filings.closed`: 已撤回, or 已驳回 resubmitted by another row); a rejected
-  filing without a resubmission, or an unreadable status, still needs attention before launch.
+  filing open (`filings.open_filings`: not 已撤回, not a resubmitted 已驳回, activity not ended); a
+  rejected filing without a resubmission, or an unreadable status, still needs attention before launch.
 - 趋势: submissions and approvals per week for the last `TREND_WEEKS` weeks up to the report
   week; a week with a stored snapshot is counted from it (what was known then), other weeks from
   the current tracker's dates.
@@ -367,7 +367,7 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
     at_risk = _findings_frame(deadline_findings, AT_RISK_CODES, names, df)
 
     horizon = ctx.today + timedelta(days=ctx.settings.upcoming_days)
-    upcoming_mask = _in(df["launch_date"], ctx.today, horizon) & (status != APPROVED) & ~filings.closed(df)
+    upcoming_mask = _in(df["launch_date"], ctx.today, horizon) & (status != APPROVED) & filings.open_filings(df, ctx.today)
     upcoming = _list(df, upcoming_mask, ["行", "备案编号", "活动名称", "负责人", "平台", "状态", "计划上线日期", "提交日期"])
     upcoming = upcoming.sort_values(["计划上线日期", "行"], kind="stable").reset_index(drop=True)
 

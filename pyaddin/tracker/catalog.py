@@ -88,6 +88,9 @@ class Catalog:
     """(行业, 资质类型) → severity of license-missing for that requirement (default error)."""
     minors_banned: frozenset[str] = frozenset()
     """Industries whose ads may not target minors (《广告法》第40条), from industries.csv."""
+    chance_forms: frozenset[str] = frozenset()
+    """Forms whose prize is decided by chance (创意形式 table 抽奖性质 = 是: 抽奖, 福袋, 随机红包 …):
+    a 抽奖式有奖销售, so the lottery cap and the lottery wording of the letters apply (SPEC §10.1)."""
     header_overrides: dict[str, str] = field(default_factory=dict)
     """Folded header text → field key or material name, from the 字段映射 sheet."""
     findings: list[Finding] = field(default_factory=list)
@@ -182,7 +185,9 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
     industries_table = default_table("industries.csv", "行业")
     industries = {r.text("行业"): split_list(r.text("别名")) for r in industries_table.rows}
     minors_banned = frozenset(r.text("行业") for r in industries_table.rows if r.text("禁向未成年人") == "是")
-    forms = {r.text("创意形式"): split_list(r.text("别名")) for r in default_table("forms.csv", "创意形式").rows}
+    forms_table = default_table("forms.csv", "创意形式")
+    forms = {r.text("创意形式"): split_list(r.text("别名")) for r in forms_table.rows}
+    chance_forms = frozenset(r.text("创意形式") for r in forms_table.rows if _bool_text(r.text("抽奖性质")))
 
     materials_table = _table(book, MATERIAL_SHEET, "materials.csv", min_match=2)
     materials = []
@@ -223,6 +228,7 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
         industry_licenses=industry_licenses,
         license_severity=license_severity,
         minors_banned=minors_banned,
+        chance_forms=chance_forms,
         findings=findings,
         sources={"平台": platforms_table.source, "材料": materials_table.source, "行业资质": lic_table.source},
     )
