@@ -53,6 +53,9 @@ class Material:
     keywords: tuple[str, ...]
     formats: tuple[str, ...]
     description: str = ""
+    reuse: str = ""
+    """复用: 可复用 (any filing), 同主体 (only from a filing of the same company: licences, 资质, papers
+    naming the company) or 每次新建 (per-filing documents, generated anew); see `archive.reuse`."""
 
 
 class Vocabulary:
@@ -185,6 +188,8 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
     forms = {r.text("创意形式"): split_list(r.text("别名")) for r in default_table("forms.csv", "创意形式").rows}
 
     materials_table = _table(book, MATERIAL_SHEET, "materials.csv", min_match=2)
+    # a team's 材料 sheet kept from before the 复用 column still gets the packaged policy by name
+    default_reuse = {r.text("材料名称"): r.text("复用") for r in default_table("materials.csv", MATERIAL_SHEET).rows}
     materials = []
     for r in materials_table.rows:
         name = r.text("材料名称")
@@ -196,6 +201,7 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
             keywords=tuple(split_list(r.text("文件名关键词"))) or (name,),
             formats=tuple(f.lower().lstrip(".") for f in split_list(r.text("格式"))),
             description=r.text("说明"),
+            reuse=r.text("复用") or default_reuse.get(name, ""),
         ))
 
     lic_table = _table(book, INDUSTRY_LICENSE_SHEET, "industry_licenses.csv", min_match=2)
