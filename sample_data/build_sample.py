@@ -243,8 +243,10 @@ def problem_rows() -> list[dict]:
         # 已驳回 without a resubmission is still headed for launch: pending for launch-unapproved
         P("快手", ["H5"], [("status-inconsistent", H["feedback"])], ["launch-unapproved"], activity="驳回未写原因",
           status="已驳回", approval_no="", approved_date="", archived="否", feedback_date=date(2026, 8, 24)),
-        P("抖音", ["H5"], [("approval-no-format", H["approval_no"])], activity="备案号格式不对",
-          approval_no="DY-2026-001"),
+        # no 备案号格式 ships (SPEC §10.1): the format is learned from the tracker's 12 other approved
+        # 微信 numbers (2 letters + 10 digits); 抖音 has too few approved numbers to learn from
+        P("微信", ["H5"], [("approval-no-format", H["approval_no"])], activity="备案号格式不对",
+          approval_no="WX-2026-001"),
         P("自有APP", ["短视频"], [("approval-no-reused", H["approval_no"])], activity="APP沿用微信备案号",
           approval_no="@FIRST_WECHAT"),
         P("微博", ["图文"], [("company-mismatch", H["company"])], activity="主体与代码不符",

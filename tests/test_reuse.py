@@ -135,12 +135,12 @@ def test_copy_through_a_symlinked_filing_folder_writes_nothing_outside_the_root(
     out = reuse(sample, "--id", "BA-2026-0092", "--copy")
     assert list(outside.rglob("*")) == []
     assert out["copied"] == [] and out["findings"]
-    assert {f["code"] for f in out["findings"]} == {"outside-root"}
+    assert {f["code"] for f in out["findings"]} == {"archive-outside-root"}
     assert all(str(outside) in f["message"] for f in out["findings"])
     # the plain run says it too, one line per refused file, and exits 0
     text = beian("reuse", sample / "备案台账示例.xlsx", "--out", sample / "out", *TODAY, "--id", "BA-2026-0092",
                  "--copy")
-    assert text.exit_code == 0 and text.output.count("outside-root") == len(out["findings"])
+    assert text.exit_code == 0 and text.output.count("archive-outside-root") == len(out["findings"])
 
 
 def test_copy_creates_the_filing_folder_when_there_is_none(sample):

@@ -82,6 +82,6 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
 def _outside(exc, root: Path):
     from ..run.findings import make
 
-    return make("outside-root",
+    return make("archive-outside-root",
                 f"复制目标“{exc.path}”经符号链接指向归档根目录 {root} 之外的“{exc.target}”，未写入；"
                 f"请把本备案的文件夹改为归档根目录下的真实文件夹后再复制。", value=str(exc.path))

@@ -287,17 +287,38 @@ def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
 
 
 def _approval_numbers(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    """备案号 against the 平台 table's 备案号格式 when the team filled one in, else against the format
+    learned from this tracker's approved numbers of the platform (`approval_formats`)."""
+    from .approval_formats import learn, shape, words
+
     numbers = df["approval_no"]
     filled = numbers.notna().to_numpy(dtype=bool)
     triples = list(zip(df.index[filled], numbers.to_numpy(dtype=object)[filled],
                        df["platform"].to_numpy(dtype=object)[filled], strict=True))
+    approved = set(df.index[(df["status"] == "已通过").to_numpy(dtype=bool)])
+    by_platform: dict[str, list[str]] = {}
+    for row, raw_number, platform_name in triples:
+        if row in approved and isinstance(platform_name, str):
+            by_platform.setdefault(platform_name, []).append(as_text(raw_number))
+    learned: dict[str, object] = {}
     for row, raw_number, platform_name in triples:
         platform = ctx.catalog.platforms.get(platform_name)
-        number = raw_number.strip()
-        if platform is not None and platform.pattern is not None and not platform.pattern.fullmatch(number):
+        if platform is None:
+            continue
+        number = as_text(raw_number).strip()
+        if platform.pattern is not None:
+            if not platform.pattern.fullmatch(number):
+                f.add("approval-no-format", row, "approval_no",
+                      f"备案号“{number}”不符合“平台”表中{platform.name}的备案号格式 {platform.pattern_text}，"
+                      f"请核对平台回执或在“平台”表中修改格式。")
+            continue
+        if platform.name not in learned:
+            learned[platform.name] = learn(by_platform.get(platform.name, []))
+        known = learned[platform.name]
+        if known is not None and shape(number) != known.shape:
             f.add("approval-no-format", row, "approval_no",
-                  f"备案号“{number}”不符合{platform.name}的备案号格式 {platform.pattern_text}，"
-                  f"请核对平台回执或在“平台”表中修改格式。")
+                  f"备案号“{number}”（{words(shape(number))}）与本台账{platform.name}已通过的备案号格式不同"
+                  f"（{known.agreeing} 个为 {known.words}），请核对平台回执。")
     first: dict[str, tuple[int, str]] = {}
     for row, raw_number, platform in triples:
         number = approval_key(raw_number)
