@@ -197,6 +197,19 @@ def test_a_team_pattern_in_the_platform_sheet_still_wins(tmp_path):
     assert found(report, "approval-no-format") == [[2, "备案号", "approval-no-format"]]
 
 
+def test_prohibited_ad(tmp_path):
+    report = run(tmp_path, [{"行业": "烟草"}, {"备案编号": "BA-2", "行业": "快消"}], headers=[*CLEAN, "行业"])
+    assert found(report, "prohibited-ad") == [[2, "行业", "prohibited-ad"]]
+
+
+def test_forbidden_form(tmp_path):
+    # WX-01: 微信 does not allow rewards for sharing; the same 助力 on 抖音 is not this rule's
+    report = run(tmp_path, [{"创意形式": "助力"}, {"备案编号": "BA-2", "平台": "抖音", "创意形式": "助力",
+                                               "备案号": "DY2026110002"}])
+    assert found(report, "forbidden-form") == [[2, "创意形式", "forbidden-form"]]
+    assert [f.rule for f in report.findings if f.code == "forbidden-form"] == ["WX-01"]
+
+
 def test_approval_number_reused_on_another_platform(tmp_path):
     report = run(tmp_path, [{}, {"备案编号": "BA-2", "平台": "自有APP"}])
     assert found(report, "approval-no-reused") == [[3, "备案号", "approval-no-reused"]]

@@ -123,6 +123,7 @@ def validate(ctx: Context) -> Report:
     _contacts(df, f)
     _prize(ctx, df, f)
     _personal_info(ctx, df, f)
+    _prohibited(ctx, df, f)
     _status(ctx, df, f)
     _approval_numbers(ctx, df, f)
     _company(ctx, df, f)
@@ -259,12 +260,37 @@ def _personal_info(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
         f.add("pi-inconsistent", row, "sensitive_pi",
               f"“{f.header('sensitive_pi')}”为“是”但“{f.header('collects_pi')}”不为“是”：敏感个人信息也是个人信息，"
               f"请把“{f.header('collects_pi')}”改为“是”（并按规则补齐隐私政策和授权机制），或更正敏感个人信息。")
-    banned = ctx.catalog.minors_banned
-    minors = df["minors"].eq(True).fillna(False).astype(bool) & df["industry"].isin(banned)
-    for row, industry in zip(df.index[minors], df.loc[minors, "industry"], strict=True):
+    catalog = ctx.catalog
+    aimed = df["minors"].eq(True).fillna(False).astype(bool)
+    banned = aimed & df["industry"].isin(catalog.minors_banned)
+    for row, industry in zip(df.index[banned], df.loc[banned, "industry"], strict=True):
+        basis = catalog.industry_basis.get(industry) or "《广告法》第40条"
         f.add("prohibited-for-minors", row, "minors",
-              f"行业“{industry}”的广告不得在针对未成年人的大众传播媒介上发布（《广告法》第40条），"
+              f"行业“{industry}”的广告不得在针对未成年人的媒介上发布（{basis}），"
               f"请取消面向未成年人的投放，或更正“{f.header('minors')}”。")
+    warned = aimed & df["industry"].isin(catalog.minors_warned)
+    for row, industry in zip(df.index[warned], df.loc[warned, "industry"], strict=True):
+        basis = catalog.industry_basis.get(industry) or "《广告法》第40条"
+        f.add("prohibited-for-minors", row, "minors",
+              f"不利于未成年人身心健康的{industry}广告不得在针对未成年人的媒介上发布（{basis}），"
+              f"请确认所推广的内容适合未成年人，否则取消面向未成年人的投放。", severity="warning")
+
+
+def _prohibited(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    """Ads no filing can make lawful on the internet (SPEC §10.3): the 行业 table's 禁止互联网广告
+    industries (处方药, 烟草, 电子烟) and a row marked 处方药 = 是. Every platform here is on the
+    internet, so the row cannot be filed: an error, and documents refuse it."""
+    catalog = ctx.catalog
+    internet = df["industry"].isin(catalog.internet_banned)
+    for row, industry in zip(df.index[internet], df.loc[internet, "industry"], strict=True):
+        f.add("prohibited-ad", row, "industry",
+              f"行业“{industry}”的广告禁止在互联网发布（{catalog.industry_basis.get(industry) or '《互联网广告管理办法》(2023)'}），"
+              f"该备案无法通过，请取消该活动或更正“{f.header('industry')}”。")
+    marked = df["prescription"].eq(True).fillna(False).astype(bool) & ~internet
+    for row in df.index[marked]:
+        f.add("prohibited-ad", row, "prescription",
+              f"处方药广告禁止在互联网发布（《广告法》第15条；《互联网广告管理办法》(2023)），该备案无法通过，"
+              f"请取消该活动，或在确认不是处方药后更正“{f.header('prescription')}”。")
 
 
 def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
@@ -374,7 +400,12 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
             continue
         hit = mask.to_numpy(dtype=bool)
         index = df.index[hit]
-        if rule.is_material:
+        if rule.is_ban:
+            message = (f"规则 {rule.id} 不允许这样的活动：{rule.description.rstrip('。')}。"
+                       f"请修改玩法后更正“{f.header('forms')}”，或取消该活动。")
+            for row in index:
+                f.add("forbidden-form", row, "forms", message, severity=rule.severity, rule=rule.id)
+        elif rule.is_material:
             col = rule.target
             if col in df.columns:
                 ticked = df[col].to_numpy(dtype=object)[hit] == True  # noqa: E712 - elementwise, None is not ticked
