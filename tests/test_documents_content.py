@@ -84,8 +84,9 @@ def test_plan_lists_required_materials_with_not_applicable_and_omits_what_no_rul
                                  "安全承诺书": "不适用", "抽奖规则": "不适用", "直播脚本": None, "风险提示": None}],
                      kind="方案")
     rows = table(docs["营销活动方案"], "材料名称", "说明")
+    # an H5 needs its ICP备案证明 on every platform (ICP-01, issue 23); the CLEAN row has it
     assert [(r[1], r[3]) for r in rows] == [("营业执照", "已备"), ("活动方案", "未备"), ("创意物料", "未备"),
-                                           ("安全承诺书", "不适用")]
+                                           ("安全承诺书", "不适用"), ("ICP备案证明", "已备")]
     text = text_of(docs["营销活动方案"])
     assert "未填写" not in text and "风险提示" not in text and "直播脚本" not in text and "抽奖规则" not in text
 

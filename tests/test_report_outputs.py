@@ -222,7 +222,7 @@ def test_cli_writes_the_outputs_and_json(tmp_path):
     import json
 
     payload = json.loads(result.output)
-    assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 125
+    assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 129
     assert payload["counts"]["提交"] == 26
     assert (out / "周报_2026-W47.xlsx").exists() and (tmp_path / "beian-out" / "history" / "2026-W47.csv").exists()
     bad = CliRunner().invoke(main, ["report", str(sample), "--out", str(out), "--week", "2026-W99"])

@@ -172,8 +172,43 @@ def test_status_inconsistent(tmp_path, change, field):
     assert found(report, "status-inconsistent") == [[2, field, "status-inconsistent"]]
 
 
-def test_approval_number_format(tmp_path):
-    assert found(run(tmp_path, [{"备案号": "WX-1"}]), "approval-no-format") == [[2, "备案号", "approval-no-format"]]
+def approved(n: int, **over) -> dict:
+    return {"备案编号": f"BA-{n}", "备案号": f"WX20261100{n:02d}", **over}
+
+
+def test_approval_number_format_is_learned_from_five_agreeing_approved_numbers(tmp_path):
+    rows = [approved(n) for n in range(1, 6)] + [approved(6, 备案号="WX-1")]
+    report = run(tmp_path, rows)
+    assert found(report, "approval-no-format") == [[7, "备案号", "approval-no-format"]]
+    (message,) = [f.message for f in report.findings if f.code == "approval-no-format"]
+    assert "12 位：2 个字母 + 10 位数字" in message and "4 位：2 个字母 + “-” + 1 位数字" in message
+    assert "\\d" not in message and "^" not in message  # words, never a regex
+
+
+def test_fewer_than_five_approved_numbers_or_no_agreement_teach_no_format(tmp_path):
+    four = [approved(n) for n in range(1, 5)] + [approved(5, 备案号="WX-1")]
+    assert found(run(tmp_path, four), "approval-no-format") == []
+    split = [approved(n) for n in range(1, 6)] + [approved(n, 备案号=f"WX-{n}") for n in range(6, 10)]
+    assert found(run(tmp_path, split), "approval-no-format") == []
+
+
+def test_a_team_pattern_in_the_platform_sheet_still_wins(tmp_path):
+    platforms = [["平台", "别名", "审核周期(工作日)", "提前量(工作日)", "备案号格式"], ["微信", "", 7, 2, r"^WX-\d+$"]]
+    report = run(tmp_path, [{"备案号": "WX2026110001"}], extra_sheets={"平台": platforms})
+    assert found(report, "approval-no-format") == [[2, "备案号", "approval-no-format"]]
+
+
+def test_prohibited_ad(tmp_path):
+    report = run(tmp_path, [{"行业": "烟草"}, {"备案编号": "BA-2", "行业": "快消"}], headers=[*CLEAN, "行业"])
+    assert found(report, "prohibited-ad") == [[2, "行业", "prohibited-ad"]]
+
+
+def test_forbidden_form(tmp_path):
+    # WX-01: 微信 does not allow rewards for sharing; the same 助力 on 抖音 is not this rule's
+    report = run(tmp_path, [{"创意形式": "助力"}, {"备案编号": "BA-2", "平台": "抖音", "创意形式": "助力",
+                                               "备案号": "DY2026110002"}])
+    assert found(report, "forbidden-form") == [[2, "创意形式", "forbidden-form"]]
+    assert [f.rule for f in report.findings if f.code == "forbidden-form"] == ["WX-01"]
 
 
 def test_approval_number_reused_on_another_platform(tmp_path):

@@ -34,6 +34,10 @@ VERIFIED_WORDS = {"是", "y", "yes", "true", "1", "✓", "√", "已核实"}
 ANY = {"", "*", "＊", "全部", "所有", "任意"}
 PRIZE_SALE = "有奖销售"
 """A 创意形式 condition matching every 有奖销售 row (tracker column `prize_sale`)."""
+BAN = "ban:"
+"""The target of a rule whose 要求 is 禁止: the conditions describe what the platform or the law does
+not allow (WX-01: 微信 rewards for sharing), so every row they match is the finding."""
+BAN_WORDS = {"禁止", "不得", "不允许", "禁止发布"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class Rule:
     @property
     def is_material(self) -> bool:
         return self.target.startswith(MATERIAL_PREFIX)
+
+    @property
+    def is_ban(self) -> bool:
+        return self.target == BAN
 
 
 @dataclass
@@ -201,6 +209,8 @@ def _parse(r: TableRow, catalog: Catalog) -> tuple[Rule | None, list[tuple[str, 
     target = None
     if not requirement:
         problems.append(("要求", "没有填写要求（台账字段名或材料名）"))
+    elif requirement.strip() in BAN_WORDS:
+        target, target_name = BAN, "禁止"
     else:
         material = catalog.material_names.get(requirement)
         spec = catalog.field_for_name(requirement)
@@ -209,7 +219,7 @@ def _parse(r: TableRow, catalog: Catalog) -> tuple[Rule | None, list[tuple[str, 
         elif spec is not None:
             target, target_name = spec.key, spec.header
         else:
-            problems.append(("要求", f"要求“{requirement}”既不是台账字段也不是“材料”表中的材料"))
+            problems.append(("要求", f"要求“{requirement}”既不是台账字段、“材料”表中的材料，也不是“禁止”"))
     severity = SEVERITY_WORDS.get(r.text("级别").strip().lower() or "error")
     if severity is None:
         problems.append(("级别", f"级别“{r.text('级别')}”应为 error、warning、info（或 错误、警告、提示）"))
@@ -252,10 +262,17 @@ def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.S
         if PRIZE_SALE in rule.forms and "prize_sale" in df.columns:
             hit |= df["prize_sale"].astype(bool)
         mask &= hit
-    for key, wanted in (("collects_pi", rule.collects_pi), ("sensitive_pi", rule.sensitive_pi),
-                        ("minors", rule.minors)):
+    for key, wanted in (("collects_pi", rule.collects_pi), ("minors", rule.minors)):
         if wanted is not None:
             mask &= df[key].eq(wanted).fillna(False).astype(bool)
+    if rule.sensitive_pi is not None:
+        # the data of children under 14 is sensitive personal information (《个人信息保护法》第28条):
+        # a row aimed at minors that collects data gets the sensitive-data rules (SPEC §10.3)
+        children = (df["minors"].eq(True).fillna(False) & df["collects_pi"].eq(True).fillna(False)).astype(bool)
+        if rule.sensitive_pi:
+            mask &= df["sensitive_pi"].eq(True).fillna(False).astype(bool) | children
+        else:
+            mask &= df["sensitive_pi"].eq(False).fillna(False).astype(bool) & ~children
     if rule.start is not None or rule.end is not None:
         codes, distinct = pd.factorize(dates.to_numpy(dtype=object))  # compare each distinct date once
         inside = np.array([(rule.start is None or d >= rule.start) and (rule.end is None or d <= rule.end)

@@ -267,6 +267,8 @@ class _Tracker:
         return self.cols[key]
 
     def missing(self, rule: Rule, row: int) -> str:
+        if rule.is_ban:
+            return f"规则 {rule.id} 不允许此类活动"
         if rule.is_material:
             ticked = self.column(rule.target).get(row) is True
             archived = self.ctx.archive_materials or {}

@@ -362,14 +362,16 @@ def rules_changes() -> None:
 def reuse_rows(plan) -> list[list[object]]:
     """复用建议 sheet: one row per archived file of each candidate (a candidate without files: one row)."""
     rows: list[list[object]] = [["候选", "备案编号", "活动名称", "平台", "得分", "备案号", "通过日期", "审核用时(工作日)",
-                                 "驳回历史", "已过期资质", "文件", "状态"]]
+                                 "驳回历史", "已过期资质", "文件", "状态", "说明"]]
     for i, c in enumerate(plan.candidates, start=1):
         history = "；".join(f"{r.filing_id} {r.status}：{'、'.join(r.categories)}" for r in c.rejections)
         expired = "；".join(f"{x.type} {x.number} 至 {x.valid_until:%Y-%m-%d}" for x in c.expired_licenses)
         head = [i, c.filing_id, excel.plain(c.activity), excel.plain(c.platform), c.score, excel.plain(c.approval_no),
                 c.approved_date, c.review_days, history, expired]
         for f in c.files or [None]:
-            rows.append([*head, f.rel if f else "", f.state if f else ""])
+            rows.append([*head, f.rel if f else "", f.state if f else "", f.reason if f else ""])
+    for fid, reason in plan.skipped:
+        rows.append(["已跳过", fid, "", "", "", "", "", "", "", "", "", "", f"本身有错误，不作复用来源：{reason}"])
     return rows
 
 
