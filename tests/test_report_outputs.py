@@ -238,3 +238,25 @@ def test_report_xlsx_converts_to_pdf_with_libreoffice(sample_out, soffice, tmp_p
                    check=True, capture_output=True, timeout=60)
     page = next(tmp_path.glob("page*.png"))
     assert page.stat().st_size > 5000  # a rendered page with charts, not a blank sheet
+
+
+def test_chart_font_opens_the_simplified_chinese_face_of_the_noto_collection():
+    from matplotlib import font_manager, ft2font
+
+    font = cjk_font()
+    if font is None:
+        pytest.skip("no Simplified Chinese font installed")
+    path = font_manager.findfont(font_manager.FontProperties(family=font), fallback_to_default=False)
+    face = ft2font.FT2Font(path, face_index=getattr(path, "face_index", 0))
+    assert face.family_name == font  # the face itself, not face 0 of its collection file
+    assert not any(tag in face.family_name for tag in ("JP", "KR", "TC", "HK"))
+
+
+def test_a_japanese_face_alone_is_never_used_for_chinese_labels(monkeypatch):
+    from matplotlib import font_manager
+
+    jp = [f for f in font_manager.fontManager.ttflist if f.name in ("Noto Sans CJK JP", "Noto Serif CJK JP")]
+    if not jp:
+        jp = [font_manager.FontEntry(fname="NotoSansCJK-Regular.ttc", index=0, name="Noto Sans CJK JP")]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", jp)
+    assert cjk_font() is None  # JP glyph forms (直, 骨, 角) would be wrong in a Chinese chart: no picture
