@@ -25,6 +25,9 @@ from ..run.runinfo import RunInfo
 from ..tracker.book import column_letter
 from ..tracker.values import as_text
 from .output_files import atomic_write, check_not_input
+from .xlsx_pages import FILL
+from .xlsx_pages import LINE_PT as LINE_HEIGHT
+from .xlsx_pages import wrapped_lines as _lines
 
 CHECKS, DEADLINES, RUN_INFO = "校验结果", "到期提醒", "运行信息"
 SOURCE = "来源"
@@ -41,18 +44,8 @@ the others hold short codes, dates and numbers that fit their width."""
 MAX_LINKS = 65_530
 """Excel allows this many hyperlinks per worksheet; past it the reference is written as text."""
 FILLS = {"错误": "#FFC7CE", "警告": "#FFEB9C", "提示": "#DDEBF7"}
-LINE_HEIGHT, MAX_LINES = 16.0, 25
-"""Points per wrapped line: LibreOffice and WPS draw a line of Chinese at 11 pt about 16 pt high (Noto
-Sans CJK, 等线), taller than Excel's 15 pt default row; 25 lines is Excel's 409 pt row limit."""
-FILL = 0.9
-"""The share of a column's width a wrapped line is counted to fill: lines break at words, and a
-Chinese character is a little wider than two digits in every office suite."""
-
-
-def _lines(text: str, width: float) -> int:
-    """Wrapped lines `text` takes in a column `width` characters wide (a Chinese character counts 2)."""
-    units = (len(text.encode("utf-8")) + len(text)) // 2
-    return -(-units // int(width * FILL)) if units else 1
+MAX_LINES = 25
+"""Excel's highest row (409 pt) holds 25 wrapped lines."""
 EMPTY = {CHECKS: "没有校验问题。", DEADLINES: "没有到期或逾期事项。"}
 
 
