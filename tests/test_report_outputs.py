@@ -260,3 +260,20 @@ def test_a_japanese_face_alone_is_never_used_for_chinese_labels(monkeypatch):
         jp = [font_manager.FontEntry(fname="NotoSansCJK-Regular.ttc", index=0, name="Noto Sans CJK JP")]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", jp)
     assert cjk_font() is None  # JP glyph forms (直, 骨, 角) would be wrong in a Chinese chart: no picture
+
+
+def test_report_xlsx_shows_rates_as_percent_wraps_long_text_and_lists_each_filing_once(sample_out):
+    _, written = sample_out
+    wb = openpyxl.load_workbook(next(p for p in written if p.suffix == ".xlsx"))
+    rej = wb["驳回分析"]
+    col = next(c.column for c in rej[2] if c.value == "一次通过率")
+    rates = [rej.cell(r, col) for r in range(3, rej.max_row + 1) if isinstance(rej.cell(r, col).value, float)]
+    assert rates and all(c.number_format.endswith("%") for c in rates)  # 75.0%, not 0.8
+    acts = wb["逾期与风险"]
+    note = next(c.column for c in acts[1] if c.value == "说明")
+    long = [acts.cell(r, note) for r in range(2, acts.max_row + 1) if len(str(acts.cell(r, note).value or "")) > 40]
+    assert long and all(c.alignment.wrap_text for c in long)
+    assert all((acts.row_dimensions[c.row].height or 15) >= 30 for c in long)  # two lines at least, not cut
+    act = wb["本周动态"]
+    rows = [act.cell(r, 2).value for r in range(2, act.max_row + 1) if isinstance(act.cell(r, 2).value, int)]
+    assert len(rows) == len(set(rows)) == 27
