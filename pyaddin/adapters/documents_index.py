@@ -15,7 +15,7 @@ from .output_files import atomic_write, xlsx_writer_options
 from .xlsx_pages import HEADER_PT, print_a4, row_height, wrapped_lines
 
 INDEX_COLUMNS = ("备案编号", "平台", "文书", "格式", "路径", "SHA-256", "行")
-WIDTHS = (14, 10, 12, 6, 40, 34, 6)
+WIDTHS = (14, 10, 14, 6, 40, 34, 6)
 WRAPPED = (4, 5)
 """路径 and SHA-256 wrap; the other columns fit their width."""
 

@@ -37,7 +37,7 @@ LINK_TEXT = "单元格文本"
 empty where 单元格 is plain text."""
 COLUMNS = ["级别", "备案编号", "活动名称", "负责人", "问题", "说明", "到期日", "剩余工作日", LINK, "代码"]
 WIDTHS = {"级别": 6, "备案编号": 15, "活动名称": 20, "负责人": 8, "问题": 20, "说明": 58, "到期日": 11,
-          "剩余工作日": 11, SOURCE: 16, LINK: 14, "代码": 22, LINK_TEXT: 0}
+          "剩余工作日": 11, SOURCE: 16, LINK: 16, "代码": 22, LINK_TEXT: 0}
 WRAPPED = ("活动名称", "问题", "说明")
 """Columns whose text wraps inside the column (a title such as 统一社会信用代码有误 is wider than 问题);
 the others hold short codes, dates and numbers that fit their width."""

@@ -125,11 +125,11 @@ class _Writer:
             lines = max((wrapped_lines(line[c], final[c]) for c in wraps), default=1)
             if lines > 1:
                 ws.set_row(i, row_height(lines))
-        if data.empty:
-            ws.write_string(row + 1, 0, empty, self.note)
         for c, w in final.items():
             ws.set_column(c, c, max(w, self.widths.get((ws.name, c), 0)))
             self.widths[(ws.name, c)] = max(w, self.widths.get((ws.name, c), 0))
+        if data.empty:
+            self.wrapped_note(ws, row + 1, empty, span=len(cols))
         return row + 1 + max(len(data), 1)
 
     def wrapped_note(self, ws, r: int, text: str, *, span: int | None = None, fmt=None) -> None:
