@@ -25,7 +25,7 @@ from ..run.runinfo import RunInfo
 from ..tracker.book import column_letter
 from ..tracker.values import as_text
 from .output_files import atomic_write, check_not_input
-from .xlsx_pages import FILL
+from .xlsx_pages import FILL, HEADER_PT
 from .xlsx_pages import LINE_PT as LINE_HEIGHT
 from .xlsx_pages import wrapped_lines as _lines
 
@@ -188,6 +188,8 @@ def write_findings(path: Path, report: Report, workbook: Path | None, *,
     info = run_info.rows_for_sheet() if run_info is not None else \
         [("命令", f"beian {report.command}"), ("按哪天计算", f"{report.today:%Y-%m-%d}")]
     data.append((RUN_INFO, [{"项目": k, "值": v} for k, v in info]))
+    heights[RUN_INFO] = {0: HEADER_PT} | {i: LINE_HEIGHT * min(MAX_LINES, n) + 2 for i, (_, v) in enumerate(info, start=1)
+                         if (n := _lines(str(v), 90)) > 1}  # several input files, long rule sources
 
     def write(tmp: Path) -> None:
         _write(tmp, data, [name for name, _ in sheets], cols, heights)
