@@ -239,6 +239,7 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         w.wrapped_note(rej, r, "各平台最常见的驳回原因（近4周、近12周，按反馈日期）", fmt=w.wrap_heading)
 
         # -- summary
+        summary.set_default_row(ROW_PT)
         summary.set_column(0, 0, SUMMARY_WIDTHS[0])
         summary.set_column(1, 1, SUMMARY_WIDTHS[1])
         summary.set_column(2, 2, SUMMARY_WIDTHS[2])
@@ -296,8 +297,10 @@ def _unit(peak: int) -> int:
     return max(1, math.ceil(peak / 8))
 
 
-ROW_PT = 15.0
-"""Excel's default row height in points."""
+ROW_PT = 16.0
+"""摘要's row height, written as the sheet's custom default: at Excel's 15 pt default (not written to
+the file) LibreOffice sizes the empty rows from its own font, and the charts anchored across them
+shrink and break where `_Pages` did not plan."""
 SUMMARY_WIDTHS = (36, 12, 2)
 """摘要's columns: figure names (the longest, 当前在审（已提交/审核中/需补充）, is 34 wide), values, a gap."""
 TITLE_SPAN = 12
