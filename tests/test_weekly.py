@@ -16,7 +16,7 @@ import pytest
 from helpers import write_tracker
 
 from pyaddin import open_workbook as load
-from pyaddin.reports.weekly import UNKNOWN, BadWeek, build_report, parse_week
+from pyaddin.reports.weekly import UNKNOWN, BadWeek, build_report, parse_week, week_activity
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "备案台账示例.xlsx"
 STATUSES = ["草稿", "待提交", "已提交", "审核中", "需补充", "已通过", "已驳回", "已撤回"]
@@ -129,6 +129,23 @@ def test_week_activity_counts_follow_the_documented_dates(report, sheet):
     # no previous snapshot: new = submitted this week
     assert c["新增"] == len(submitted) and "无上周快照" in report.new_basis
     assert c["在审"] == int(sheet["status"].isin(["已提交", "审核中", "需补充"]).sum())
+
+
+def test_week_activity_lists_each_filing_once_with_all_its_events(report):
+    activity = week_activity(report)
+    moved = {*report.new["行"], *report.submitted["行"], *report.supplement["行"], *report.approved["行"],
+             *report.rejected["行"]}
+    assert sorted(activity["行"]) == sorted(moved) and activity["行"].is_unique  # 27 rows, not 26 × 2 + 1
+    assert len(activity) == 27
+    assert set(activity.loc[activity["行"].isin(report.submitted["行"]), "事项"]) == {"新增、提交"}
+    assert list(activity.loc[activity["备案编号"] == "BA-2026-0090", "事项"]) == ["需补充"]
+
+
+def test_a_filing_submitted_and_approved_in_one_week_is_one_row(tmp_path):
+    rows = [{"备案编号": "S1", "平台": "微信", "状态": "已通过", "提交日期": date(2026, 11, 16),
+             "通过日期": date(2026, 11, 19), "备案号": "WX2026110201"}]
+    activity = week_activity(build_report(small(tmp_path, rows)))
+    assert list(activity["备案编号"]) == ["S1"] and list(activity["事项"]) == ["新增、提交、通过"]
 
 
 def test_approval_rates(report, sheet):

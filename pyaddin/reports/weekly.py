@@ -411,5 +411,28 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
     )
 
 
+ACTIVITY_PARTS = (("新增", "new"), ("提交", "submitted"), ("通过", "approved"), ("驳回", "rejected"),
+                  ("需补充", "supplement"))
+
+
+def week_activity(report: WeeklyReport) -> pd.DataFrame:
+    """本周动态: one row per filing that moved in the week, its events joined in 事项 (新增、提交).
+
+    One row per event listed a filing once for each: without a previous snapshot 新增 *is* the week's
+    submissions (the tracker has no creation date), so every submitted filing was printed twice, and a
+    filing submitted and approved in the same week also showed twice. Rows are keyed by tracker row
+    (and 来源 when several trackers are combined), in the order of their first event."""
+    frames = [(name, getattr(report, attr)) for name, attr in ACTIVITY_PARTS]
+    columns = list(dict.fromkeys(c for _, f in frames for c in f.columns))
+    key = [c for c in ("来源", "行") if c in columns] or [c for c in ("备案编号", "平台") if c in columns]
+    merged: dict[tuple, tuple[dict, list[str]]] = {}
+    for name, frame in frames:
+        for record in frame.to_dict("records"):
+            k = tuple(record.get(c) for c in key)
+            merged.setdefault(k, (record, []))[1].append(name)
+    return pd.DataFrame([{"事项": "、".join(events), **record} for record, events in merged.values()],
+                        columns=["事项", *columns])
+
+
 def output_names(week: str) -> dict[str, str]:
     return {"xlsx": f"周报_{week}.xlsx", "md": f"周报_{week}.md", "png": f"周报_{week}.png"}
