@@ -610,12 +610,13 @@ class Sender:
                 raise RateLimited(f"发送过于频繁（错误码 {code}）", code)
             if code != 0:
                 raise DeliveryFailed(f"错误码 {code}{f'：{msg}' if msg else ''}")
-        except DeliveryRetry as exc:
-            exc.reason = scrub(exc.reason, channel, extra)
+        except (DeliveryRetry, DeliveryFailed) as exc:
+            exc.reason = _short(scrub(exc.reason, channel, extra))  # masked whole, then cut: no half secret survives
             raise
-        except DeliveryFailed as exc:
-            exc.reason = scrub(exc.reason, channel, extra)
-            raise
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _retry_after(headers) -> float | None:
@@ -643,7 +644,7 @@ def _vendor_code(raw: bytes) -> tuple[int | None, str]:
             except (TypeError, ValueError):
                 return None, ""
             msg = data.get("errmsg") or data.get("msg") or data.get("StatusMessage") or ""
-            return code, str(msg)[:120]
+            return code, str(msg)[:4000]
     return None, ""
 
 
