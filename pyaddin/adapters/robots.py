@@ -414,7 +414,7 @@ def describe(channel: Channel, body: dict, *, now: float | None = None) -> str:
     return scrub(f"POST {url}\n{text}", channel)
 
 
-_SIGNED_PARAM = re.compile(r"(?i)\b(timestamp|sign|access_token|key|token)=([^&\s\"'<>,;]+)")
+_SIGNED_PARAM = re.compile(r"(?i)\b(timestamp|sign|access_token|key|token)=([A-Za-z0-9%+/=._~-]+)")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s\"'<>]+@")
 
 

@@ -13,7 +13,8 @@ Definitions:
   by the row's 负责人 (else 联系人, else “未填负责人”); a 资质库 item names the company and the
   licence (资质类型, 证书编号) and its 资质库 row, never a tracker row.
 - *approved*: rows 已通过 with a 备案号 not yet announced to this robot. The state (keys already
-  announced, per robot) lives in `notify_state.json` in the output folder; on a robot's first run,
+  announced, per robot) lives in `history/notify.sqlite` in the output folder
+  (`adapters/notify_store.py`; `State` below is the JSON of earlier versions); on a robot's first run,
   only approvals of the last `FIRST_RUN_DAYS` days are announced and older ones are recorded as
   known, so connecting a robot does not replay the whole history.
 - *weekly*: the weekly Markdown summary (`adapters.report_md.render`), already masked.
