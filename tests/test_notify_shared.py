@@ -5,6 +5,7 @@ not followed, a password in the webhook URL and a signature echoed by the vendor
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -121,3 +122,28 @@ def test_a_vendor_error_echoing_the_signed_url_has_timestamp_and_sign_masked(tmp
     assert "310000" in failed["error"] and "timestamp=****" in failed["error"] and "sign=****" in failed["error"]
     for text in (result.stdout, result.stderr):
         assert ts not in text and sign not in text and token not in text
+
+
+def test_a_damaged_state_file_stops_the_run_rather_than_announce_twice(tmp_path, rx):
+    path = workbook(tmp_path, ["企微群", "企业微信", rx.url("wecom"), "", "approved", "是"])
+    store = tmp_path / "out" / "history" / STORE_NAME
+    store.parent.mkdir(parents=True)
+    store.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    result = notify(path, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and STORE_NAME in result.stderr and "Traceback" not in result.output
+    assert rx.requests == []
+
+
+def test_vendor_rules_are_data_with_source_and_verification():
+    import csv
+
+    from pyaddin.notify.channels import vendors
+
+    rows = list(csv.DictReader((ROOT / "pyaddin" / "data" / "robots.csv").open(encoding="utf-8")))
+    assert rows and all(r["已核实"] in ("是", "否") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["核对日期"]) for r in rows)
+    assert all(r["依据"] for r in rows if r["项目"] not in ("别名", "每秒条数"))
+    ding, wecom, feishu = vendors()["钉钉"], vendors()["企业微信"], vendors()["飞书"]
+    assert (ding.max_bytes, ding.busy_codes, ding.busy_action, ding.busy_seconds) == (20_000, {130101}, "stop", 600)
+    assert (wecom.busy_codes, wecom.busy_action, wecom.busy_seconds) == ({45009}, "wait", 60)
+    assert feishu.busy_action == "retry" and ding.mention_mobile == "@{mobile}"
+    assert "单条上限字节" in ding.unverified  # 460101 / 20,000 bytes: no vendor text read, shipped as 否
