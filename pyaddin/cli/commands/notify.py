@@ -18,9 +18,9 @@ from .common import EXIT_CANNOT_RUN, common_options, emit_json, open_workbook
 def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
     """把紧急到期事项、新下号的备案和周报发到“通知”表中的企业微信 / 钉钉 / 飞书群机器人，并 @ 负责人。
 
-    紧急：错误级到期问题，以及“设置”提醒提前工作日（默认 3）内到期的事项，按负责人分组。
-    通过：上次通知以来新下号的备案（记录在输出文件夹的 notify_state.json，不会重复通知）。
-    退出码：0 全部送达，1 有消息发送失败（逐条列出），2 无法运行。
+    紧急：已逾期或“设置”提醒提前工作日（默认 3）内到期的事项，按负责人分组。
+    通过：上次通知以来新下号的备案（记录在工作簿的 beian-out/history/notify.sqlite，多次、同时运行也不会重复通知）。
+    退出码：0 全部送达，1 有消息发送失败或因限流未发（逐条列出），2 无法运行。
 
     \b
     示例：beian notify 备案台账.xlsx --what urgent,approved
@@ -44,7 +44,7 @@ def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
             "messages": [{"channel": p.channel.name, "type": p.channel.kind, "content": p.message.content,
                           "items": p.items, "listed": p.listed, "payloads": len(p.payloads)} for p in data.plans],
             "deliveries": [{"channel": d.channel, "label": d.label, "ok": d.ok, "attempts": d.attempts,
-                            "error": d.error} for d in data.deliveries],
+                            "error": d.error, "status": d.status} for d in data.deliveries],
             "unresolved": data.unresolved,
             "state": str(data.state_path) if data.state_path else None,
         })
