@@ -469,6 +469,8 @@ def _export_calendar(xbook) -> str:
 
     live = Live(xbook)
     result = action.run(live.ctx, out_dir=live.output_dir())
-    path = result.written[0]
-    return (f"已导出 {len(result.data)} 个到期日程：{path}\n"
+    path, data = result.written[0], result.data
+    older = (f"（{data.past_days} 天前已过的 {data.past_left_out} 个到期日未导出，逾期事项见“检查”结果）"
+             if data.past_left_out else "")
+    return (f"已导出 {len(data.events)} 个到期日程{older}：{path}\n"
             "在 Outlook、飞书日历或钉钉日历中导入该文件即可；再次导出后重新导入会更新日程，不会重复。")
