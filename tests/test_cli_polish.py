@@ -25,9 +25,36 @@ def tracker(tmp_path):
 def test_help_and_usage_are_in_chinese():
     result = invoke("check", "--help")
     assert result.exit_code == 0
-    assert result.stdout.startswith("用法: ") and "check [选项] WORKBOOK" in result.stdout.splitlines()[0]
+    assert result.stdout.startswith("用法: ") and "check [选项] 工作簿…" in result.stdout.splitlines()[0]
     assert "显示本帮助并退出。" in result.stdout and "选项:" in result.stdout
     assert "Usage" not in result.stdout and "Show this message" not in result.stdout
+
+
+def test_no_english_metavar_usage_word_or_required_mark_is_left():
+    import re
+
+    import click
+
+    group = invoke("--help").stdout
+    assert group.splitlines()[0].endswith(" [选项] 命令 [参数]…") and "COMMAND" not in group
+    format_words = {"YYYY", "MM", "DD", "BA", "Www"}  # YYYY-MM-DD, YYYY-Www, BA-…
+    for name, command in main.commands.items():
+        ctx = click.Context(command, info_name=name)
+        text = invoke(name, "--help").stdout
+        assert "[required]" not in text and "..." not in text.splitlines()[0], name
+        for param in command.params:
+            if isinstance(param.type, click.Choice):
+                continue  # the values themselves, typed as shown
+            shown = param.make_metavar(ctx)
+            english = set(re.findall(r"[A-Za-z]{2,}", shown)) - format_words - {"urgent", "approved", "weekly"}
+            assert not english, (name, param.name, shown)
+    assert "--id BA-…" in invoke("reuse", "--help").stdout and "[必填]" in invoke("reuse", "--help").stdout
+
+
+def test_a_missing_argument_is_named_in_chinese():
+    result = invoke("validate")
+    assert result.exit_code == 2
+    assert "缺少参数 '工作簿…'。" in result.stderr and "WORKBOOK" not in result.stderr
 
 
 @pytest.mark.parametrize(("args", "words"), [

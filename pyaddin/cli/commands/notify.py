@@ -73,8 +73,8 @@ def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
 def calendar(workbook, out, today, sheet, as_json):
     """把每个到期日（审核结果应出、补充截止、最晚提交日、计划上线、资质到期、归档截止）导出为 备案日程.ics。
 
-    每个到期日是一个全天事件，提前“设置”日程提醒提前工作日在 9:00 提醒；7 天前已过的到期日不导出。
-    UID 固定，重新导入会更新而不是重复。
+    每个到期日是一个全天事件，提前“设置”日程提醒提前工作日在 9:00 提醒；7 天前已过的到期日不导出。UID 固定，
+    重新导入会更新而不是重复。
     可导入 Outlook、飞书日历、钉钉日历。默认写到工作簿旁的 beian-out/。
 
     \b
