@@ -110,3 +110,35 @@ def test_archive_json_lists_what_the_index_found_wrong(tmp_path):
     assert len(problems["orphan_folders"]) == 1 and len(problems["unclassified"]) == 1
     summary = json.loads(result.stdout)["archive"]
     assert summary["missing"] == len(problems["missing"]) and summary["no_folder"] == len(problems["no_folder"])
+
+
+def test_terminal_lines_name_each_problem_in_chinese_not_by_code(tmp_path):
+    from pyaddin.run.findings import codes
+
+    path = write_tracker(tmp_path / "t.xlsx", [{"活动名称": None}, {"备案编号": "BA-2", "备案号": "X-1"}])
+    result = invoke("check", path, "--today", "2026-11-20")
+    lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert any(" 必填项为空：" in line for line in lines)
+    assert any(" 备案号格式不符：" in line for line in lines)  # the message follows the name, never the code
+    shown = result.stdout
+    assert not [code for code in codes() if f" {code}：" in shown or f"{code} " in shown.split("按问题：")[-1]]
+    assert "按问题：" in shown and "必填项为空 1" in shown
+
+
+@pytest.fixture(scope="module")
+def many_findings(tmp_path_factory):
+    base = tmp_path_factory.mktemp("many")
+    return write_tracker(base / "t.xlsx", [{"备案编号": f"BA-{i}", "活动名称": None, "联系电话": "12"}
+                                            for i in range(30)])
+
+
+def test_the_rest_of_a_long_list_points_at_the_file_written_with_out(many_findings, tmp_path):
+    result = invoke("check", many_findings, "--today", "2026-11-20", "--out", tmp_path / "out")
+    assert "还有" in result.stdout
+    assert "请用 --out" not in result.stdout
+    assert f"完整列表已写入 {tmp_path / 'out' / 'findings.xlsx'}" in result.stdout
+
+
+def test_without_out_the_rest_of_a_long_list_says_how_to_get_it(many_findings):
+    result = invoke("check", many_findings, "--today", "2026-11-20")
+    assert "完整列表请用 --out 写入" in result.stdout
