@@ -417,7 +417,7 @@ def rules_diff_rows(diff) -> list[list[object]]:
     rows: list[list[object]] = [["变化", "规则编号", "字段变化", "影响", "行", "备案编号", "活动名称", "平台", "状态", "现在缺少"]]
     for imp in diff.impacts:
         ch = imp.change
-        fields = "；".join(f"{f}：{a or '（空）'} → {b or '（空）'}" for f, a, b in ch.fields)
+        fields = "；".join(ch.changes_text)
         for a in imp.affected or [None]:
             rows.append([ch.label, ch.rule_id, fields, a.effect if a else "无受影响的未结备案", a.row if a else "",
                          excel.plain(a.filing_id) if a else "", excel.plain(a.activity) if a else "",
