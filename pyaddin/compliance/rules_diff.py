@@ -39,9 +39,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import SnapshotNotFound
-from ..run.findings import SEVERITY_ZH
 from ..run.context import Context
-from ..run.findings import Finding, make
+from ..run.findings import SEVERITY_ZH, Finding, make
 from ..run.safe_text import INJECTION_PREFIXES, neutralise
 from ..tracker.filings import open_filings
 from ..tracker.values import as_text, is_blank
