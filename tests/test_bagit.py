@@ -32,6 +32,16 @@ def test_each_approved_filing_with_a_folder_becomes_a_valid_bag(sample_bags):
     assert sorted(p.name for p in sample_bags.bags[0].parent.iterdir()) == names  # no staging left behind
 
 
+def test_bags_declare_bagit_1_0_of_rfc_8493_and_still_validate(sample_bags):
+    for path in sample_bags.bags:
+        assert (path / "bagit.txt").read_bytes() == b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+        bag = bagit.Bag(str(path))
+        assert bag.version_info == (1, 0)
+        bag.validate()  # the tag manifest's hash of bagit.txt matches the 1.0 file
+        tagged = (path / "tagmanifest-sha256.txt").read_text(encoding="utf-8")
+        assert " bagit.txt" in tagged and " bag-info.txt" in tagged and " manifest-sha256.txt" in tagged
+
+
 def test_bag_info_holds_filing_id_platform_approval_number_and_date(sample_bags):
     bag = bagit.Bag(str(next(p for p in sample_bags.bags if p.name == "BA-2026-0001_微信")))
     assert {k: bag.info[k] for k in ("Filing-Id", "Platform", "Approval-No", "Approved-Date", "Bagging-Date")} == {

@@ -30,7 +30,7 @@ def test_exit_0_when_no_error_findings(clean):
 
 def test_exit_1_when_error_findings(bad):
     result = invoke("validate", bad, "--today", "2026-11-20")
-    assert result.exit_code == 1 and "missing-value" in result.output
+    assert result.exit_code == 1 and "必填项为空" in result.output and "missing-value" not in result.output
 
 
 def test_exit_2_with_one_line_reason_when_file_cannot_be_read(tmp_path):

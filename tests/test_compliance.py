@@ -244,7 +244,7 @@ def test_a_pinned_today_is_said_first_and_carried_by_json_and_findings_xlsx(tmp_
     result = CliRunner().invoke(main, ["check", str(path), "--out", str(out)])
     first = result.stdout.splitlines()[0]
     assert first.startswith("注意：本次按 2020-01-06 计算") and date.today().isoformat() in first
-    assert "today-pinned" in result.stdout
+    assert "今天已固定" in result.stdout
     result = CliRunner().invoke(main, ["check", str(path), "--json"])
     payload = json.loads(result.stdout)
     assert payload["today"] == "2020-01-06" and payload["today_pinned"] is True

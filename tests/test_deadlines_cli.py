@@ -57,14 +57,14 @@ def test_the_warning_only_tracker_passes_validate(warning_only):
 def test_warnings_only_exit_0(warning_only, command):
     result = invoke(command, warning_only, "--today", "2026-11-20")
     assert result.exit_code == 0, result.output
-    assert "review-overdue" in result.output
+    assert "审核超期" in result.output
 
 
 @pytest.mark.parametrize("command", ["deadlines", "check"])
 def test_error_findings_exit_1(with_error, command):
     result = invoke(command, with_error, "--today", "2026-11-20")
     assert result.exit_code == 1
-    assert "launch-unapproved" in result.output
+    assert "未通过即上线" in result.output
 
 
 @pytest.mark.parametrize("command", ["deadlines", "check"])

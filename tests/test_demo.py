@@ -1,4 +1,5 @@
-"""`beian demo` runs the whole pipeline on the sample data and leaves the sample untouched.
+"""`beian demo` runs the whole pipeline on the sample data and leaves the sample untouched: check,
+documents (+PDF), archive, weekly report, calendar, notify (dry run), reuse and rules-diff.
 
 Its outputs are checked for content against the sample's answer key (written from each row's
 stated intent, never by running beian), not only for existence.
@@ -29,12 +30,17 @@ def tree_digest(root):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo_run(tmp_path_factory):
     before = tree_digest(SAMPLE_DATA)
     out = tmp_path_factory.mktemp("demo") / "demo"
     result = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    return out, before
+    return out, before, result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run):
+    return demo_run[:2]
 
 
 def findings_table(out) -> pd.DataFrame:
@@ -67,7 +73,7 @@ def test_demo_writes_both_documents_for_exactly_the_rows_without_blocking_errors
     assert per_kind["安全承诺书"] == per_kind["营销活动方案"]
     assert not per_kind["安全承诺书"] & set(blocking["行"].dropna().astype(int))
     docx = list((out / "documents").glob("*.docx"))
-    assert len(docx) == len(index) == 2 * len(per_kind["安全承诺书"])
+    assert len(docx) == len(index[index["格式"].astype(str).str.lower() == "docx"]) == 2 * len(per_kind["安全承诺书"])
 
 
 def test_demo_indexes_the_sample_archive_and_writes_the_weekly_report(demo):
@@ -80,3 +86,37 @@ def test_demo_indexes_the_sample_archive_and_writes_the_weekly_report(demo):
     assert len(weekly) == 1 and list(out.glob("周报_*.md"))
     counts = pd.read_excel(weekly[0], sheet_name=None, engine="calamine")
     assert counts
+
+
+def test_demo_runs_every_step_of_the_flow_in_order(demo_run):
+    *_, stdout = demo_run
+    steps = [line.split("：")[0] for line in stdout.splitlines() if line[:1].isdigit()]
+    assert steps == ["1. 校验与到期提醒", "2. 文书", "3. 归档索引", "4. 周报", "5. 日程", "6. 群机器人通知（演示，未发送）",
+                     "7. 材料复用", "8. 规则变化"]
+    assert "已跳过" not in stdout
+
+
+def test_demo_exports_pdfs_when_libreoffice_is_present(demo_run):
+    from pyaddin.adapters import pdf
+
+    out, _, stdout = demo_run
+    pdfs = list((out / "documents").glob("*.pdf"))
+    if pdf.available() is None:
+        assert not pdfs and "未导出 PDF" in stdout
+    else:
+        assert len(pdfs) == len(list((out / "documents").glob("*.docx"))) > 0
+        assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+
+
+def test_demo_writes_the_calendar_a_notify_preview_and_a_rules_snapshot_pair(demo_run):
+    import icalendar
+
+    out, _, stdout = demo_run
+    cal = icalendar.Calendar.from_ical((out / "备案日程.ics").read_bytes())
+    assert cal.walk("VEVENT")
+    preview = (out / "通知预览.txt").read_text(encoding="utf-8")
+    assert "备案紧急提醒" in preview and "key=" not in preview  # the webhook key is never shown
+    snapshots = sorted(p.name for p in (out / "示例台账" / "beian-out" / "history" / "rules").glob("*.csv"))
+    assert "_default_" in snapshots[-2] and "_workbook_" in snapshots[-1]  # packaged rules, then the sample's
+    assert "8. 规则变化：示例的平台规则与随程序的默认规则相比有" in stdout
+    assert "7. 材料复用：" in stdout and "最相似的已通过备案是" in stdout

@@ -168,3 +168,24 @@ def test_build_workbook_command_writes_the_workbook(tmp_path):
     result = CliRunner().invoke(main, ["build-workbook", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert zipfile.is_zipfile(io.BytesIO(out.read_bytes()))
+
+
+def test_doctor_on_a_tracker_says_it_is_a_tracker_not_beian_xlsm(tmp_path):
+    from helpers import write_tracker
+
+    path = write_tracker(tmp_path / "我的台账.xlsx", [{}])
+    result = CliRunner().invoke(main, ["doctor", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "我的台账.xlsx 是一份台账" in result.stderr and "不是 beian.xlsm" in result.stderr
+    assert "beian check" in result.stderr and "beian doctor beian.xlsm" in result.stderr
+    assert "vbaProject" not in result.stderr and "--force" not in result.stderr and "There is no" not in result.stderr
+
+
+def test_doctor_on_a_workbook_without_macros_that_is_no_tracker_says_it_is_not_beian_xlsm(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "会议纪要"
+    wb.save(path)
+    result = CliRunner().invoke(main, ["doctor", str(path)])
+    assert result.exit_code == 2
+    assert "notes.xlsx 没有宏和按钮，不是 beian.xlsm" in result.stderr and "--force" not in result.stderr

@@ -99,7 +99,7 @@ def test_locked_findings_xlsx_still_prints_the_findings_then_exits_2_naming_it(r
     before = path.read_bytes()
     result = invoke("check", tracker, "--today", "2026-11-20", "--out", path.parent)
     assert result.exit_code == 2
-    assert "missing-value" in result.stdout and "review-overdue" in result.stdout
+    assert "必填项为空" in result.stdout and "审核超期" in result.stdout
     assert "findings.xlsx" in result.stderr and "正在被 Excel" in result.stderr
     assert path.read_bytes() == before
 

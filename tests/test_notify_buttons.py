@@ -42,9 +42,15 @@ def test_send_reminders_posts_urgent_items_and_writes_nothing(workbook, rx, tmp_
 
 def test_export_calendar_writes_an_ics_beside_the_workbook_output(workbook, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.chdir(tmp_path)
-    _, actions = run(workbook, "export_calendar", late_rows(), 设置=[["今天", "2026-11-20"]])
+    _, actions = run(workbook, "export_calendar", late_rows(), 设置=[["今天", "2026-10-20"]])  # before the launches
     path = tmp_path / "beian-out" / "备案日程.ics"
     events = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert {str(e["summary"]).split("：")[0] for e in events} >= {"计划上线", "最晚提交日"}
     assert writes(actions) == []
     assert "备案日程.ics" in actions[-1]["args"][0]
+
+
+def test_export_calendar_says_how_many_past_deadlines_it_left_out(workbook, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.chdir(tmp_path)
+    _, actions = run(workbook, "export_calendar", late_rows(), 设置=[["今天", "2026-11-20"]])
+    assert "7 天前已过的 4 个到期日未导出" in actions[-1]["args"][0]

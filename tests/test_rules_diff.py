@@ -122,9 +122,38 @@ def test_rules_diff_lists_changes_field_by_field_and_exactly_the_affected_open_f
     assert hits("R-NEW") == [("O-4", "现在适用", "“隐私政策链接”未填写")]
     assert hits("R-OLD") == [("O-3", "不再适用", ""), ("O-5", "不再适用", ""), ("O-6", "不再适用", "")]
     assert hits("R-DESC") == []  # a changed description changes no filing's requirements
-    # the default comparison is with the previous version; so is a date before both were taken
+    # the default comparison is with the previous version
     assert beian("rules-diff", book, "--out", out)[1]["changes"] == payload["changes"]
-    assert beian("rules-diff", book, "--out", out, "--since", "2000-01-01")[1]["changes"] == payload["changes"]
+
+
+def test_a_level_change_reads_in_chinese_for_a_person(tmp_path):
+    book, out = tmp_path / "台账.xlsx", tmp_path / "out"
+    tracker(book, V1)
+    beian("validate", book, "--out", out)
+    tracker(book, V2)
+    result = CliRunner().invoke(main, ["rules-diff", str(book), "--out", str(out), *TODAY])
+    assert "级别：警告 → 错误" in result.output
+    assert "warning" not in result.output and "error" not in result.output
+
+
+def test_since_a_date_before_any_snapshot_says_so_instead_of_comparing_the_first(tmp_path):
+    book, out = tmp_path / "台账.xlsx", tmp_path / "out"
+    tracker(book, V1)
+    beian("validate", book, "--out", out)
+    tracker(book, V2)
+    result = CliRunner().invoke(main, ["rules-diff", str(book), "--out", str(out), "--since", "2025-01-01", *TODAY])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "2025-01-01 之前没有规则快照" in result.stderr and "最早的一份" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_since_a_date_that_does_not_exist_says_the_date_does_not_exist(tmp_path):
+    book, out = tmp_path / "台账.xlsx", tmp_path / "out"
+    tracker(book, V1)
+    beian("validate", book, "--out", out)
+    result = CliRunner().invoke(main, ["rules-diff", str(book), "--out", str(out), "--since", "2026-02-30", *TODAY])
+    assert result.exit_code == 2
+    assert "日期“2026-02-30”不存在" in result.stderr and "找不到规则快照" not in result.stderr
 
 
 def test_unchanged_rules_list_nothing(tmp_path):

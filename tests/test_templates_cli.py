@@ -79,3 +79,19 @@ def test_list_shows_each_placeholder_with_meaning_example_and_filters():
     rows = json.loads(r.stdout)["placeholders"]
     assert rows == documents.placeholder_rows()
     assert len(rows) == len(documents.VARIABLES)
+
+
+def test_a_syntax_error_is_chinese_with_its_paragraph_and_the_same_files_undefined_names_are_listed_too(tmp_path):
+    folder = tmp_path / "模板"
+    make_template(folder, "丁.docx", "{{ 主体名称 }}", "{{ 活动名字 }}", "{% if 含抽奖 %}没有结束",
+                  "{{ 主题|大写 }}", "{% for 材料 in 材料清单 %}{{ 材料.编号 }}{% endfor %}")
+    r = CliRunner().invoke(main, ["templates", "--check", str(folder)])
+    assert r.exit_code == 1
+    lines = [line for line in r.stdout.splitlines() if line.startswith("[错误]")]
+    syntax = [line for line in lines if "语法错误" in line]
+    assert len(syntax) == 1
+    assert "第 3 段" in syntax[0] and "“{% if %}”没有对应的“{% endif %}”" in syntax[0]
+    assert "Unexpected" not in r.stdout and "Jinja" not in r.stdout
+    for shown in ("未定义的占位符“{{ 活动名字 }}”", "未定义的占位符“{{ 主题 }}”", "未定义的过滤器“|大写”", "“{{ 材料.编号 }}”"):
+        assert any(shown in line for line in lines), shown
+    assert r.stdout.strip().splitlines()[-1] == "检查了 1 个模板：1 个有问题，共 5 处。"

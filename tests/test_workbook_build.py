@@ -122,6 +122,22 @@ def test_every_sheet_has_a_document_module_named_as_its_code_name(built):
     assert documents == set(SHEETS.values()) | {"ThisWorkbook"}
 
 
+def test_material_sheet_starts_with_chinese_names_and_hides_the_internal_keys(built):
+    from pyaddin.tracker.book import Book, Sheet
+    from pyaddin.tracker.catalog import load_catalog
+
+    ws = openpyxl.load_workbook(built)["材料"]
+    header = [c.value for c in ws[1]]
+    assert header[0] == "材料名称" and ws["A2"].value == "营业执照"
+    key_col = openpyxl.utils.get_column_letter(header.index("材料键") + 1)
+    assert header[-1] == "材料键" and ws.column_dimensions[key_col].hidden
+    shown = [c.value for row in ws.iter_rows(min_row=2, max_col=len(header) - 1) for c in row if c.value]
+    assert not [v for v in shown if re.fullmatch(r"[a-z]+(_[a-z]+)+", str(v))]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    catalog = load_catalog(Book({"材料": Sheet("材料", rows)}))  # the reader still finds the keys by header
+    assert {m.key for m in catalog.materials} >= {"business_license", "plan"}
+
+
 def test_openpyxl_reads_sheets_headers_and_drop_downs(built):
     wb = openpyxl.load_workbook(built)
     assert wb.sheetnames == list(SHEETS)

@@ -19,6 +19,18 @@ from ..run.safe_text import inside, safe_filename
 from ..tracker.values import as_text
 
 APPROVED = "已通过"
+BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+"""RFC 8493 (BagIt 1.0). bagit-python's make_bag still declares 0.97; `declare_rfc8493` restates it."""
+
+
+def declare_rfc8493(bag: bagit.Bag) -> bagit.Bag:
+    """Declare BagIt-Version 1.0 in bagit.txt and re-seal the tag manifests (they hash bagit.txt).
+    What bagit-python writes already meets RFC 8493: UTF-8 tag files, LF line endings, a SHA-256
+    payload manifest naming each file once, percent-encoded CR/LF/% in file names, Payload-Oxum."""
+    Path(bag.path, "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8", newline="\n")
+    sealed = bagit.Bag(bag.path)
+    sealed.save()  # rewrites bag-info.txt as read and every tagmanifest; the payload manifest is kept
+    return bagit.Bag(bag.path)
 
 
 def bag_name(filing) -> str:
@@ -66,7 +78,7 @@ def make_bags(result, filings: dict, bags_dir: Path, today: date, report: Report
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(f.source, dest)
                 shutil.copystat(f.source, dest)
-            bag = bagit.make_bag(str(staging), bag_info(filing, today), checksums=["sha256"])
+            bag = declare_rfc8493(bagit.make_bag(str(staging), bag_info(filing, today), checksums=["sha256"]))
             _cross_check(bag, files_by_filing[fid], folder_parent_of(files_by_filing[fid]), filing, report)
             staging.chmod(0o755)  # mkdtemp makes it owner-only; a bag is meant to be handed over
             if target.exists():

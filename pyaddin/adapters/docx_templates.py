@@ -54,7 +54,8 @@ def template_text(data: bytes) -> str:
 def inspect_template(name: str, data: bytes) -> tuple[frozenset[str], list[TemplateIssue]]:
     """Every problem of one .docx template at once (see `documents.inspect_source`)."""
     try:
-        text = template_text(data)
+        # one paragraph per line, so a syntax error's line number is the paragraph a user counts in Word
+        text = template_text(data).replace("</w:p>", "</w:p>\n")
     except Exception as exc:  # noqa: BLE001 - a corrupt .docx, not a bug here
         return frozenset(), [TemplateIssue(name, None, f"模板“{name}”不是有效的 Word 文档（{type(exc).__name__}），"
                                                        f"请用 Word 重新保存为 .docx。 / Template {name} is not a valid .docx file.")]

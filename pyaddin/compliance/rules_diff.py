@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..errors import SnapshotNotFound
 from ..run.context import Context
-from ..run.findings import Finding, make
+from ..run.findings import SEVERITY_ZH, Finding, make
 from ..run.safe_text import INJECTION_PREFIXES, neutralise
 from ..tracker.filings import open_filings
 from ..tracker.values import as_text, is_blank
@@ -162,19 +162,31 @@ def previous(snapshots: list[Snapshot], current: Snapshot) -> Snapshot | None:
     return earlier[-1] if earlier else None
 
 
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def find_snapshot(snapshots: list[Snapshot], since: str) -> Snapshot:
     """`since` as a date (the rules as they stood when that day began: the latest snapshot taken
-    before it, else the oldest one kept), a file name or path, a sequence number, or a hash prefix."""
+    before it), a file name or path, a sequence number, or a hash prefix. A date before the first
+    snapshot is refused rather than compared with the first one: nothing says what the rules were
+    then. A date that does not exist (2026-02-30) is named as such, not as a missing snapshot."""
     text = since.strip()
     try:
         day = date.fromisoformat(text)
     except ValueError:
         day = None
+    if day is None and _DATE_SHAPE.fullmatch(text):
+        raise SnapshotNotFound(f"日期“{text}”不存在（月份为 01–12，日不超过当月天数），请改正 --since。")
     if day is not None:
         if not snapshots:
             raise SnapshotNotFound("还没有任何规则快照：请先运行一次 beian check 或 beian validate。")
         before = [s for s in snapshots if s.taken < day]
-        return before[-1] if before else snapshots[0]
+        if not before:
+            first = snapshots[0]
+            raise SnapshotNotFound(
+                f"{day:%Y-%m-%d} 之前没有规则快照（最早的一份是 {first.taken:%Y-%m-%d} 的 {first.name}），"
+                f"无法得知当时的规则；请用 --since {first.taken:%Y-%m-%d} 或更晚的日期。")
+        return before[-1]
     name = Path(text).name
     for s in snapshots:
         if name in (s.name, s.path.stem) or (name.isdigit() and int(name) == s.seq) or s.hash8.startswith(name.lower()):
@@ -183,6 +195,12 @@ def find_snapshot(snapshots: list[Snapshot], since: str) -> Snapshot:
 
 
 # ---------------------------------------------------------------- diff and impact
+def _shown(field_name: str, value: str) -> str:
+    if not value:
+        return "（空）"
+    return SEVERITY_ZH.get(value, value) if field_name == "级别" else value
+
+
 @dataclass
 class Change:
     kind: str
@@ -200,6 +218,12 @@ class Change:
         if self.kind == "removed":
             return "删除"
         return "修改（" + "、".join(f for f, _, _ in self.fields) + "）"
+
+    @property
+    def changes_text(self) -> list[str]:
+        """Each changed field as a person reads it: "级别：警告 → 错误" (snapshots store 级别 as
+        error/warning/info; --json keeps those, people see the Chinese labels)."""
+        return [f"{f}：{_shown(f, a)} → {_shown(f, b)}" for f, a, b in self.fields]
 
     @property
     def key(self) -> str:

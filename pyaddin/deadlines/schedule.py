@@ -14,20 +14,26 @@ a filing withdrawn, resubmitted, or whose activity has ended has no review, subm
 left to remind of (SPEC §10.1); archiving, which follows the end, stays.
 Each event has a key that stays the same while the filing (备案编号 + 平台) or the license (主体 +
 资质类型 + 证书编号) does, so the .ics writer can give it a stable UID and re-importing the file
-updates the event instead of adding a copy. Past deadlines stay in: an overdue one still needs doing.
+updates the event instead of adding a copy. A deadline up to `PAST_DAYS` days past stays in (an
+overdue one still needs doing, and the week's misses should stay visible); older ones are left out of
+the calendar, which would otherwise fill with last quarter's launches. The check and deadlines reports
+still list every overdue item; the calendar command says how many it left out.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ..run.context import Context
 from ..tracker.filings import open_filings, open_rejected
 from ..tracker.statuses import IN_REVIEW, NOT_SUBMITTED
 from ..tracker.values import LONG_TERM, as_text, is_blank
 from .workdays import Calendar, calendar_for, plus_days
+
+PAST_DAYS = 7
+"""Deadlines more than this many days before today are left out of the calendar."""
 
 KINDS = {
     "review": "审核结果应出",
@@ -48,7 +54,7 @@ class Event:
     key: str
     """Stable identity: kind + filing (or license); the UID is derived from it."""
     remind: date
-    """When to remind: 设置 提醒提前工作日 working days before `day` (never after it)."""
+    """When to remind: 设置 日程提醒提前工作日 working days before `day` (never after it)."""
     owner: str = ""
 
     @property
@@ -60,13 +66,20 @@ def _text(value: object) -> str:
     return "" if value is None or is_blank(value) else as_text(value).strip()
 
 
+def current(found: list[Event], today: date, past_days: int = PAST_DAYS) -> tuple[list[Event], int]:
+    """The events dated at most `past_days` days before `today`, and how many older ones were left out."""
+    cutoff = today - timedelta(days=past_days)
+    kept = [e for e in found if e.day >= cutoff]
+    return kept, len(found) - len(kept)
+
+
 def events(ctx: Context, calendar: Calendar | None = None) -> list[Event]:
-    """Every deadline as an event, in date order."""
+    """Every deadline as an event, in date order (past ones too; `current` drops the old ones)."""
     if calendar is None:
         calendar, _ = calendar_for(ctx.book)
     s = ctx.settings
     platforms = ctx.catalog.platforms
-    lead_n = max(0, s.reminder_days)
+    lead_n = max(0, s.calendar_reminder_days)
     out: list[Event] = []
 
     def remind(day: date) -> date:

@@ -183,7 +183,7 @@ def build_workbook(out: Path | io.BytesIO, *, xlwings_source: str | None = None,
     _table_sheet(sheets["平台规则"], "platform_rules.csv", fmt,
                  widths={"说明": 48, "依据": 48, "要求": 16, "平台": 10})
     _table_sheet(sheets["材料"], "materials.csv", fmt,
-                 widths={"材料名称": 16, "文件名关键词": 36, "格式": 24, "说明": 56})
+                 widths={"材料名称": 16, "文件名关键词": 36, "格式": 24, "说明": 56}, last=("材料键",))
     _table_sheet(sheets["行业"], "industries.csv", fmt,
                  widths={"行业": 12, "别名": 32, "需审查广告": 10, "禁向未成年人": 12, "禁止互联网广告": 14, "依据": 64})
     _rule_severity(sheets["平台规则"])
@@ -417,11 +417,18 @@ def _licenses(ws, fmt: _Formats) -> None:
     ws.autofilter(0, 0, 0, len(names) - 1)
 
 
-def _table_sheet(ws, csv_name: str, fmt: _Formats, *, widths: dict[str, int]) -> None:
+def _table_sheet(ws, csv_name: str, fmt: _Formats, *, widths: dict[str, int], last: tuple[str, ...] = ()) -> None:
+    """A packaged table as an editable sheet. Columns named in `last` are internal keys (材料键 =
+    business_license …): moved to the end and hidden, so a person sees the Chinese names first; the
+    readers find columns by header, so the order does not matter to them."""
     header, rows = _csv(csv_name)
+    order = [i for i, name in enumerate(header) if name not in last] + [header.index(n) for n in last]
+    header = [header[i] for i in order]
+    rows = [[row[i] if i < len(row) else "" for i in order] for row in rows]
     for col, name in enumerate(header):
         ws.write_string(0, col, name, fmt.header)
-        ws.set_column(col, col, widths.get(name, 12), fmt.wrap if widths.get(name, 12) > 30 else None)
+        ws.set_column(col, col, widths.get(name, 12), fmt.wrap if widths.get(name, 12) > 30 else None,
+                      {"hidden": True} if name in last else {})
     for r, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
             if value:

@@ -399,7 +399,7 @@ def rules_diff_rows(diff) -> list[list[object]]:
     rows: list[list[object]] = [["变化", "规则编号", "字段变化", "影响", "行", "备案编号", "活动名称", "平台", "状态", "现在缺少"]]
     for imp in diff.impacts:
         ch = imp.change
-        fields = "；".join(f"{f}：{a or '（空）'} → {b or '（空）'}" for f, a, b in ch.fields)
+        fields = "；".join(ch.changes_text)
         for a in imp.affected or [None]:
             rows.append([ch.label, ch.rule_id, fields, a.effect if a else "无受影响的未结备案", a.row if a else "",
                          excel.plain(a.filing_id) if a else "", excel.plain(a.activity) if a else "",
@@ -451,6 +451,8 @@ def _export_calendar(xbook) -> str:
 
     live = Live(xbook)
     result = action.run(live.ctx, out_dir=live.output_dir())
-    path = result.written[0]
-    return (f"已导出 {len(result.data)} 个到期日程：{path}\n"
+    path, data = result.written[0], result.data
+    older = (f"（{data.past_days} 天前已过的 {data.past_left_out} 个到期日未导出，逾期事项见“检查”结果）"
+             if data.past_left_out else "")
+    return (f"已导出 {len(data.events)} 个到期日程{older}：{path}\n"
             "在 Outlook、飞书日历或钉钉日历中导入该文件即可；再次导出后重新导入会更新日程，不会重复。")

@@ -59,6 +59,16 @@ def _rebuild(path: Path) -> str:
             f"（会覆盖同名文件；工作簿里填写的台账请先另存为单独的文件）。")
 
 
+def has_vba_project(path: Path) -> bool:
+    """Whether `path` is a macro workbook at all: an .xlsx tracker (or a file that is no workbook)
+    has no xl/vbaProject.bin, and every check after this one would only say so in other words."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "xl/vbaProject.bin" in z.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
 def workbook_xlwings_version(path: Path) -> str | None:
     """The version the workbook's `xlwings` VBA module was built for (its DLL names it)."""
     with zipfile.ZipFile(path) as z:

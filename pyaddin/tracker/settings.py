@@ -31,6 +31,8 @@ class Settings:
     default_lead_days: int = 2
     rule_review_days: int = 180
     reminder_days: int = 3
+    calendar_reminder_days: int = 3
+    """备案日程.ics alarms, apart from the robots' urgent window: a calendar reminder wants room to act."""
     letter_show_budget: bool = False
     """安全承诺书 states the budget only when the team chooses to (设置 承诺书显示预算 = 是)."""
     findings: list[Finding] = field(default_factory=list, repr=False)

@@ -99,7 +99,7 @@ def _archive_one(outcome, workbook: str, verify: bool, emit) -> int:
         if emit is not None:
             emit(report.as_json() | {"archive": {"root": str(archive_root), "written": [str(written)]}})
         else:
-            print_findings(report.findings, more_hint="完整列表见 --json 或 archive_verify.xlsx")
+            print_findings(report.findings, full_list=written)
             counts = Counter(f.code for f in changed)
             click.echo(f"核验 {archive_root}：改动 {counts['archive-changed']}，缺失 {counts['archive-missing-file']}，"
                        f"新增 {counts['archive-added-file']}，无法读取 {counts['archive-unreadable']}。")

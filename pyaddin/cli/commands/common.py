@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from ...run.findings import SEVERITY_ZH, Finding, Report
+from ...run.findings import SEVERITY_ZH, Finding, Report, codes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
 DEFAULT_OUT = Path("beian-out")
@@ -114,19 +114,30 @@ def json_lines_option(func):
                         help="以 JSON Lines 输出：每行一条问题，最后一行为汇总（便于流式处理）。")(func)
 
 
+def code_title(code: str) -> str:
+    """The Chinese name of a finding code (codes.csv 标题): a person reads 必填项为空, not missing-value.
+    The code itself stays in --json, findings.xlsx and the README table."""
+    known = codes().get(code)
+    return known.title if known else code
+
+
 def finding_line(f: Finding) -> str:
-    """One finding on one terminal line: [级别] 工作表!行 备案编号 代码：说明."""
+    """One finding on one terminal line: [级别] 工作表!行 备案编号 问题名称：说明."""
     where = f"{f.sheet}!{f.row}" if f.row is not None else (f.sheet or "")
     who = f" {f.filing_id}" if f.filing_id else ""
     place = f" {where}" if where else ""
-    return f"[{SEVERITY_ZH[f.severity]}]{place}{who} {f.code}：{f.message}"
+    return f"[{SEVERITY_ZH[f.severity]}]{place}{who} {code_title(f.code)}：{f.message}"
 
 
-def print_findings(findings: list[Finding], *, more_hint: str = "完整列表请用 --out 写入 findings.xlsx 或用 --json") -> None:
+def print_findings(findings: list[Finding], *, more_hint: str = "完整列表请用 --out 写入 findings.xlsx 或用 --json",
+                   full_list: Path | None = None) -> None:
+    """The first TERMINAL_LIMIT findings; past that, where the rest is: the file this run wrote
+    (`full_list`), else `more_hint` (how to get one)."""
     for f in findings[:TERMINAL_LIMIT]:
         click.echo(finding_line(f))
     if len(findings) > TERMINAL_LIMIT:
-        click.echo(f"……还有 {len(findings) - TERMINAL_LIMIT} 条，{more_hint}。")
+        where = f"完整列表已写入 {full_list}" if full_list is not None else more_hint
+        click.echo(f"……还有 {len(findings) - TERMINAL_LIMIT} 条，{where}。")
 
 
 def pinned_notice(report: Report) -> str | None:
@@ -143,10 +154,11 @@ def print_summary(report: Report, written: list[Path]) -> None:
     notice = pinned_notice(report)
     if notice:
         click.echo(notice)
-    print_findings(report.findings)
-    counts = Counter(f.code for f in report.findings)
+    full = next((p for p in written if Path(p).name == "findings.xlsx"), None)
+    print_findings(report.findings, full_list=full)
+    counts = Counter(code_title(f.code) for f in report.findings)
     if counts:
-        click.echo("按代码：" + "，".join(f"{code} {n}" for code, n in counts.most_common()))
+        click.echo("按问题：" + "，".join(f"{title} {n}" for title, n in counts.most_common()))
     s = report.summary()
     click.echo(f"共读取 {report.rows} 行：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}。")
     for path in written:

@@ -64,7 +64,8 @@ def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
 def calendar(workbook, out, today, sheet, as_json):
     """把每个到期日（审核结果应出、补充截止、最晚提交日、计划上线、资质到期、归档截止）导出为 备案日程.ics。
 
-    每个事件 9:00（北京时间）开始并带提醒（提前“设置”提醒提前工作日）；UID 固定，重新导入会更新而不是重复。
+    每个到期日是一个全天事件，提前“设置”日程提醒提前工作日在 9:00 提醒；7 天前已过的到期日不导出。UID 固定，
+    重新导入会更新而不是重复。
     可导入 Outlook、飞书日历、钉钉日历。默认写到工作簿旁的 beian-out/。
 
     \b
@@ -77,16 +78,20 @@ def calendar(workbook, out, today, sheet, as_json):
 
     ctx = open_workbook(workbook, sheet=sheet, today=today)
     result = action.run(ctx, out_dir=ctx.results_dir(out))
-    events = result.data
+    events = result.data.events
     if as_json:
         payload = result.report.as_json()
         payload["events"] = [{"uid": e.uid, "kind": e.kind, "date": e.day.isoformat(), "summary": e.summary}
                              for e in events]
+        payload["past_left_out"] = result.data.past_left_out
         payload["outputs"] = [str(p) for p in result.written]
         emit_json(payload)
     else:
         counts = Counter(e.kind for e in events)
         click.echo(f"共 {len(events)} 个日程：" + "，".join(f"{KINDS[k]} {counts[k]}" for k in KINDS if counts[k]))
+        if result.data.past_left_out:
+            click.echo(f"{result.data.past_days} 天前已过的 {result.data.past_left_out} 个到期日未写入日程"
+                       "（逾期事项请看 beian check 或 beian deadlines）。")
         for f in result.report.findings:
             click.echo(f"[提示] {f.message}")
         for path in result.written:

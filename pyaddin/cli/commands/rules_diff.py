@@ -54,8 +54,8 @@ def rules_diff(workbook, out, today, sheet, as_json, rules, since):
     for imp in diff.impacts:
         ch = imp.change
         click.echo(f"[{KIND_ZH[ch.kind]}] {ch.rule_id}")
-        for f, a, b in ch.fields:
-            click.echo(f"    {f}：{a or '（空）'} → {b or '（空）'}")
+        for line in ch.changes_text:
+            click.echo(f"    {line}")
         if not imp.affected:
             click.echo("    没有受影响的未结备案。")
         for a in imp.affected:

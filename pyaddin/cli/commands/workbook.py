@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_FINDINGS, EXIT_OK, parse_today
+from .common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, parse_today
 
 
 @click.command("build-workbook")
@@ -49,14 +49,33 @@ def doctor(workbook: Path, today: date | None) -> None:
     每个问题一行：哪里不对、有什么影响、怎么改；有问题时以状态 1 退出，只有提示时以状态 0 退出。
     示例：beian doctor beian.xlsm
     """
-    from ...excel.doctor import run_checks, summary
+    from ...excel.doctor import has_vba_project, run_checks, summary
 
     if not workbook.exists():
         raise click.ClickException(f"找不到工作簿 {workbook}：请指定 beian.xlsm 的路径，或运行 beian build-workbook 生成。"
                                    f" / Workbook not found.")
+    if not has_vba_project(workbook):
+        click.echo(_not_the_addin(workbook), err=True)
+        sys.exit(EXIT_CANNOT_RUN)
     checks = run_checks(workbook, today=today or date.today())
     for c in checks:
         click.echo(c.line())
     click.echo(summary(checks))
     click.echo(f"（本次检查用的 Python：{sys.executable}）")
     sys.exit(EXIT_OK if all(c.ok for c in checks) else EXIT_FINDINGS)
+
+
+def _not_the_addin(workbook: Path) -> str:
+    """What to say when doctor is given a workbook without macros: most often the tracker itself."""
+    from .common import open_workbook
+
+    try:
+        ctx = open_workbook(workbook)
+        tracker = f"“{ctx.tracker.sheet}”表 {ctx.tracker.rows} 行" if ctx.tracker.rows else None
+    except Exception:  # noqa: BLE001 - not a readable tracker either: say only that it is not beian.xlsm
+        tracker = None
+    addin = "检查按钮环境请运行 beian doctor beian.xlsm（还没有的话先运行 beian build-workbook 生成）。"
+    if tracker:
+        return (f"{workbook.name} 是一份台账（{tracker}），不是 beian.xlsm：doctor 检查的是带按钮的 beian.xlsm "
+                f"能否在本机运行；检查台账请运行 beian check \"{workbook}\"，{addin}")
+    return f"{workbook.name} 没有宏和按钮，不是 beian.xlsm：{addin}"
