@@ -8,6 +8,7 @@ is parsed in a thread as soon as it is complete; the slices' rows are stitched b
 `to_python(skip_empty_area=False)` of the whole sheet returns them. The error-value scan reads each
 slice's XML too, so the sheet is inflated once.
 
+Rows may come in any order: each slice is put back by its rows' addresses (calamine's `start`).
 Anything unusual (rows or cells without an `r` address, a prefixed namespace, no sheetData) falls
 back to the ordinary whole-sheet parse: the split is only an optimisation and must never change a
 value."""
@@ -132,17 +133,36 @@ def _parse(package: Path, sheet: str) -> tuple[tuple[int, int], list[list[object
 
 
 def stitch(slices: list[tuple[tuple[int, int], list[list[object]]]]) -> list[list[object]]:
-    """Rows from A1, every row as wide as the widest slice: what calamine gives for the whole sheet."""
+    """Rows from A1, every row as wide as the widest slice: what calamine gives for the whole sheet.
+
+    Each slice is placed by its rows' addresses, not by its place in the XML: Excel may write rows
+    out of order, and then a slice's rows fall among rows already placed (values merged cell by cell)."""
     width = max((c0 + len(rows[0]) for (_, c0), rows in slices if rows), default=0)
     out: list[list[object]] = []
+
+    def full(row: list[object], c0: int) -> list[object]:
+        return [""] * c0 + row + [""] * (width - c0 - len(row)) if c0 or len(row) != width else row
+
     for (r0, c0), rows in slices:
         if not rows:
             continue
-        while len(out) < r0:
-            out.append([""] * width)
-        if c0 == 0 and len(rows[0]) == width:
-            out.extend(rows)
+        if r0 >= len(out):  # in order: the usual case
+            while len(out) < r0:
+                out.append([""] * width)
+            if c0 == 0 and len(rows[0]) == width:
+                out.extend(rows)
+            else:
+                out.extend(full(row, c0) for row in rows)
             continue
-        for row in rows:
-            out.append([""] * c0 + row + [""] * (width - c0 - len(row)))
+        for i, row in enumerate(rows):
+            r = r0 + i
+            while len(out) < r:
+                out.append([""] * width)
+            if r == len(out):
+                out.append(full(row, c0))
+                continue
+            target = out[r]
+            for j, v in enumerate(row, c0):
+                if v != "":
+                    target[j] = v
     return out
