@@ -200,7 +200,10 @@ def truncated(x: bytes) -> bytes:
 
 
 def with_dtd(x: bytes) -> bytes:
-    return x.replace(b"?>", b'?><!DOCTYPE worksheet [<!ENTITY a "BA-9999">]>', 1).replace(b"BA-0001", b"&a;")
+    """An internal DTD whose entity stands for a value (openpyxl writes no XML declaration)."""
+    x = x.replace(b"BA-0001", b"&a;")
+    dtd = b'<!DOCTYPE worksheet [<!ENTITY a "BA-9999">]>'
+    return x.replace(b"?>", b"?>" + dtd, 1) if x.startswith(b"<?xml") else dtd + x
 
 
 def lying_size(path: Path) -> Path:
