@@ -24,7 +24,7 @@ from pathlib import Path
 
 import python_calamine as pc
 
-from ..errors import UnreadableWorkbook
+from ..errors import UnreadableSheet, UnreadableWorkbook
 from ..tracker.book import Book, CellError, Sheet
 from . import sheet_split
 from .output_files import register_input
@@ -264,7 +264,7 @@ def _read_checked(path: Path) -> Book:
         survey = surveys.get(meta.name)
         try:
             if isinstance(survey, str):
-                raise SheetProblem(survey)
+                raise UnreadableSheet(survey)
             rows = None
             if survey is not None and survey.sparse:
                 rows = _read_sparse(path, meta.name, survey, errors)
@@ -272,7 +272,7 @@ def _read_checked(path: Path) -> Book:
                 rows = _read_big(path, meta.name, big[meta.name], errors)
             if rows is None:
                 rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-        except SheetProblem as exc:
+        except UnreadableSheet as exc:
             unreadable[meta.name] = str(exc)
             continue
         except BaseException as exc:  # noqa: BLE001 - one sheet calamine cannot parse (or panics on)
@@ -296,10 +296,6 @@ def _read_checked(path: Path) -> Book:
         errors.extend(scan.result())
     _put_errors(sheets, errors)
     return Book(sheets, path, unreadable)
-
-
-class SheetProblem(Exception):
-    """One sheet cannot be read safely; its Chinese reason is kept on the Book (`Book.unreadable`)."""
 
 
 def _size(path: Path) -> str:
@@ -576,7 +572,7 @@ def _read_sparse(path: Path, name: str, survey: Survey, errors: list) -> list:
         begin = data.find(b"<sheetData>")
         end = data.rfind(b"</sheetData>")
         if begin < 0 or end < begin:
-            raise SheetProblem("工作表的 XML 结构不完整，文件可能已损坏")
+            raise UnreadableSheet("工作表的 XML 结构不完整，文件可能已损坏")
         head = sheet_split._DIMENSION.sub(b"", data[:begin + len(b"<sheetData>")], count=1)
         starts = [m.start() for m in _ROW_START.finditer(data, begin, end)]
         groups: list[tuple[int, int]] = []  # byte ranges of whole rows
@@ -588,7 +584,7 @@ def _read_sparse(path: Path, name: str, survey: Survey, errors: list) -> list:
             if not refs:
                 row = _ROW_ADDRESS.match(data, at)
                 if row is None:
-                    raise SheetProblem("工作表的行没有地址，无法安全读取远处的单元格")
+                    raise UnreadableSheet("工作表的行没有地址，无法安全读取远处的单元格")
                 continue  # a row without cells
             rs = [int(r) for _, r in refs]
             cs = [_col_index(c) for c, _ in refs]
@@ -605,7 +601,7 @@ def _read_sparse(path: Path, name: str, survey: Survey, errors: list) -> list:
         if lo is not None:
             groups.append((lo, hi))
         if len(groups) > MAX_SLICES:
-            raise SheetProblem(f"工作表的单元格散布得过于分散（需要分成 {len(groups)} 块读取），"
+            raise UnreadableSheet(f"工作表的单元格散布得过于分散（需要分成 {len(groups)} 块读取），"
                                f"请删除远处零散的单元格后用 Excel 另存")
         others = [(info.filename, sheet_split._EMPTY_SHEET if sheet_split._is_sheet(info.filename) else zf.read(info))
                   for info in zf.infolist() if info.filename != survey.part and not info.is_dir()]
