@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
 import threading
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -171,9 +172,21 @@ def test_a_sheet_expanding_over_a_hundred_times_past_twenty_megabytes_is_refused
     one_line(invoke("check", path, "--out", tmp_path / "out"), "膨胀.xlsx", "解压后体积异常")
 
 
-def test_a_real_tracker_of_twenty_thousand_rows_is_not_a_bomb(tmp_path):
-    path = workbook(tmp_path / "大.xlsx", rows=20_500)
-    assert len(files.read_book(path).sheets["备案台账"].rows) == 20_501
+def test_a_plain_tracker_above_the_row_floor_is_not_a_bomb(tmp_path):
+    """Seven plain columns (~43 bytes a row): over ROW_FLOOR rows, within MIN_BYTES_PER_ROW."""
+    rng = random.Random(1)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "备案台账"
+    ws.append([*HEADER, "负责人", "预算（元）"])
+    for i in range(files.ROW_FLOOR + 1000):
+        ws.append([f"BA-2026-{i:05d}", f"{rng.choice(['春季', '双十一', '会员日'])}{rng.choice(['抽奖', '直播', 'H5'])}"
+                   f"活动第{rng.randint(1, 99)}期", rng.choice(["抖音", "微信", "小红书"]),
+                   rng.choice(["待提交", "审核中", "已通过"]), datetime(2026, 1, 1) + timedelta(days=rng.randint(0, 300)),
+                   rng.choice(["张伟", "李娜", "王芳"]), rng.randint(1000, 500_000)])
+    path = tmp_path / "大.xlsx"
+    wb.save(path)
+    assert len(files.read_book(path).sheets["备案台账"].rows) == files.ROW_FLOOR + 1001
 
 
 # ------------------------------------------------------------------ 4. error values from parsed XML

@@ -36,11 +36,12 @@ MAX_RATIO = 100
 RATIO_FLOOR = 20_000_000
 """…once they expand beyond this: a 188 KB file whose 45 MB sheet held 450k near-empty rows took 9 GB."""
 ROW_FLOOR = 20_000
-"""Rows holding a value that any workbook may have (a run costs up to ~23 KB per row with findings)…"""
-MIN_BYTES_PER_ROW = 20
-"""…and beyond that, at least this many bytes of file per row: a real tracker row takes ~100–200 bytes
-(benchmarks/generate.py: 185; five short columns ~23), the bombs of issue 25 under one byte
-(100k rows in 69 KB)."""
+"""Rows holding a value that any workbook may have (`check` costs ~30 KB per row: 20k near-empty
+rows with 9 findings each peaked at 670 MB)…"""
+MIN_BYTES_PER_ROW = 32
+"""…and beyond that, at least this many bytes of file per row, so that no file under 1 MB can make
+`check` pass 1 GB (31k near-empty rows in 0.99 MB: 920 MB). A plain seven-column tracker row takes
+~43 bytes, a realistic one ~185 (benchmarks/generate.py); the bombs of issue 25 under one byte."""
 DENSE_FLOOR = 1_000_000
 """Cells (values and blanks, from A1) a sheet may span whatever it holds: ~40 MB while calamine reads it."""
 DENSE_PER_CELL = 4
