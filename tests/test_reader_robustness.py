@@ -309,3 +309,10 @@ def test_the_reader_lets_no_panic_escape(tmp_path):
     """The Python API never sees a PanicException (a BaseException): the sheet is kept as unreadable."""
     book = files.read_book(negative_date(tmp_path / "负.xlsx"))
     assert "备案台账" not in book.sheets and "PanicException" in book.unreadable["备案台账"]
+
+
+def test_doctor_reads_a_settings_sheet_with_a_far_cell_without_the_dense_grid(tmp_path):
+    path = workbook(tmp_path / "设置远.xlsx")
+    surgery(path, TRACKER, lambda x: add_rows(x, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+    rows = files.read_sheet_values(path, "备案台账")
+    assert rows[0][:5] == HEADER and rows[1048575][16383] == 1 and sum(len(r) for r in rows) < 20_000

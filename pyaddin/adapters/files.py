@@ -373,11 +373,31 @@ def _pool():
 
 def read_sheet_values(path: str | Path, name: str) -> list[list[object]] | None:
     """One sheet's values, read on its own (None when there is no such sheet). Unlike `read_book`,
-    a sheet that cannot be parsed raises, so `beian doctor` can name it; other sheets do not matter."""
-    wb = pc.CalamineWorkbook.from_path(str(path))
-    if name not in wb.sheet_names:
-        return None
-    return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    a sheet that cannot be parsed raises, so `beian doctor` can name it; other sheets do not matter.
+    The sheet is surveyed first like in `read_book` (a far cell must not allocate the dense grid),
+    and a Rust panic becomes `UnreadableSheet`."""
+    path = Path(path)
+    with rust_panics_quiet():
+        try:
+            wb = pc.CalamineWorkbook.from_path(str(path))
+            if name not in wb.sheet_names:
+                return None
+            survey = None
+            if path.suffix.lower() in {".xlsx", ".xlsm"}:
+                with zipfile.ZipFile(path) as zf:
+                    part = _sheet_parts(zf).get(name)
+                    survey = _survey(zf, part) if part in zf.namelist() else None
+            if isinstance(survey, str):
+                raise UnreadableSheet(f"工作表“{name}”无法读取：{survey}。 / Sheet {name!r} cannot be read.")
+            if survey is not None and survey.sparse:
+                return _read_sparse(path, name, survey, [])
+            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except BaseException as exc:
+            if not is_panic(exc):
+                raise
+            _panicked()
+            raise UnreadableSheet(f"工作表“{name}”无法读取（PanicException: {_first_line(exc)}）。 "
+                                  f"/ Sheet {name!r} cannot be read.") from None
 
 
 def _col_index(letters: bytes | str) -> int:
