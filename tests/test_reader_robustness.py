@@ -316,3 +316,16 @@ def test_doctor_reads_a_settings_sheet_with_a_far_cell_without_the_dense_grid(tm
     surgery(path, TRACKER, lambda x: add_rows(x, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
     rows = files.read_sheet_values(path, "备案台账")
     assert rows[0][:5] == HEADER and rows[1048575][16383] == 1 and sum(len(r) for r in rows) < 20_000
+
+
+def test_a_far_cell_in_a_sheet_parsed_in_slices_is_read_sparse_with_its_error_values(tmp_path, monkeypatch):
+    """Big sheets are surveyed slice by slice: the slice holding the far cell stops the split, and
+    the whole sheet is then surveyed and read cell by cell, error values included."""
+    path = surgery(workbook(tmp_path / "远切片.xlsx", rows=300), TRACKER, lambda x: add_rows(
+        x, b'<row r="400"><c r="C400" t="e"><v>#N/A</v></c></row>'
+           b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+    monkeypatch.setattr(files, "PARSE_THREADS", 3)
+    monkeypatch.setattr(sheet_split, "SPLIT_MIN_BYTES", 0)
+    rows = files.read_book(path).sheets["备案台账"].rows
+    assert rows[1048575][16383] == 1 and rows[399][2] == CellError("#N/A") and rows[300][0] == "BA-0299"
+    assert sum(len(r) for r in rows) < 20_000

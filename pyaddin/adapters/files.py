@@ -272,6 +272,8 @@ def _read_checked(path: Path) -> Book:
                 rows = _read_sparse(path, meta.name, survey, errors)
             elif meta.name in big:
                 rows = _read_big(path, meta.name, big[meta.name], errors)
+                if rows is None:  # not split: surveyed whole before calamine may parse it whole
+                    rows = _read_unsplit(path, meta.name, big[meta.name], errors)
             if rows is None:
                 rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         except UnreadableSheet as exc:
@@ -298,6 +300,18 @@ def _read_checked(path: Path) -> Book:
         errors.extend(scan.result())
     _put_errors(sheets, errors)
     return Book(sheets, path, unreadable)
+
+
+def _read_unsplit(path: Path, name: str, part: str, errors: list) -> list | None:
+    """A big sheet the split gave back: the whole survey first, then cell by cell if it is sparse
+    (None: calamine may parse it whole). Its error values are scanned here, not in the slices."""
+    with zipfile.ZipFile(path) as zf:
+        survey = _survey(zf, part)
+    if isinstance(survey, str):
+        raise UnreadableSheet(survey)
+    if survey.errors:
+        errors.extend(_error_cells(path, {name: part}))
+    return _read_sparse(path, name, survey, []) if survey.sparse else None
 
 
 def _size(path: Path) -> str:
@@ -330,7 +344,10 @@ def _plan(path: Path) -> tuple[dict[str, Survey | str], dict[str, str]]:
                     surveys[name] = f"工作簿里找不到这张表的内容（{part}），文件可能已损坏或被改动过"
                     continue
                 try:
-                    surveys[name] = _survey(zf, part)
+                    if PARSE_THREADS >= 2 and zf.getinfo(part).file_size >= sheet_split.SPLIT_MIN_BYTES:
+                        surveys[name] = _head_survey(zf, part)  # the rest slice by slice (`_slice_guard`)
+                    else:
+                        surveys[name] = _survey(zf, part)
                 except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
                     surveys[name] = f"工作表的压缩数据已损坏（{_first_line(exc)}）"
     except DefusedXmlException as exc:  # Excel never writes DTDs: entity tricks (billion laughs, XXE)
@@ -338,18 +355,37 @@ def _plan(path: Path) -> tuple[dict[str, Survey | str], dict[str, str]]:
                     f"unsafe XML ({type(exc).__name__}).") from exc
     except (KeyError, zipfile.BadZipFile, OSError, SyntaxError):
         return {}, {}  # calamine's own open then says what is wrong with the package
-    big = {}
-    if PARSE_THREADS >= 2:
-        big = {name: s.part for name, s in surveys.items()
-               if isinstance(s, Survey) and s.size >= sheet_split.SPLIT_MIN_BYTES and not s.sparse}
+    big = {name: s.part for name, s in surveys.items() if isinstance(s, Survey) and s.deferred}
     return surveys, big
+
+
+def _head_survey(zf: zipfile.ZipFile, part: str) -> Survey | str:
+    """A big sheet's first piece only (a DTD comes before the root element); the rest is surveyed
+    slice by slice as it is parsed."""
+    with zf.open(part) as fh:
+        head = _survey_stream(_BytesSource(fh.read(CHUNK)), part)
+    if isinstance(head, Survey):
+        head.deferred = True
+    return head
+
+
+def _slice_guard(xml: bytes) -> None:
+    """A slice of a big sheet is surveyed in its parse thread, just before calamine parses it (so
+    the survey of one slice overlaps the parse of another): a slice spanning far more cells than it
+    holds, or holding an impossible address, stops the split; the whole sheet is surveyed then."""
+    s = _survey_stream(_BytesSource(xml), "")
+    if isinstance(s, str):
+        raise UnreadableSheet(s)
+    if (s.max_row - s.min_row + 1) * s.width > max(DENSE_FLOOR, DENSE_PER_CELL * s.cells):
+        raise UnreadableSheet("sparse slice")
 
 
 def _read_big(path: Path, name: str, part: str, errors: list) -> list[list[object]] | None:
     """The sheet parsed in slices (its error values added to `errors`), or None to parse it whole."""
     try:
         with zipfile.ZipFile(path) as zf:
-            done = sheet_split.parse_split(zf, part, name, PARSE_THREADS, lambda xml: _errors_in(name, xml, fragment=True))
+            done = sheet_split.parse_split(zf, part, name, PARSE_THREADS, lambda xml: _errors_in(name, xml, fragment=True),
+                                           guard=_slice_guard)
     except Exception:  # noqa: BLE001 - the whole-sheet parse then says what is wrong with the file
         return None
     if done is None:
@@ -451,10 +487,14 @@ class Survey:
     """`<c>` elements."""
     max_row: int = 0
     """Largest row number of any row or cell address (1-based)."""
+    min_row: int = 1
+    """Smallest such row number where it is known cheaply (else 1: the bound stays safe)."""
     max_col: bytes = b""
     """Letters of the rightmost column of any cell address."""
     errors: bool = False
     """Some cell is typed as an error value (t="e")."""
+    deferred: bool = False
+    """Only the head was surveyed: a big sheet, surveyed slice by slice while it is parsed."""
 
     @property
     def width(self) -> int:
@@ -468,61 +508,78 @@ class Survey:
     @property
     def sparse(self) -> bool:
         """Too few cells for its extent: read cell by cell rather than as one rectangle."""
-        return self.area > max(DENSE_FLOOR, DENSE_PER_CELL * self.cells)
+        return not self.deferred and self.area > max(DENSE_FLOOR, DENSE_PER_CELL * self.cells)
 
 
 def _survey(zf: zipfile.ZipFile, part: str) -> Survey | str:
     """The survey of one sheet part, or the reason it must not be parsed. Never holds more than
     two 1 MB pieces of the XML: the counts are C-speed, and the farthest column is found by a
     search for an address beyond the farthest one so far (a handful of searches per sheet)."""
+    with zf.open(part) as fh:
+        return _survey_stream(fh, part)
+
+
+class _BytesSource:
+    def __init__(self, data: bytes):
+        self.data, self.at = data, 0
+
+    def read(self, n: int) -> bytes:
+        piece = self.data[self.at:self.at + n]
+        self.at += n
+        return piece
+
+
+def _survey_stream(fh, part: str) -> Survey | str:
     s = Survey(part)
     tail = b""
     state = [None]
-    with zf.open(part) as fh:
-        while True:
-            chunk = fh.read(CHUNK)
-            data = tail + chunk
-            if chunk:
-                cut = data.rfind(b">") + 1
-                piece, tail = data[:cut], data[cut:]
-            else:
-                piece, tail = data, b""
-            s.size += len(piece)
-            if b"<!" in piece or b"<?" in piece or state[0]:
-                piece = _strip_markup(piece, state)
-                if _DOCTYPE.search(piece):
-                    return "工作表含有 DTD 声明（Excel 从不写入，可能是恶意文件）"
-            s.rows += piece.count(b"<row")  # with <rowBreaks>: a bound is enough
-            s.cells += piece.count(b"<c")  # with <col>, <cfRule>…: likewise
-            # Attributes as Excel writes them (` r="A1"`) are decoded all at once (numpy); a piece with
-            # quotes, tabs, line breaks or spaces around "=" anywhere is searched the slow way: one
-            # search for an address beyond the farthest column, or below the last row, so far. A
-            # cell's own address counts (calamine places the cell by it), not only its row's.
-            loose = _loose(piece)
-            if not loose:
-                last_row, width = _extent(piece)
-                s.max_row = max(s.max_row, last_row)
-                if width > s.width:
-                    s.max_col = column_letter(width - 1).encode() if width <= MAX_COL else b"XFDA"
-            else:
-                rows = _ROW_ADDRESS.findall(piece)
-                if rows:
-                    s.max_row = max(s.max_row, max(map(int, rows)))
-                m = _beyond(s.max_col, s.max_row, loose).search(piece)
-                while m:
-                    if m.group(1):
-                        s.max_col = m.group(1)
-                    else:
-                        s.max_row = int(m.group(2))
-                    m = _beyond(s.max_col, s.max_row, loose).search(piece, m.start())
-            if not s.errors and (_ERROR_TYPE.search(piece) if loose else b' t="e"' in piece):
-                s.errors = True
-            if s.max_row > MAX_ROW or s.width > MAX_COL:
-                where = "、".join(x for x in (s.max_col.decode() and f"列 {s.max_col.decode()}",
-                                              s.max_row > MAX_ROW and f"行 {s.max_row}") if x)
-                return f"单元格地址超出 Excel 的范围（{where}；最大为 XFD1048576），文件可能已损坏或被改动过"
-            if not chunk:
-                break
+    while True:
+        chunk = fh.read(CHUNK)
+        data = tail + chunk
+        if chunk:
+            cut = data.rfind(b">") + 1
+            piece, tail = data[:cut], data[cut:]
+        else:
+            piece, tail = data, b""
+        s.size += len(piece)
+        if b"<!" in piece or b"<?" in piece or state[0]:
+            piece = _strip_markup(piece, state)
+            if _DOCTYPE.search(piece):
+                return "工作表含有 DTD 声明（Excel 从不写入，可能是恶意文件）"
+        s.rows += piece.count(b"<row")  # with <rowBreaks>: a bound is enough
+        s.cells += piece.count(b"<c")  # with <col>, <cfRule>…: likewise
+        # Attributes as Excel writes them (` r="A1"`) are decoded all at once (numpy); a piece with
+        # quotes, tabs, line breaks or spaces around "=" anywhere is searched the slow way: one
+        # search for an address beyond the farthest column, or below the last row, so far. A
+        # cell's own address counts (calamine places the cell by it), not only its row's.
+        loose = _loose(piece)
+        if not loose:
+            first_row, last_row, width = _extent(piece)
+            s.max_row = max(s.max_row, last_row)
+            if first_row:
+                s.min_row = first_row if s.size == len(piece) else min(s.min_row, first_row)
+            if width > s.width:
+                s.max_col = column_letter(width - 1).encode() if width <= MAX_COL else b"XFDA"
+        else:
+            s.min_row = 1
+            rows = _ROW_ADDRESS.findall(piece)
+            if rows:
+                s.max_row = max(s.max_row, max(map(int, rows)))
+            m = _beyond(s.max_col, s.max_row, loose).search(piece)
+            while m:
+                if m.group(1):
+                    s.max_col = m.group(1)
+                else:
+                    s.max_row = int(m.group(2))
+                m = _beyond(s.max_col, s.max_row, loose).search(piece, m.start())
+        if not s.errors and (_ERROR_TYPE.search(piece) if loose else b' t="e"' in piece):
+            s.errors = True
+        if s.max_row > MAX_ROW or s.width > MAX_COL:
+            where = "、".join(x for x in (s.max_col.decode() and f"列 {s.max_col.decode()}",
+                                          s.max_row > MAX_ROW and f"行 {s.max_row}") if x)
+            return f"单元格地址超出 Excel 的范围（{where}；最大为 XFD1048576），文件可能已损坏或被改动过"
+        if not chunk:
+            break
     return s
 
 
@@ -567,25 +624,25 @@ def _greater(current: bytes, low: int, high: int) -> bytes:
 _WINDOW = np.arange(12)
 
 
-def _extent(piece: bytes) -> tuple[int, int]:
-    """(largest row number, largest 1-based column number) of the ` r="…"` addresses in `piece`,
+def _extent(piece: bytes) -> tuple[int, int, int]:
+    """(smallest and largest row number, largest 1-based column number) of the ` r="…"` addresses in `piece`,
     decoded with numpy: ~20× faster than a regex over every cell. An address of four or more
     letters, or nine or more digits, lies beyond Excel's limits and comes back as such."""
     a = np.frombuffer(piece, np.uint8)
     if len(a) < 8:
-        return 0, 0
+        return 0, 0, 0
     hit = a[:-4] == 0x20
     hit &= a[1:-3] == 0x72
     hit &= a[2:-2] == 0x3D
     hit &= a[3:-1] == 0x22
     at = np.flatnonzero(hit)
     if not len(at):
-        return 0, 0
+        return 0, 0, 0
     win = np.concatenate([a, np.zeros(16, np.uint8)])[(at + 4)[:, None] + _WINDOW]
     letter = (win >= 65) & (win <= 90)
     letters = np.where(letter.all(axis=1), 12, np.argmin(letter, axis=1))
     if letters.max() > 3:
-        return 0, MAX_COL + 1
+        return 0, 0, MAX_COL + 1
     v = win[:, :3].astype(np.int64) - 64
     col = np.select([letters == 1, letters == 2, letters == 3], [v[:, 0], v[:, 0] * 26 + v[:, 1],
                     v[:, 0] * 676 + v[:, 1] * 26 + v[:, 2]], 0)
@@ -597,8 +654,8 @@ def _extent(piece: bytes) -> tuple[int, int]:
         alive &= (d >= 0) & (d <= 9)
         row = np.where(alive, row * 10 + d, row)
     if alive.any():  # nine digits or more
-        return MAX_ROW + 1, int(col.max())
-    return int(row.max()), int(col.max())
+        return 0, MAX_ROW + 1, int(col.max())
+    return int(row.min()), int(row.max()), int(col.max())
 
 
 def _loose(piece: bytes) -> bool:

@@ -55,11 +55,13 @@ def safe_cut(data: bytes | bytearray, at: int) -> bool:
 
 
 def parse_split(zf: zipfile.ZipFile, part: str, sheet: str, workers: int,
-                scan: Callable[[bytes], list]) -> tuple[list[list[object]], list] | None:
+                scan: Callable[[bytes], list],
+                guard: Callable[[bytes], None] | None = None) -> tuple[list[list[object]], list] | None:
     """The rows of `sheet` (`part` of the package `zf`) parsed in `workers` slices, and what `scan`
     found in each slice's XML; None when the XML cannot be cut safely (then parse it whole).
 
-    Each slice is handed to a thread as soon as it is inflated, so parsing overlaps inflating."""
+    Each slice is handed to a thread as soon as it is inflated, so parsing overlaps inflating;
+    `guard` sees each slice's XML in that thread before calamine does, and may raise to stop."""
     size = zf.getinfo(part).file_size
     others = [(info.filename, _EMPTY_SHEET if _is_sheet(info.filename) else zf.read(info))
               for info in zf.infolist() if info.filename != part and not info.is_dir()]
@@ -69,7 +71,7 @@ def parse_split(zf: zipfile.ZipFile, part: str, sheet: str, workers: int,
 
         def hand_over(xml: bytes) -> None:
             package = Path(tmp) / f"slice{len(jobs)}.xlsx"
-            jobs.append(pool.submit(_slice, package, others, part, head, xml, sheet, scan))
+            jobs.append(pool.submit(_slice, package, others, part, head, xml, sheet, scan, guard))
 
         data = bytearray()
         head = None
@@ -114,7 +116,9 @@ def _is_sheet(name: str) -> bool:
 
 
 def _slice(package: Path, others: list[tuple[str, bytes]], part: str, head: bytes, xml: bytes, sheet: str,
-           scan: Callable[[bytes], list]):
+           scan: Callable[[bytes], list], guard: Callable[[bytes], None] | None = None):
+    if guard is not None:
+        guard(xml)
     with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED) as out:
         for name, content in others:
             out.writestr(name, content)
