@@ -1,5 +1,5 @@
 """Fuzzing a workbook's file structure (issue 25): stray far cells, XML comments and CDATA, a DTD,
-truncation and rows out of order, on a tracker generated here. Whatever the damage, the reader
+truncation and rows out of order, on a tracker generated here, read whole or in slices. Whatever the damage, the reader
 returns a Book or refuses with its own error, never a panic, an abort or a dense grid of a far
 address, and `check` exits 0/1, or 2 with one line.
 
@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyaddin.adapters import files
+from pyaddin.adapters import files, sheet_split
 from pyaddin.cli.main import main
 from pyaddin.errors import UnreadableWorkbook
 from pyaddin.tracker.book import column_letter
@@ -64,6 +64,7 @@ mutations = st.fixed_dictionaries({
     "shuffle": st.randoms(use_true_random=False),
     "shuffled": st.booleans(),
     "truncate": st.one_of(st.none(), st.floats(0.05, 0.99)),
+    "split": st.booleans(),  # parsed in slices on three threads, as a big sheet would be
 })
 
 
@@ -95,10 +96,15 @@ def test_any_file_structure_is_read_or_refused_in_one_line(tmp_path, m):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts(tmp_path).items():
             zf.writestr(name, mutate(data, m) if name == SHEET else data)
+    threads, split_at = files.PARSE_THREADS, sheet_split.SPLIT_MIN_BYTES
+    if m["split"]:
+        files.PARSE_THREADS, sheet_split.SPLIT_MIN_BYTES = 3, 0
     try:
         book = files.read_book(path)
     except UnreadableWorkbook:
         book = None
+    finally:
+        files.PARSE_THREADS, sheet_split.SPLIT_MIN_BYTES = threads, split_at
     if book is not None and "备案台账" in book.sheets:
         rows = book.sheets["备案台账"].rows
         # memory follows the values, not their addresses (a small sheet may span DENSE_FLOOR cells)
