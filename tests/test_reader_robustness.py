@@ -305,6 +305,24 @@ def test_rows_out_of_order_in_a_split_sheet_keep_their_addresses(tmp_path, monke
     assert split[0][:5] == HEADER and split[400][0] == "BA-0399"
 
 
+def test_findings_of_rows_out_of_order_in_slices_point_at_their_rows(tmp_path, monkeypatch):
+    path = workbook(tmp_path / "乱序发现.xlsx", rows=600)
+    surgery(path, TRACKER, lambda x: re.sub(rb'(<c r="C(17|450)" t="inlineStr"><is><t>)[^<]*', rb"\1" + "火星".encode(), x))
+
+    def findings() -> set[tuple[str, int]]:
+        result = invoke("validate", path, "--json", "--today", "2026-11-20", "--out", tmp_path / "out")
+        assert result.exit_code in (0, 1), result.output
+        return {(f["code"], f["row"]) for f in json.loads(result.stdout)["findings"] if f["row"]}
+
+    expected = findings()
+    assert {row for _, row in expected} >= {17, 450}
+    surgery(path, TRACKER, lambda x: x.replace(b"".join(re.findall(rb"<row .*?</row>", x, re.S)), b"".join(
+        (lambda rows: rows[350:] + rows[:350])(re.findall(rb"<row .*?</row>", x, re.S)))))
+    monkeypatch.setattr(files, "PARSE_THREADS", 3)
+    monkeypatch.setattr(sheet_split, "SPLIT_MIN_BYTES", 0)
+    assert findings() == expected
+
+
 def test_the_reader_lets_no_panic_escape(tmp_path):
     """The Python API never sees a PanicException (a BaseException): the sheet is kept as unreadable."""
     book = files.read_book(negative_date(tmp_path / "负.xlsx"))
