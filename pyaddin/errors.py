@@ -15,6 +15,11 @@ class UnreadableWorkbook(BeianError):
     """The file cannot be opened as a workbook (missing, wrong type, encrypted, corrupt)."""
 
 
+class UnreadableSheet(BeianError):
+    """One sheet cannot be read safely (raised and caught inside the file reader: its Chinese reason
+    is kept on the Book as `Book.unreadable`, and named if that sheet is the tracker)."""
+
+
 class TrackerNotFound(BeianError):
     """No sheet looks like a filing tracker."""
 

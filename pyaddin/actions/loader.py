@@ -74,7 +74,10 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
 
 
 def empty_reason(book: Book) -> str | None:
-    """An empty workbook deserves its own reason rather than 'no tracker header found'."""
+    """An empty workbook deserves its own reason rather than 'no tracker header found' (a workbook
+    whose sheets could not be read is not empty: the sheet's own reason stands)."""
+    if book.unreadable:
+        return None
     if any(v not in (None, "") for s in book.sheets.values() for r in s.rows for v in r):
         return None
     return "工作簿中没有任何数据，请确认选择了正确的文件并已保存。 / The workbook contains no data."

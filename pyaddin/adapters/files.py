@@ -9,21 +9,52 @@ raises `UnreadableWorkbook` with a one-line reason naming the file.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
+import stat
+import sys
+import tempfile
+import threading
 import zipfile
-from pathlib import Path, PurePosixPath
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
 import python_calamine as pc
 
-from ..errors import UnreadableWorkbook
-from ..tracker.book import Book, CellError, Sheet
+from ..errors import UnreadableSheet, UnreadableWorkbook
+from ..tracker.book import Book, CellError, Sheet, column_letter
 from . import sheet_split
 from .output_files import register_input
 
 MAX_UNCOMPRESSED = 1_500_000_000
 """Refuse workbooks that would expand beyond this (zip bombs); a 100k-row tracker is ~100 MB."""
 MAX_RATIO = 100
-"""…or whose parts are compressed more than this (ordinary sheets compress 5–20×)."""
+"""…or whose parts are compressed more than this (ordinary sheets compress 5–20×)…"""
+RATIO_FLOOR = 20_000_000
+"""…once they expand beyond this: a 188 KB file whose 45 MB sheet held 450k near-empty rows took 9 GB."""
+ROW_FLOOR = 20_000
+"""Rows holding a value that any workbook may have (`check` costs ~30 KB per row: 20k near-empty
+rows with 9 findings each peaked at 670 MB)…"""
+MIN_BYTES_PER_ROW = 32
+"""…and beyond that, at least this many bytes of file per row, so that no file under 1 MB can make
+`check` pass 1 GB (31k near-empty rows in 0.99 MB: 920 MB). A plain seven-column tracker row takes
+~43 bytes, a realistic one ~185 (benchmarks/generate.py); the bombs of issue 25 under one byte."""
+DENSE_FLOOR = 1_000_000
+"""Cells (values and blanks, from A1) a sheet may span whatever it holds: ~40 MB while calamine reads it."""
+DENSE_PER_CELL = 4
+"""Beyond that, a sheet may span this many cells per cell it writes, else it is read cell by cell:
+calamine allocates the whole rectangle from A1 to the farthest cell (one value at XFD1048576 asked
+for 549 GB and aborted the process)."""
+SLICE_AREA = 1_000_000
+"""Cells one slice of a sparse sheet may span (its rows from first to last, its columns likewise)."""
+MAX_SLICES = 200
+"""Slices a sparse sheet may need; more means values scattered all over it, refused with a reason."""
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+"""Excel's limits: an address beyond them is not a cell Excel can hold."""
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 SUPPORTED = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -34,14 +65,28 @@ PASSWORD = ("工作簿设置了打开密码（已加密），请在 Excel 中取
 
 
 def _fail(path: Path, zh: str, en: str) -> UnreadableWorkbook:
-    return UnreadableWorkbook(f"无法读取“{path.name}”：{zh} / Cannot read {path.name}: {en}")
+    name = display_name(path)
+    return UnreadableWorkbook(f"无法读取“{name}”：{zh} / Cannot read {name}: {en}")
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise _fail(path, "文件不存在，请检查路径。", "file not found.")
-    if path.is_dir():
+    if _not_utf8(path):
+        raise UnreadableWorkbook(
+            f"无法读取“{display_name(path)}”：文件名含有非 UTF-8 编码的字符（常见于在 Linux 上解压的 GBK 压缩包），"
+            f"请把文件改成正常的中文或英文名后再试。 / Cannot read {display_name(path)}: the file name is not valid UTF-8; "
+            f"rename the file.")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise _fail(path, "文件不存在，请检查路径。", "file not found.") from None
+    except OSError as exc:
+        raise _fail(path, f"无法访问文件（{exc.strerror or exc}），请检查路径和权限。", f"cannot access it ({exc}).") from exc
+    if stat.S_ISDIR(info.st_mode):
         raise _fail(path, "这是一个文件夹，请指定工作簿文件。", "it is a folder.")
+    if not stat.S_ISREG(info.st_mode):
+        # a FIFO or a device would block the read (or never end): refused before it is opened
+        raise _fail(path, "这不是普通文件（可能是管道或设备文件），请指定保存在磁盘上的工作簿文件。",
+                    "it is not a regular file (a pipe or a device).")
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         head = fh.read(8)
@@ -60,6 +105,21 @@ def _check_file(path: Path) -> None:
         _check_zip(path)
 
 
+def _not_utf8(path: Path) -> bool:
+    """A name undecodable as UTF-8 arrives with surrogate escapes (PEP 383); calamine cannot open
+    it (it reported “os error 2”), and every output naming it would fail to encode."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def display_name(path: Path) -> str:
+    """The file's name as it can be printed: undecodable bytes shown as \\xNN."""
+    return os.fsencode(path.name).decode("utf-8", "backslashreplace")
+
+
 def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
@@ -68,7 +128,7 @@ def _check_zip(path: Path) -> None:
         raise _fail(path, "文件已损坏或不完整，请重新保存或从备份恢复。", f"the file is corrupt ({exc}).") from exc
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
-    if total > MAX_UNCOMPRESSED or (total > 50_000_000 and total / packed > MAX_RATIO):
+    if total > MAX_UNCOMPRESSED or (total > RATIO_FLOOR and total / packed > MAX_RATIO):
         raise _fail(path, f"解压后体积异常（{total / 1e6:.0f} MB），可能是损坏或恶意文件，已拒绝读取。",
                     "it expands to an abnormal size (zip bomb?).")
 
@@ -81,11 +141,11 @@ def read_ahead(path: str | Path) -> None:
     (~0.3 s in which calamine can already inflate and parse); `read_book` of the same path takes
     the result, or the exception, from there."""
     path = Path(path)
-    if path.suffix.lower() in {".xlsx", ".xlsm"} and path.is_file() and path not in _AHEAD:
+    if path.suffix.lower() in {".xlsx", ".xlsm"} and not _not_utf8(path) and path.is_file() and path not in _AHEAD:
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beian-ahead")
-        _AHEAD[path] = pool.submit(_read_book, path)
+        _AHEAD[path] = pool.submit(_read_book_quietly, path)
         pool.shutdown(wait=False)
 
 
@@ -93,47 +153,170 @@ def read_book(path: str | Path) -> Book:
     ahead = _AHEAD.pop(Path(path), None)
     if ahead is not None:
         return ahead.result()
-    return _read_book(Path(path))
+    return _read_book_quietly(Path(path))
+
+
+def _read_book_quietly(path: Path) -> Book:
+    with rust_panics_quiet():
+        return _read_book(path)
+
+
+def is_panic(exc: BaseException) -> bool:
+    """pyo3's PanicException (a Rust panic inside calamine) derives from BaseException, so
+    `except Exception` never sees it; it is a fault of the file being read, not a reason to stop."""
+    return type(exc).__name__ == "PanicException"
+
+
+_QUIET = threading.Lock()
+_quiet_depth = 0
+_quiet_state: dict = {}
+
+
+@contextmanager
+def rust_panics_quiet():
+    """While workbooks are read, stderr (fd 2) goes to a temporary file: a Rust panic prints its
+    message and backtrace there before Python sees the exception, which would break the one-line
+    contract. What was written is replayed afterwards unless a panic was caught meanwhile."""
+    global _quiet_depth
+    with _QUIET:
+        if _quiet_depth == 0:
+            try:
+                sys.stderr.flush()
+                saved = os.dup(2)
+                sink = tempfile.TemporaryFile()
+                os.dup2(sink.fileno(), 2)
+            except (OSError, ValueError, AttributeError):  # no fd 2 (pythonw, Excel): nothing to hide
+                saved = sink = None
+            _quiet_state.update(saved=saved, sink=sink, panicked=False)
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _QUIET:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _quiet_state.get("saved") is not None:
+                saved, sink = _quiet_state["saved"], _quiet_state["sink"]
+                try:
+                    sys.stderr.flush()
+                except (OSError, ValueError):
+                    pass
+                os.dup2(saved, 2)
+                os.close(saved)
+                if not _quiet_state["panicked"]:
+                    sink.seek(0)
+                    text = sink.read()
+                    if text:
+                        os.write(2, text)
+                sink.close()
+                _quiet_state.clear()
+
+
+def _panicked() -> None:
+    with _QUIET:
+        if _quiet_state:
+            _quiet_state["panicked"] = True
 
 
 def _read_book(path: Path) -> Book:
     register_input(path)
     _check_file(path)
-    scan = big = None
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        # calamine drops error values; finding them means inflating the sheet XML a second time.
-        # zlib releases the GIL, so that runs beside calamine's parse instead of after it. A big
-        # sheet is inflated once, for both the scan and a parse split over the cores.
-        big = _big_sheets(path)
-        scan = _pool().submit(_error_cells, path, set(big))
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        sheets: dict[str, Sheet] = {}
-        errors: list[tuple[str, int, int, CellError]] = []
-        for meta in wb.sheets_metadata:
-            if str(getattr(meta, "typ", "WorkSheet")).endswith("ChartSheet"):
-                continue
-            rows = None
-            if big and meta.name in big:
-                rows = _read_big(path, meta.name, big[meta.name], errors)
-            try:
-                if rows is None:
-                    rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            except Exception:  # noqa: BLE001 - a chart or dialog sheet calamine cannot read
-                continue
-            hidden = not str(meta.visible).endswith("Visible")
-            sheets[meta.name] = Sheet(meta.name, rows, hidden)
+        return _read_checked(path)
     except UnreadableWorkbook:
         raise
     except pc.PasswordError as exc:  # .xls with FILEPASS, .ods with encrypted parts
         raise _fail(path, *PASSWORD) from exc
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types for corrupt files
-        if scan is not None:
-            scan.cancel()
-        raise _fail(path, "文件已损坏或格式不正确，请用 Excel 打开确认后另存为 .xlsx。", f"{type(exc).__name__}: {exc}") from exc
+    except BaseException as exc:  # noqa: BLE001 - calamine raises several types (and panics) for corrupt files
+        if not isinstance(exc, Exception) and not is_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit
+        if is_panic(exc):
+            _panicked()
+        raise _fail(path, "文件已损坏或格式不正确，请用 Excel 打开确认后另存为 .xlsx。",
+                    f"{type(exc).__name__}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:200]
+
+
+def _read_checked(path: Path) -> Book:
+    plan = None
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        # Every sheet's XML is surveyed (inflated in 1 MB pieces, never held whole) before calamine
+        # may allocate anything for it: its extent, its cell count, error values, a DTD. zlib
+        # releases the GIL, so this runs beside calamine's opening of the workbook.
+        plan = _pool().submit(_plan, path)
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    surveys, big = plan.result() if plan is not None else ({}, {})
+    sheets: dict[str, Sheet] = {}
+    unreadable: dict[str, str] = {}
+    errors: list[tuple[str, int, int, CellError]] = []
+    scan = None
+    if surveys:
+        # calamine drops error values; the sheets that hold any are parsed once more (as XML)
+        # beside calamine's parse. Big sheets are scanned where they are parsed in slices.
+        with_errors = {name: s.part for name, s in surveys.items()
+                       if isinstance(s, Survey) and s.errors and name not in big}
+        if with_errors:
+            scan = _pool().submit(_error_cells, path, with_errors)
+    budget = max(ROW_FLOOR, path.stat().st_size // MIN_BYTES_PER_ROW)
+    for meta in wb.sheets_metadata:
+        if not str(getattr(meta, "typ", "WorkSheet")).endswith("WorkSheet"):
+            continue  # chart, dialog and macro sheets hold no tracker
+        survey = surveys.get(meta.name)
+        try:
+            if isinstance(survey, str):
+                raise UnreadableSheet(survey)
+            rows = None
+            if survey is not None and survey.sparse:
+                rows = _read_sparse(path, meta.name, survey, errors)
+            elif meta.name in big:
+                rows = _read_big(path, meta.name, big[meta.name], errors)
+                if rows is None:  # not split: surveyed whole before calamine may parse it whole
+                    rows = _read_unsplit(path, meta.name, big[meta.name], errors)
+            if rows is None:
+                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        except UnreadableSheet as exc:
+            unreadable[meta.name] = str(exc)
+            continue
+        except BaseException as exc:  # noqa: BLE001 - one sheet calamine cannot parse (or panics on)
+            if not isinstance(exc, Exception) and not is_panic(exc):
+                raise
+            if is_panic(exc):
+                _panicked()
+            unreadable[meta.name] = f"工作表内容无法解析（{type(exc).__name__}: {_first_line(exc)}）"
+            continue
+        filled = sum(1 for r in rows if any(r))
+        if filled > budget:
+            if scan is not None:
+                scan.cancel()
+            raise _fail(path, f"工作表“{meta.name}”有 {filled} 行数据，而文件只有 {_size(path)}"
+                        f"（每行不到 {MIN_BYTES_PER_ROW} 字节），像是异常构造的文件，已拒绝读取；"
+                        f"如确为真实台账，请删除空白行后用 Excel 另存再试。",
+                        f"sheet {meta.name!r} has {filled} rows in a {_size(path)} file (row budget {budget}).")
+        hidden = not str(meta.visible).endswith("Visible")
+        sheets[meta.name] = Sheet(meta.name, rows, hidden)
     if scan is not None:
-        _put_errors(sheets, scan.result() + errors)
-    return Book(sheets, path)
+        errors.extend(scan.result())
+    _put_errors(sheets, errors)
+    return Book(sheets, path, unreadable)
+
+
+def _read_unsplit(path: Path, name: str, part: str, errors: list) -> list | None:
+    """A big sheet the split gave back: the whole survey first, then cell by cell if it is sparse
+    (None: calamine may parse it whole). Its error values are scanned here, not in the slices."""
+    with zipfile.ZipFile(path) as zf:
+        survey = _survey(zf, part)
+    if isinstance(survey, str):
+        raise UnreadableSheet(survey)
+    if survey.errors:
+        errors.extend(_error_cells(path, {name: part}))
+    return _read_sparse(path, name, survey, []) if survey.sparse else None
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e6:.1f} MB" if size >= 1_000_000 else f"{max(1, size // 1000)} KB"
 
 
 PARSE_THREADS = max(1, min(os.cpu_count() or 1, 4))
@@ -146,26 +329,63 @@ def parse_on_one_core() -> None:
     PARSE_THREADS = 1
 
 
-def _big_sheets(path: Path) -> dict[str, str]:
-    """Sheet name → part, for the sheets whose XML is big enough to parse on several cores."""
-    if PARSE_THREADS < 2:
-        return {}
+def _plan(path: Path) -> tuple[dict[str, Survey | str], dict[str, str]]:
+    """(sheet name → its survey or the reason it cannot be read, sheet name → part of the sheets
+    big enough to parse on several cores)."""
+    from defusedxml import DefusedXmlException
+
     try:
         with zipfile.ZipFile(path) as zf:
-            sizes = {i.filename: i.file_size for i in zf.infolist()}
-            if max(sizes.values(), default=0) < sheet_split.SPLIT_MIN_BYTES:
-                return {}
             parts = _sheet_parts(zf)
-    except Exception:  # noqa: BLE001 - the ordinary parse reports a broken package
-        return {}
-    return {name: part for name, part in parts.items() if sizes.get(part, 0) >= sheet_split.SPLIT_MIN_BYTES}
+            names = set(zf.namelist())
+            surveys: dict[str, Survey | str] = {}
+            for name, part in parts.items():
+                if part not in names:
+                    surveys[name] = f"工作簿里找不到这张表的内容（{part}），文件可能已损坏或被改动过"
+                    continue
+                try:
+                    if PARSE_THREADS >= 2 and zf.getinfo(part).file_size >= sheet_split.SPLIT_MIN_BYTES:
+                        surveys[name] = _head_survey(zf, part)  # the rest slice by slice (`_slice_guard`)
+                    else:
+                        surveys[name] = _survey(zf, part)
+                except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+                    surveys[name] = f"工作表的压缩数据已损坏（{_first_line(exc)}）"
+    except DefusedXmlException as exc:  # Excel never writes DTDs: entity tricks (billion laughs, XXE)
+        raise _fail(path, "工作簿含有不安全的 XML 实体声明（可能是恶意文件），已拒绝读取，请用 Excel 另存为新的 .xlsx。",
+                    f"unsafe XML ({type(exc).__name__}).") from exc
+    except (KeyError, zipfile.BadZipFile, OSError, SyntaxError):
+        return {}, {}  # calamine's own open then says what is wrong with the package
+    big = {name: s.part for name, s in surveys.items() if isinstance(s, Survey) and s.deferred}
+    return surveys, big
+
+
+def _head_survey(zf: zipfile.ZipFile, part: str) -> Survey | str:
+    """A big sheet's first piece only (a DTD comes before the root element); the rest is surveyed
+    slice by slice as it is parsed."""
+    with zf.open(part) as fh:
+        head = _survey_stream(_BytesSource(fh.read(CHUNK)), part)
+    if isinstance(head, Survey):
+        head.deferred = True
+    return head
+
+
+def _slice_guard(xml: bytes) -> None:
+    """A slice of a big sheet is surveyed in its parse thread, just before calamine parses it (so
+    the survey of one slice overlaps the parse of another): a slice spanning far more cells than it
+    holds, or holding an impossible address, stops the split; the whole sheet is surveyed then."""
+    s = _survey_stream(_BytesSource(xml), "")
+    if isinstance(s, str):
+        raise UnreadableSheet(s)
+    if (s.max_row - s.min_row + 1) * s.width > max(DENSE_FLOOR, DENSE_PER_CELL * s.cells):
+        raise UnreadableSheet("sparse slice")
 
 
 def _read_big(path: Path, name: str, part: str, errors: list) -> list[list[object]] | None:
     """The sheet parsed in slices (its error values added to `errors`), or None to parse it whole."""
     try:
         with zipfile.ZipFile(path) as zf:
-            done = sheet_split.parse_split(zf, part, name, PARSE_THREADS, lambda xml: _errors_in(name, xml))
+            done = sheet_split.parse_split(zf, part, name, PARSE_THREADS, lambda xml: _errors_in(name, xml, fragment=True),
+                                           guard=_slice_guard)
     except Exception:  # noqa: BLE001 - the whole-sheet parse then says what is wrong with the file
         return None
     if done is None:
@@ -179,7 +399,7 @@ _POOL = None
 
 
 def _pool():
-    """One small thread pool per process for the error-value scans (several workbooks in one run)."""
+    """One small thread pool per process for the surveys and error-value scans (several workbooks in one run)."""
     global _POOL
     if _POOL is None:
         from concurrent.futures import ThreadPoolExecutor
@@ -190,27 +410,43 @@ def _pool():
 
 def read_sheet_values(path: str | Path, name: str) -> list[list[object]] | None:
     """One sheet's values, read on its own (None when there is no such sheet). Unlike `read_book`,
-    a sheet that cannot be parsed raises, so `beian doctor` can name it; other sheets do not matter."""
-    wb = pc.CalamineWorkbook.from_path(str(path))
-    if name not in wb.sheet_names:
-        return None
-    return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    a sheet that cannot be parsed raises, so `beian doctor` can name it; other sheets do not matter.
+    The sheet is surveyed first like in `read_book` (a far cell must not allocate the dense grid),
+    and a Rust panic becomes `UnreadableSheet`."""
+    path = Path(path)
+    with rust_panics_quiet():
+        try:
+            wb = pc.CalamineWorkbook.from_path(str(path))
+            if name not in wb.sheet_names:
+                return None
+            survey = None
+            if path.suffix.lower() in {".xlsx", ".xlsm"}:
+                with zipfile.ZipFile(path) as zf:
+                    part = _sheet_parts(zf).get(name)
+                    survey = _survey(zf, part) if part in zf.namelist() else None
+            if isinstance(survey, str):
+                raise UnreadableSheet(f"工作表“{name}”无法读取：{survey}。 / Sheet {name!r} cannot be read.")
+            if survey is not None and survey.sparse:
+                return _read_sparse(path, name, survey, [])
+            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except BaseException as exc:
+            if not is_panic(exc):
+                raise
+            _panicked()
+            raise UnreadableSheet(f"工作表“{name}”无法读取（PanicException: {_first_line(exc)}）。 "
+                                  f"/ Sheet {name!r} cannot be read.") from None
 
 
-_ERROR_CELL = re.compile(rb'<c\b([^>]*?)\bt="e"([^>]*)>(.*?)</c>', re.S)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_VALUE = re.compile(rb"<v>([^<]*)</v>")
-
-
-def _col_index(letters: bytes) -> int:
+def _col_index(letters: bytes | str) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.encode() if isinstance(letters, str) else letters:
         n = n * 26 + (ch - 64)
     return n - 1
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → part path inside the package, from workbook.xml and its relationships."""
+    """Sheet name → part path inside the package, from workbook.xml and its relationships. A target
+    is resolved like a path inside the package (`../etc/passwd` leaves it: no such part)."""
     from defusedxml import ElementTree as ET
 
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -220,7 +456,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     targets = {}
     for rel in rels:
         target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         targets[rel.get("Id")] = target
     out = {}
     for sheet in workbook.iter(f"{ns_main}sheet"):
@@ -230,64 +466,397 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _error_cells(path: Path, skip: set[str] = frozenset()) -> list[tuple[str, int, int, CellError]]:
-    """(sheet, 0-based row, 0-based column, error) of every Excel error value (#N/A, #REF! …),
-    except in the sheets of `skip` (scanned where they are parsed in slices)."""
+# ------------------------------------------------------------------ survey: what a sheet's XML holds
+CHUNK = 1 << 20
+_ROW_ADDRESS = re.compile(rb'<row\b[^>]*?\sr\s*=\s*["\'](\d+)["\']')
+_ERROR_TYPE = re.compile(rb'\st\s*=\s*["\']e["\']')
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+_ADDRESS = re.compile(rb'\sr\s*=\s*["\']([A-Z]+)(\d+)["\']')
+
+
+@dataclass
+class Survey:
+    """What one sheet's XML holds, counted on the inflated text (comments, CDATA and processing
+    instructions left out) before calamine parses it."""
+
+    part: str
+    size: int = 0
+    rows: int = 0
+    """`<row>` elements (calamine numbers unaddressed rows by their count)."""
+    cells: int = 0
+    """`<c>` elements."""
+    max_row: int = 0
+    """Largest row number of any row or cell address (1-based)."""
+    min_row: int = 1
+    """Smallest such row number where it is known cheaply (else 1: the bound stays safe)."""
+    max_col: bytes = b""
+    """Letters of the rightmost column of any cell address."""
+    errors: bool = False
+    """Some cell is typed as an error value (t="e")."""
+    deferred: bool = False
+    """Only the head was surveyed: a big sheet, surveyed slice by slice while it is parsed."""
+
+    @property
+    def width(self) -> int:
+        return _col_index(self.max_col) + 1 if self.max_col else 0
+
+    @property
+    def area(self) -> int:
+        """Cells of the rectangle calamine allocates for the sheet, from A1 (to_python pads to A1)."""
+        return max(self.max_row, self.rows) * self.width
+
+    @property
+    def sparse(self) -> bool:
+        """Too few cells for its extent: read cell by cell rather than as one rectangle."""
+        return not self.deferred and self.area > max(DENSE_FLOOR, DENSE_PER_CELL * self.cells)
+
+
+def _survey(zf: zipfile.ZipFile, part: str) -> Survey | str:
+    """The survey of one sheet part, or the reason it must not be parsed. Never holds more than
+    two 1 MB pieces of the XML: the counts are C-speed, and the farthest column is found by a
+    search for an address beyond the farthest one so far (a handful of searches per sheet)."""
+    with zf.open(part) as fh:
+        return _survey_stream(fh, part)
+
+
+class _BytesSource:
+    def __init__(self, data: bytes):
+        self.data, self.at = data, 0
+
+    def read(self, n: int) -> bytes:
+        piece = self.data[self.at:self.at + n]
+        self.at += n
+        return piece
+
+
+def _survey_stream(fh, part: str) -> Survey | str:
+    s = Survey(part)
+    tail = b""
+    state = [None]
+    while True:
+        chunk = fh.read(CHUNK)
+        data = tail + chunk
+        if chunk:
+            cut = data.rfind(b">") + 1
+            piece, tail = data[:cut], data[cut:]
+        else:
+            piece, tail = data, b""
+        s.size += len(piece)
+        if b"<!" in piece or b"<?" in piece or state[0]:
+            piece = _strip_markup(piece, state)
+            if _DOCTYPE.search(piece):
+                return "工作表含有 DTD 声明（Excel 从不写入，可能是恶意文件）"
+        s.rows += piece.count(b"<row")  # with <rowBreaks>: a bound is enough
+        s.cells += piece.count(b"<c")  # with <col>, <cfRule>…: likewise
+        # Attributes as Excel writes them (` r="A1"`) are decoded all at once (numpy); a piece with
+        # quotes, tabs, line breaks or spaces around "=" anywhere is searched the slow way: one
+        # search for an address beyond the farthest column, or below the last row, so far. A
+        # cell's own address counts (calamine places the cell by it), not only its row's.
+        loose = _loose(piece)
+        if not loose:
+            first_row, last_row, width = _extent(piece)
+            s.max_row = max(s.max_row, last_row)
+            if first_row:
+                s.min_row = first_row if s.size == len(piece) else min(s.min_row, first_row)
+            if width > s.width:
+                s.max_col = column_letter(width - 1).encode() if width <= MAX_COL else b"XFDA"
+        else:
+            s.min_row = 1
+            rows = _ROW_ADDRESS.findall(piece)
+            if rows:
+                s.max_row = max(s.max_row, max(map(int, rows)))
+            m = _beyond(s.max_col, s.max_row, loose).search(piece)
+            while m:
+                if m.group(1):
+                    s.max_col = m.group(1)
+                else:
+                    s.max_row = int(m.group(2))
+                m = _beyond(s.max_col, s.max_row, loose).search(piece, m.start())
+        if not s.errors and (_ERROR_TYPE.search(piece) if loose else b' t="e"' in piece):
+            s.errors = True
+        if s.max_row > MAX_ROW or s.width > MAX_COL:
+            where = "、".join(x for x in (s.max_col.decode() and f"列 {s.max_col.decode()}",
+                                          s.max_row > MAX_ROW and f"行 {s.max_row}") if x)
+            return f"单元格地址超出 Excel 的范围（{where}；最大为 XFD1048576），文件可能已损坏或被改动过"
+        if not chunk:
+            break
+    return s
+
+
+_MARKUP = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_MARKUP_END = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+
+
+def _strip_markup(piece: bytes, state: list) -> bytes:
+    """`piece` without comments, CDATA sections and processing instructions (which may run on from
+    the previous piece: `state[0]` holds the terminator still awaited)."""
+    out = []
+    at = 0
+    while at < len(piece):
+        if state[0]:
+            end = piece.find(state[0], at)
+            if end < 0:
+                break
+            at = end + len(state[0])
+            state[0] = None
+            continue
+        m = _MARKUP.search(piece, at)
+        if m is None:
+            out.append(piece[at:])
+            break
+        out.append(piece[at:m.start()])
+        state[0], at = _MARKUP_END[m.group()], m.end()
+    return b"".join(out)
+
+
+def _greater(current: bytes, low: int, high: int) -> bytes:
+    """A regex alternation for strings over [low–high] that are greater than `current` (same
+    length and lexicographically greater, or longer): the column letters or row digits beyond it."""
+    cls = b"[%c-%c]" % (low, high)
+    first = b"[%c-%c]" % (low if low != ord("0") else ord("1"), high)
+    parts = [first + cls + b"{%d,}" % len(current)] if current else [first + cls + b"*"]
+    for i, ch in enumerate(current):
+        if ch < high:
+            parts.append(re.escape(current[:i]) + b"[%c-%c]" % (ch + 1, high) + cls + b"{%d}" % (len(current) - i - 1))
+    return b"(?:" + b"|".join(parts) + b")"
+
+
+_WINDOW = np.arange(12)
+
+
+def _extent(piece: bytes) -> tuple[int, int, int]:
+    """(smallest and largest row number, largest 1-based column number) of the ` r="…"` addresses in `piece`,
+    decoded with numpy: ~20× faster than a regex over every cell. An address of four or more
+    letters, or nine or more digits, lies beyond Excel's limits and comes back as such."""
+    a = np.frombuffer(piece, np.uint8)
+    if len(a) < 8:
+        return 0, 0, 0
+    hit = a[:-4] == 0x20
+    hit &= a[1:-3] == 0x72
+    hit &= a[2:-2] == 0x3D
+    hit &= a[3:-1] == 0x22
+    at = np.flatnonzero(hit)
+    if not len(at):
+        return 0, 0, 0
+    win = np.concatenate([a, np.zeros(16, np.uint8)])[(at + 4)[:, None] + _WINDOW]
+    letter = (win >= 65) & (win <= 90)
+    letters = np.where(letter.all(axis=1), 12, np.argmin(letter, axis=1))
+    if letters.max() > 3:
+        return 0, 0, MAX_COL + 1
+    v = win[:, :3].astype(np.int64) - 64
+    col = np.select([letters == 1, letters == 2, letters == 3], [v[:, 0], v[:, 0] * 26 + v[:, 1],
+                    v[:, 0] * 676 + v[:, 1] * 26 + v[:, 2]], 0)
+    row = np.zeros(len(at), np.int64)
+    alive = np.ones(len(at), bool)
+    rows_idx = np.arange(len(at))
+    for k in range(9):
+        d = win[rows_idx, letters + k].astype(np.int64) - 48
+        alive &= (d >= 0) & (d <= 9)
+        row = np.where(alive, row * 10 + d, row)
+    if alive.any():  # nine digits or more
+        return 0, MAX_ROW + 1, int(col.max())
+    return int(row.min()), int(row.max()), int(col.max())
+
+
+def _loose(piece: bytes) -> bool:
+    """Whether attributes may be written other than ` name="value"` (C-speed tests only)."""
+    return (b"\n" in piece or b"\t" in piece or b"\r" in piece or b"'" in piece or b' ="' in piece
+            or piece.count(b"=") != piece.count(b'="'))
+
+
+_ATTR = {False: rb' r="', True: rb'\sr\s*=\s*["\']'}
+_QUOTE = {False: rb'"', True: rb'["\']'}
+
+
+def _beyond(col: bytes, row: int, loose: bool) -> re.Pattern:
+    return _beyond_cached(col, str(row).encode() if row else b"", loose)
+
+
+@lru_cache(maxsize=512)
+def _beyond_cached(col: bytes, row: bytes, loose: bool) -> re.Pattern:
+    """An address whose column lies beyond `col` (group 1) or whose row lies below `row` (group 2)."""
+    return re.compile(_ATTR[loose] + b"(?:(" + _greater(col, ord("A"), ord("Z")) + rb")\d|[A-Z]*("
+                      + _greater(row, ord("0"), ord("9")) + b")" + _QUOTE[loose] + b")")
+
+
+# ------------------------------------------------------------------ sparse sheets: cell by cell
+_ROW_START = re.compile(rb"<row\b")
+EMPTY_ROW: tuple = ()
+"""Every empty row of a sparse sheet: one shared object, so memory follows the values, not the addresses."""
+
+
+def _read_sparse(path: Path, name: str, survey: Survey, errors: list) -> list:
+    """A sheet whose extent is far larger than its cells (a stray value at XFD1048576): its rows cut
+    into slices that each span at most SLICE_AREA cells, each parsed by calamine on its own, and
+    put back by address. Rows come back ragged (each as long as its own last value)."""
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read(survey.part)
+        begin = data.find(b"<sheetData>")
+        end = data.rfind(b"</sheetData>")
+        if begin < 0 or end < begin:
+            raise UnreadableSheet("工作表的 XML 结构不完整，文件可能已损坏")
+        head = sheet_split._DIMENSION.sub(b"", data[:begin + len(b"<sheetData>")], count=1)
+        starts = [m.start() for m in _ROW_START.finditer(data, begin, end)]
+        groups: list[tuple[int, int]] = []  # byte ranges of whole rows
+        lo = hi = None
+        box = None
+        for i, at in enumerate(starts):
+            stop = starts[i + 1] if i + 1 < len(starts) else end
+            refs = _ADDRESS.findall(data, at, stop)
+            if not refs:
+                row = _ROW_ADDRESS.match(data, at)
+                if row is None:
+                    raise UnreadableSheet("工作表的行没有地址，无法安全读取远处的单元格")
+                continue  # a row without cells
+            rs = [int(r) for _, r in refs]
+            cs = [_col_index(c) for c, _ in refs]
+            here = (min(rs), max(rs), min(cs), max(cs))
+            merged = here if box is None else (min(box[0], here[0]), max(box[1], here[1]),
+                                              min(box[2], here[2]), max(box[3], here[3]))
+            if box is not None and (merged[1] - merged[0] + 1) * (merged[3] - merged[2] + 1) > SLICE_AREA:
+                groups.append((lo, hi))
+                lo, box = at, here
+            else:
+                box = merged
+                lo = at if lo is None else lo
+            hi = stop
+        if lo is not None:
+            groups.append((lo, hi))
+        if len(groups) > MAX_SLICES:
+            raise UnreadableSheet(f"工作表的单元格散布得过于分散（需要分成 {len(groups)} 块读取），"
+                               f"请删除远处零散的单元格后用 Excel 另存")
+        others = [(info.filename, sheet_split._EMPTY_SHEET if sheet_split._is_sheet(info.filename) else zf.read(info))
+                  for info in zf.infolist() if info.filename != survey.part and not info.is_dir()]
+    rows: list = [EMPTY_ROW] * max(survey.max_row, 0)
+    with tempfile.TemporaryDirectory(prefix="beian-sparse-") as tmp:
+        for k, (lo, hi) in enumerate(groups):
+            package = Path(tmp) / f"slice{k}.xlsx"
+            parsed, found = sheet_split._slice(package, others, survey.part, head, data[lo:hi], name,
+                                               lambda xml: _errors_in(name, xml, fragment=True))
+            (r0, c0), part_rows = parsed
+            errors.extend(found)
+            package.unlink()
+            for i, cells in enumerate(part_rows):
+                while cells and cells[-1] == "":
+                    cells.pop()
+                if not cells:
+                    continue
+                r = r0 + i
+                if r >= len(rows):
+                    rows.extend([EMPTY_ROW] * (r + 1 - len(rows)))
+                new = [""] * c0 + cells if c0 else cells
+                rows[r] = _merge(rows[r], new) if rows[r] else new
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _merge(old, new):
+    """Two parses of the same row (rows out of order in the XML): the values of both."""
+    out = list(old) + [""] * max(0, len(new) - len(old))
+    for j, v in enumerate(new):
+        if v != "":
+            out[j] = v
+    return out
+
+
+# ------------------------------------------------------------------ error values, from parsed XML
+def _error_cells(path: Path, parts: dict[str, str]) -> list[tuple[str, int, int, CellError]]:
+    """(sheet, 0-based row, 0-based column, error) of every Excel error value (#N/A, #REF! …) in the
+    sheets named (name → part), read by a streaming XML parser: an error cell in a comment or a
+    CDATA section is text, not a cell."""
     from defusedxml import DefusedXmlException
 
     found: list[tuple[str, int, int, CellError]] = []
     try:
         with zipfile.ZipFile(path) as zf:
-            parts = _sheet_parts(zf)
             for name, part in parts.items():
-                if name not in skip and _has_errors(zf, part):
-                    found.extend(_errors_in(name, zf.read(part)))
-    except DefusedXmlException as exc:  # Excel never writes DTDs: entity tricks (billion laughs, XXE)
-        raise _fail(path, "工作簿含有不安全的 XML 实体声明（可能是恶意文件），已拒绝读取，请用 Excel 另存为新的 .xlsx。",
-                    f"unsafe XML ({type(exc).__name__}).") from exc
-    except (KeyError, zipfile.BadZipFile, OSError, SyntaxError):
+                try:
+                    with zf.open(part) as fh:
+                        found.extend(_errors_in(name, fh))
+                except (SyntaxError, DefusedXmlException):  # ParseError is a SyntaxError
+                    continue  # calamine's parse of the same sheet names what is wrong with it
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
         return found  # error values stay empty; the workbook itself was readable
     return found
 
 
-ERROR_MARK = b't="e"'
-CHUNK = 1 << 20
+class _ErrorCells:
+    """Target of the (defusedxml) parser: collects the cells typed t="e" and the text of their <v>."""
+
+    def __init__(self, name: str, found: list):
+        self.name = name
+        self.found = found
+        self.cell = None  # (row, col) of the error cell being read
+        self.text: list[str] | None = None
+
+    def start(self, tag: str, attrs: dict) -> None:
+        local = tag.rpartition("}")[2].rpartition(":")[2]
+        if local == "c":
+            self.cell = None
+            if attrs.get("t") == "e":
+                m = _CELL_REF.fullmatch(attrs.get("r", ""))
+                if m:
+                    row, col = int(m.group(2)) - 1, _col_index(m.group(1))
+                    if row < MAX_ROW and col < MAX_COL:
+                        self.cell = (row, col)
+        elif local == "v" and self.cell is not None:
+            self.text = []
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+    def end(self, tag: str) -> None:
+        local = tag.rpartition("}")[2].rpartition(":")[2]
+        if local == "v" and self.text is not None:
+            if self.cell is not None:
+                self.found.append((self.name, *self.cell, CellError("".join(self.text).strip())))
+            self.cell = self.text = None
+        elif local == "c":
+            self.cell = None
+
+    def close(self) -> None:
+        return None
 
 
-def _has_errors(zf: zipfile.ZipFile, part: str) -> bool:
-    """Whether the part has any error cell, read in 1 MB pieces: most sheets have none, and holding a
-    whole sheet's XML (~20 MB at 10k rows) beside calamine's parse would add to the run's peak memory."""
-    tail = b""
-    with zf.open(part) as fh:
-        while chunk := fh.read(CHUNK):
-            if ERROR_MARK in tail + chunk[:len(ERROR_MARK)] or ERROR_MARK in chunk:
-                return True
-            tail = chunk[-len(ERROR_MARK):]
-    return False
+def _errors_in(name: str, source, *, fragment: bool = False) -> list[tuple[str, int, int, CellError]]:
+    """Error cells of one sheet's XML (`source`: bytes, or a binary file read in pieces), from a
+    streaming parse (defusedxml: a DTD is refused before anything is expanded). A `fragment` is a
+    run of `<row>` elements (one slice of a big sheet), parsed inside a wrapper element."""
+    from defusedxml.ElementTree import DefusedXMLParser
 
-
-def _errors_in(name: str, data: bytes) -> list[tuple[str, int, int, CellError]]:
-    if ERROR_MARK not in data:
+    if isinstance(source, bytes | bytearray) and not _ERROR_TYPE.search(source):
         return []
-    found = []
-    for m in _ERROR_CELL.finditer(data):
-        ref = _REF.search(m.group(1) + m.group(2))
-        value = _VALUE.search(m.group(3))
-        if ref and value:
-            found.append((name, int(ref.group(2)) - 1, _col_index(ref.group(1)),
-                          CellError(value.group(1).decode("utf-8", "replace"))))
+    found: list[tuple[str, int, int, CellError]] = []
+    parser = DefusedXMLParser(target=_ErrorCells(name, found), forbid_dtd=True)
+    if fragment:
+        parser.feed(b"<sheetData>")
+    if isinstance(source, bytes | bytearray):
+        parser.feed(bytes(source))
+    else:
+        while piece := source.read(CHUNK):
+            parser.feed(piece)
+    if fragment:
+        parser.feed(b"</sheetData>")
+    parser.close()
     return found
 
 
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
+
+
 def _put_errors(sheets: dict[str, Sheet], cells: list[tuple[str, int, int, CellError]]) -> None:
-    """Put the error values back where calamine left empty strings."""
+    """Put the error values back where calamine left empty strings (only inside Excel's limits)."""
     for name, r, c, error in cells:
-        if name not in sheets:
+        if name not in sheets or r >= MAX_ROW or c >= MAX_COL:
             continue
         rows = sheets[name].rows
         while len(rows) <= r:
             rows.append([])
         row = rows[r]
+        if not isinstance(row, list):
+            row = rows[r] = list(row)
         if len(row) <= c:
             row.extend([""] * (c + 1 - len(row)))
         row[c] = error

@@ -8,6 +8,7 @@ is parsed in a thread as soon as it is complete; the slices' rows are stitched b
 `to_python(skip_empty_area=False)` of the whole sheet returns them. The error-value scan reads each
 slice's XML too, so the sheet is inflated once.
 
+Rows may come in any order: each slice is put back by its rows' addresses (calamine's `start`).
 Anything unusual (rows or cells without an `r` address, a prefixed namespace, no sheetData) falls
 back to the ordinary whole-sheet parse: the split is only an optimisation and must never change a
 value."""
@@ -54,11 +55,13 @@ def safe_cut(data: bytes | bytearray, at: int) -> bool:
 
 
 def parse_split(zf: zipfile.ZipFile, part: str, sheet: str, workers: int,
-                scan: Callable[[bytes], list]) -> tuple[list[list[object]], list] | None:
+                scan: Callable[[bytes], list],
+                guard: Callable[[bytes], None] | None = None) -> tuple[list[list[object]], list] | None:
     """The rows of `sheet` (`part` of the package `zf`) parsed in `workers` slices, and what `scan`
     found in each slice's XML; None when the XML cannot be cut safely (then parse it whole).
 
-    Each slice is handed to a thread as soon as it is inflated, so parsing overlaps inflating."""
+    Each slice is handed to a thread as soon as it is inflated, so parsing overlaps inflating;
+    `guard` sees each slice's XML in that thread before calamine does, and may raise to stop."""
     size = zf.getinfo(part).file_size
     others = [(info.filename, _EMPTY_SHEET if _is_sheet(info.filename) else zf.read(info))
               for info in zf.infolist() if info.filename != part and not info.is_dir()]
@@ -68,7 +71,7 @@ def parse_split(zf: zipfile.ZipFile, part: str, sheet: str, workers: int,
 
         def hand_over(xml: bytes) -> None:
             package = Path(tmp) / f"slice{len(jobs)}.xlsx"
-            jobs.append(pool.submit(_slice, package, others, part, head, xml, sheet, scan))
+            jobs.append(pool.submit(_slice, package, others, part, head, xml, sheet, scan, guard))
 
         data = bytearray()
         head = None
@@ -113,7 +116,9 @@ def _is_sheet(name: str) -> bool:
 
 
 def _slice(package: Path, others: list[tuple[str, bytes]], part: str, head: bytes, xml: bytes, sheet: str,
-           scan: Callable[[bytes], list]):
+           scan: Callable[[bytes], list], guard: Callable[[bytes], None] | None = None):
+    if guard is not None:
+        guard(xml)
     with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED) as out:
         for name, content in others:
             out.writestr(name, content)
@@ -132,17 +137,36 @@ def _parse(package: Path, sheet: str) -> tuple[tuple[int, int], list[list[object
 
 
 def stitch(slices: list[tuple[tuple[int, int], list[list[object]]]]) -> list[list[object]]:
-    """Rows from A1, every row as wide as the widest slice: what calamine gives for the whole sheet."""
+    """Rows from A1, every row as wide as the widest slice: what calamine gives for the whole sheet.
+
+    Each slice is placed by its rows' addresses, not by its place in the XML: Excel may write rows
+    out of order, and then a slice's rows fall among rows already placed (values merged cell by cell)."""
     width = max((c0 + len(rows[0]) for (_, c0), rows in slices if rows), default=0)
     out: list[list[object]] = []
+
+    def full(row: list[object], c0: int) -> list[object]:
+        return [""] * c0 + row + [""] * (width - c0 - len(row)) if c0 or len(row) != width else row
+
     for (r0, c0), rows in slices:
         if not rows:
             continue
-        while len(out) < r0:
-            out.append([""] * width)
-        if c0 == 0 and len(rows[0]) == width:
-            out.extend(rows)
+        if r0 >= len(out):  # in order: the usual case
+            while len(out) < r0:
+                out.append([""] * width)
+            if c0 == 0 and len(rows[0]) == width:
+                out.extend(rows)
+            else:
+                out.extend(full(row, c0) for row in rows)
             continue
-        for row in rows:
-            out.append([""] * c0 + row + [""] * (width - c0 - len(row)))
+        for i, row in enumerate(rows):
+            r = r0 + i
+            while len(out) < r:
+                out.append([""] * width)
+            if r == len(out):
+                out.append(full(row, c0))
+                continue
+            target = out[r]
+            for j, v in enumerate(row, c0):
+                if v != "":
+                    target[j] = v
     return out

@@ -36,7 +36,11 @@ class BeianGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断。 / Interrupted.", err=True)
             sys.exit(EXIT_CANNOT_RUN)
-        except Exception as exc:  # noqa: BLE001 - never show a traceback to a user
+        except BaseException as exc:  # noqa: BLE001 - never show a traceback to a user
+            # (BaseException: a Rust panic from a native library is pyo3's PanicException, which
+            # `except Exception` never sees; the reader turns its own into "cannot read" lines)
+            if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+                raise
             if os.environ.get("BEIAN_DEBUG"):
                 traceback.print_exc()
             click.echo(f"内部错误：{type(exc).__name__}: {exc}；请设置 BEIAN_DEBUG=1 重试并把输出发给维护者。 "

@@ -47,6 +47,9 @@ class Book:
 
     sheets: dict[str, Sheet] = field(default_factory=dict)
     path: Path | None = None
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Worksheets the reader could not parse safely → the Chinese reason: never dropped in silence,
+    so a broken 备案台账 is named rather than replaced by the next sheet that looks like a tracker."""
 
     def get(self, name: str) -> Sheet | None:
         if name in self.sheets:
@@ -60,6 +63,14 @@ class Book:
     @property
     def names(self) -> list[str]:
         return list(self.sheets)
+
+    def unreadable_reason(self, name: str) -> str | None:
+        """Why the sheet `name` (matched like `get`) could not be read, or None."""
+        wanted = name.strip().casefold()
+        for key, reason in self.unreadable.items():
+            if key == name or key.strip().casefold() == wanted:
+                return reason
+        return None
 
 
 @cache

@@ -134,14 +134,22 @@ def choose_sheet(book: Book, matcher: HeaderMatcher, requested: str | None, sett
     for name, origin in ((requested, "--sheet"), (settings.tracker_sheet, "设置“台账工作表”")):
         if name:
             sheet = book.get(name)
+            if sheet is None and book.unreadable_reason(name):
+                raise _unreadable(name, book.unreadable_reason(name))
             if sheet is None:
                 raise TrackerNotFound(
                     f"找不到工作表“{name}”（{origin}），现有工作表：{'、'.join(book.names)}。"
                     f" / Sheet {name!r} ({origin}) not found.")
             return sheet
+    if book.unreadable_reason(TRACKER_SHEET):
+        raise _unreadable(TRACKER_SHEET, book.unreadable_reason(TRACKER_SHEET))
     sheet = book.get(TRACKER_SHEET)
     if sheet is not None and find_header(sheet, matcher) is not None:
         return sheet
+    # any sheet that could not be read might be the tracker: name it rather than check another one
+    for name, reason in book.unreadable.items():
+        if name not in OUTPUT_SHEETS:
+            raise _unreadable(name, reason)
     best, best_score = None, 0
     for candidate in book.sheets.values():
         if candidate.name in OUTPUT_SHEETS:
@@ -157,6 +165,11 @@ def choose_sheet(book: Book, matcher: HeaderMatcher, requested: str | None, sett
             "找不到备案台账：没有工作表在前20行内含有至少4个台账表头（须包括“平台”或“备案编号”），"
             "请用 --sheet 指定工作表或在“字段映射”中映射表头。 / No tracker sheet found.")
     return best
+
+
+def _unreadable(name: str, reason: str) -> TrackerNotFound:
+    return TrackerNotFound(f"工作表“{name}”无法读取：{reason}；请在 Excel 中打开该表确认后另存为 .xlsx 再试"
+                           f"（没有改查其他工作表）。 / Sheet {name!r} cannot be read; no other sheet was checked instead.")
 
 
 def read_tracker(book: Book, catalog: Catalog, settings: Settings, *, sheet_name: str | None = None) -> Tracker:
