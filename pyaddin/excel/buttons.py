@@ -58,6 +58,10 @@ def weekly_report() -> None:
     _run("周报", _weekly)
 
 
+def precheck_materials() -> None:
+    _run("材料预检", _precheck)
+
+
 # ---------------------------------------------------------------------------------------------
 # the work behind them
 
@@ -294,6 +298,52 @@ def _archive(xbook) -> str:
     missing = len(result.missing)
     return (f"归档索引已写入“归档索引”工作表（{len(rows) - 1} 行），缺少的材料 {missing} 项；"
             f"索引与清单文件保存在：{out}")
+
+
+def precheck_sheet_rows(result, out_dir: Path) -> list[list[object]]:
+    """材料预检 sheet: the same rows as findings.xlsx's 材料预检 sheet (the link as the file's path)."""
+    from ..adapters.findings_xlsx import FILE_LINK_TEXT, PRECHECK_COLUMNS, precheck_rows
+
+    cols = [c for c in PRECHECK_COLUMNS if c != FILE_LINK_TEXT]
+    rows: list[list[object]] = [cols]
+    for r in precheck_rows(result, out_dir):
+        rows.append([excel.plain(r[c]) if isinstance(r[c], str) else r[c] for c in cols])
+    return rows
+
+
+def _precheck(xbook) -> str:
+    from ..actions import precheck
+    from ..errors import SeveralTrackers
+
+    try:
+        live = Live(xbook)
+    except SeveralTrackers as exc:
+        contexts, skipped, out = _several(exc)
+        rows: list[list[object]] = []
+        lines = []
+        for ctx in contexts:
+            source = Path(ctx.path or ctx.workbook)
+            outcome = precheck.run(ctx, out_dir=out / source.stem,
+                                   progress=excel.status_progress(xbook, f"读取材料（{source.name}）"))
+            block = precheck_sheet_rows(outcome.data, out / source.stem)
+            rows = rows or [[*block[0], "来源"]]
+            rows += [[*r, source.name] for r in block[1:]]
+            s = outcome.report.summary()
+            lines.append(f"{source.name}：{len(outcome.data.files)} 个文件，错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}")
+        excel.write_table_sheet(xbook, "材料预检", rows, text_from=0)
+        return "\n".join([f"材料预检已写入“材料预检”工作表（{len(rows) - 1} 个文件）；各台账的 findings.xlsx 保存在：{out}",
+                          *lines, *_skipped_lines(skipped)])
+    out = live.output_dir()
+    outcome = precheck.run(live.ctx, out_dir=out, progress=excel.status_progress(xbook, "读取材料"))
+    result = outcome.data
+    excel.write_table_sheet(xbook, "材料预检", precheck_sheet_rows(result, out), text_from=0)
+    s = outcome.report.summary()
+    lines = [f"材料预检：{len(result.filings)} 个未结束的备案、{len(result.files)} 个文件（本次读取 {result.read} 个）；"
+             f"错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}。",
+             f"逐条问题（含文件、位置和原文片段）见 {outcome.written[0]}；每个文件一行写在“材料预检”工作表。"]
+    if result.no_folder:
+        lines.append(f"{len(result.no_folder)} 个备案在归档中没有文件夹，未能预检（如 {result.no_folder[0].filing_id}）。")
+    return "\n".join(lines)
 
 
 def weekly_rows(report) -> list[list[object]]:
