@@ -14,6 +14,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
+from ...errors import MaterialUnreadable as Unreadable
 from ...precheck.material import NOT_READ, OCR_SKIPPED, UNREADABLE, Extracted, Segment
 
 EXTRACTOR_VERSION = 1
@@ -36,10 +37,6 @@ RENDER_LONG_SIDE = 2000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-
-
-class Unreadable(Exception):
-    """The file cannot be read; the message is the Chinese reason shown in the finding."""
 
 
 def kind(ext: str) -> str:

@@ -12,12 +12,10 @@ import logging
 from functools import cache
 from pathlib import Path
 
+from ...errors import OcrUnavailable
+
 MAX_SIDE = 2000
 """rapidocr's own default: longer images are scaled down to this before detection."""
-
-
-class OcrUnavailable(RuntimeError):
-    pass
 
 
 def model_files() -> dict[str, Path]:
