@@ -185,6 +185,22 @@ def _xml(z: zipfile.ZipFile, name: str):
         return None
 
 
+TXBX = W + "txbxContent"
+
+
+def _own_text(node, out: list[str]) -> None:
+    """A paragraph's own runs: not the text boxes anchored in it, nor Word's fallback copies."""
+    for child in node:
+        if child.tag in (MC_FALLBACK, TXBX):
+            continue
+        if child.tag == W + "t":
+            out.append(child.text or "")
+        elif child.tag == W + "tab":
+            out.append(" ")
+        else:
+            _own_text(child, out)
+
+
 def _paragraphs(node, out: list[str]) -> None:
     """Paragraph texts in document order (tables and text boxes included), skipping the VML copy
     of a text box that Word keeps under mc:Fallback."""
@@ -192,7 +208,9 @@ def _paragraphs(node, out: list[str]) -> None:
         if child.tag == MC_FALLBACK:
             continue
         if child.tag == W + "p":
-            text = "".join(t.text or "" for t in child.iter(W + "t"))
+            parts: list[str] = []
+            _own_text(child, parts)
+            text = "".join(parts)
             inner: list[str] = []
             for sub in child:
                 _paragraphs(sub, inner)  # a text box anchored in this paragraph
