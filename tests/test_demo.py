@@ -80,3 +80,16 @@ def test_demo_indexes_the_sample_archive_and_writes_the_weekly_report(demo):
     assert len(weekly) == 1 and list(out.glob("周报_*.md"))
     counts = pd.read_excel(weekly[0], sheet_name=None, engine="calamine")
     assert counts
+
+
+def test_demo_precheck_findings_are_the_answer_keys_per_file_and_code(demo):
+    """The sample's creatives (sample_data/materials, built by build_materials.py) against their key."""
+    out, _ = demo
+    with open(SAMPLE_DATA / "precheck_answer_key.csv", encoding="utf-8", newline="") as fh:
+        expected = Counter((r["文件"], r["代码"], r["级别"]) for r in csv.DictReader(fh))
+    table = pd.read_excel(out / "precheck" / "findings.xlsx", sheet_name="校验结果", engine="calamine")
+    levels = {"错误": "error", "警告": "warning", "提示": "info"}
+    got = Counter(zip(table["文件"], table["代码"], table["级别"].map(levels), strict=True))
+    assert got == expected
+    files = pd.read_excel(out / "precheck" / "findings.xlsx", sheet_name="材料预检", engine="calamine")
+    assert len(files) == len({r[0] for r in expected} | {"BA-2026-0092 会员日 微信/活动文案.docx"}) == 8

@@ -43,6 +43,11 @@ class Mention:
     value: object = None
 
 
+LEGAL_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团(有限公司|股份有限公司)?)$")
+LABELS = frozenset({"类型", "企业类型", "公司类型", "主体类型", "性质", "企业性质", "组织形式"})
+"""A licence's 类型 line (类型 有限责任公司) names the legal form, not a company."""
+
+
 def companies(text: str) -> list[Mention]:
     """Company names in the text, without the words before them that are not part of the name."""
     out = []
@@ -52,6 +57,9 @@ def companies(text: str) -> list[Mention]:
         if lead and len(name) - lead.end() >= 4:
             start += lead.end()
             name = name[lead.end():]
+        stem = LEGAL_FORM.sub("", name)
+        if len(stem) < 2 or stem in LABELS:
+            continue
         out.append(Mention("company", name, start, m.end(), company_key(name)))
     return out
 

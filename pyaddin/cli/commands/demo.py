@@ -25,12 +25,12 @@ def sample_dir() -> Path:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("beian-out/demo"), show_default=True,
               help="输出文件夹。")
 def demo(out: Path) -> None:
-    """在内置示例台账上运行全流程：校验 + 到期提醒、生成文书、归档索引、周报。
+    """在内置示例台账上运行全流程：校验 + 到期提醒、生成文书、归档索引、材料预检、周报。
 
     \b
     示例：beian demo --out beian-out/demo
     """
-    from ...actions import archive, check, documents, weekly
+    from ...actions import archive, check, documents, precheck, weekly
 
     samples = sample_dir()
     workbook = samples / "备案台账示例.xlsx"
@@ -55,6 +55,15 @@ def demo(out: Path) -> None:
     else:
         click.echo(f"3. 归档索引：示例归档文件夹 {root} 不存在，已跳过。")
 
+    materials = samples / "materials"
+    if materials.is_dir():
+        pre = precheck.run(ctx, out_dir=out / "precheck", root=materials)
+        ps = pre.report.summary()
+        click.echo(f"4. 材料预检：{len(pre.data.filings)} 个未结束的备案、{len(pre.data.files)} 个文件，错误 {ps['error']}，"
+                   f"警告 {ps['warning']}，提示 {ps['info']} → {pre.written[0]}")
+    else:
+        click.echo(f"4. 材料预检：示例材料文件夹 {materials} 不存在，已跳过。")
+
     report = weekly.run(ctx, out_dir=out, deadline_findings=checked.data.deadlines.findings)
-    click.echo(f"4. 周报：{', '.join(p.name for p in report.written if p.suffix in {'.xlsx', '.md'})} → {out}")
+    click.echo(f"5. 周报：{', '.join(p.name for p in report.written if p.suffix in {'.xlsx', '.md'})} → {out}")
     click.echo(f"完成。请打开 {out} 查看结果。")
