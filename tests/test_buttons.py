@@ -14,6 +14,7 @@ import xlwings as xw
 
 import pyaddin.buttons as buttons
 from pyaddin.excel.build import build_workbook, tracker_headers
+from pyaddin.excel.diagnosis import CAPABILITIES
 
 WRITES = {"setValues", "setNumberFormat", "addConditionalFormat", "clearConditionalFormats", "addSheet",
           "clear", "sheetDelete", "clearContents", "setRangeName"}
@@ -286,7 +287,7 @@ def test_diagnose_writes_the_diagnosis_sheet_in_one_block(workbook, tmp_path, mo
         assert item in facts, item
     assert facts["已安装的 xlwings"] == xw.__version__
     assert facts["Python 解释器"] == sys.executable
-    assert [v for k, v in facts.items() if k.startswith("功能：")] == ["可用"] * 6
+    assert [v for k, v in facts.items() if k.startswith("功能：")] == ["可用"] * len(CAPABILITIES)
     assert any(k.startswith("beian-error.log") for k in facts)
     assert actions[-1]["func"] == "alert" and "诊断" in actions[-1]["args"][0]
 
