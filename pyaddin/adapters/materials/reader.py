@@ -2,7 +2,8 @@
 
 The cache keeps each file's extracted text under its SHA-256 and the extractor version in the
 history folder beside the output (`<out>/history/precheck/`), so a re-run over unchanged files
-hashes them and reads nothing else: no parsing, no OCR. A damaged cache entry is only a miss.
+parses and OCRs nothing; files whose size and modification time are unchanged are not even hashed
+again (`index.json`). A damaged cache entry is only a miss.
 """
 
 from __future__ import annotations
@@ -35,6 +36,21 @@ class Job:
     ext: str
 
 
+INDEX_NAME = "index.json"
+"""Path → [size, mtime_ns, SHA-256]: a file whose size and modification time are unchanged is not
+hashed again (as the archive's hash cache does), so a re-run reads only the small cache entries."""
+
+
+def _load_index(cache_dir: Path | None) -> dict[str, list]:
+    if cache_dir is None:
+        return {}
+    try:
+        entries = json.loads((cache_dir / INDEX_NAME).read_text(encoding="utf-8")).get("entries", {})
+        return entries if isinstance(entries, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 def _cache_path(cache_dir: Path, sha: str, ocr: bool) -> Path:
     return cache_dir / sha[:2] / f"{sha}.v{EXTRACTOR_VERSION}.{'ocr' if ocr else 'no-ocr'}.json"
 
@@ -63,12 +79,24 @@ def read_all(jobs: list[Job], *, cache_dir: Path | None, ocr: bool = True, worke
     n = len(jobs)
     results: list[Extracted | None] = [None] * n
     cached = [False] * n
+    known = _load_index(cache_dir)
+    stats: dict[str, list] = {}
+
+    def digest(job: Job):
+        try:
+            st = os.stat(job.path)
+            key = str(job.path)
+            hit = known.get(key)
+            if isinstance(hit, list) and len(hit) == 3 and hit[:2] == [st.st_size, st.st_mtime_ns]:
+                stats[key] = hit
+                return hit[2]
+            sha = sha256_file(job.path)
+            stats[key] = [st.st_size, st.st_mtime_ns, sha]
+            return sha
+        except OSError as exc:
+            return exc
+
     with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
-        def digest(job: Job):
-            try:
-                return sha256_file(job.path)
-            except OSError as exc:
-                return exc
         hashes = list(pool.map(digest, jobs))
     todo_text, todo_ocr = [], []
     for i, (job, sha) in enumerate(zip(jobs, hashes, strict=True)):
@@ -107,6 +135,12 @@ def read_all(jobs: list[Job], *, cache_dir: Path | None, ocr: bool = True, worke
             if progress is not None:
                 progress(done, n)
     if cache_dir is not None:
+        if stats != {k: v for k, v in known.items() if k in stats}:
+            try:
+                atomic_write_text(cache_dir / INDEX_NAME, json.dumps({"version": 1, "entries": {**known, **stats}},
+                                                                     ensure_ascii=False))
+            except OSError:
+                pass
         for i in todo_text + todo_ocr:
             sha = hashes[i]
             if isinstance(sha, str):
