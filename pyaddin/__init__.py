@@ -20,7 +20,7 @@ from __future__ import annotations
 from .version import __version__
 
 __all__ = ["__version__", "open_workbook", "run_check", "make_documents", "index_archive", "verify_archive",
-           "weekly_report", "send_notifications", "export_calendar", "find_reusable", "diff_rules"]
+           "weekly_report", "send_notifications", "export_calendar", "find_reusable", "diff_rules", "precheck_materials"]
 
 
 def open_workbook(path, *, sheet=None, rules=None, today=None):
@@ -93,3 +93,11 @@ def diff_rules(ctx, *, since=None):
     from .actions import rules_diff as action
 
     return action.run(ctx, since=since)
+
+
+def precheck_materials(ctx, *, out_dir, root=None, ids=None, all_rows=False, ocr=True):
+    """材料预检: every file of the open filings' archive folders (or `ids`, or all rows) against the
+    材料规格, the 用语库 and the tracker row; findings.xlsx with its 材料预检 sheet in `out_dir`."""
+    from .actions import precheck as action
+
+    return action.run(ctx, out_dir=out_dir, root=root, ids=ids, all_rows=all_rows, ocr=ocr)

@@ -16,6 +16,7 @@ from .excel.buttons import (
     export_calendar,
     flag_deadlines,
     generate_documents,
+    precheck_materials,
     reuse_selected,
     rules_changes,
     send_reminders,
@@ -25,7 +26,7 @@ from .excel.buttons import (
 
 BUTTONS = {f.__name__: f for f in (
     validate_tracker, flag_deadlines, generate_documents, build_archive_index, weekly_report, check_all,
-    send_reminders, export_calendar, diagnose, reuse_selected, rules_changes)}
+    send_reminders, export_calendar, diagnose, reuse_selected, rules_changes, precheck_materials)}
 """Every function a VBA macro calls, by the name the macro uses."""
 
 

@@ -128,3 +128,11 @@ class DeliveryFailed(BeianError):
 
 class SnapshotNotFound(BeianError):
     """`--since` names no stored snapshot."""
+
+
+class MaterialUnreadable(BeianError):
+    """材料预检: one archive file cannot be read; caught per file and reported as material-unreadable."""
+
+
+class OcrUnavailable(BeianError):
+    """材料预检: the OCR model files are missing from the installed rapidocr."""

@@ -9,11 +9,13 @@ from pathlib import Path
 from unittest import mock
 
 import openpyxl
+import pandas as pd
 import pytest
 import xlwings as xw
 
 import pyaddin.buttons as buttons
 from pyaddin.excel.build import build_workbook, tracker_headers
+from pyaddin.excel.diagnosis import CAPABILITIES
 
 WRITES = {"setValues", "setNumberFormat", "addConditionalFormat", "clearConditionalFormats", "addSheet",
           "clear", "sheetDelete", "clearContents", "setRangeName"}
@@ -286,7 +288,7 @@ def test_diagnose_writes_the_diagnosis_sheet_in_one_block(workbook, tmp_path, mo
         assert item in facts, item
     assert facts["已安装的 xlwings"] == xw.__version__
     assert facts["Python 解释器"] == sys.executable
-    assert [v for k, v in facts.items() if k.startswith("功能：")] == ["可用"] * 6
+    assert [v for k, v in facts.items() if k.startswith("功能：")] == ["可用"] * len(CAPABILITIES)
     assert any(k.startswith("beian-error.log") for k in facts)
     assert actions[-1]["func"] == "alert" and "诊断" in actions[-1]["args"][0]
 
@@ -345,3 +347,26 @@ def test_the_other_buttons_run_over_the_several_trackers_too(workbook, tmp_path)
     assert "周报已写入" in messages["weekly_report"], messages["weekly_report"]
     report = next((tmp_path / "beian-out").glob("周报_*.xlsx"))
     assert "按来源" in openpyxl.load_workbook(report, read_only=True).sheetnames
+
+
+def test_precheck_button_writes_the_material_sheet_and_findings_file(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    archive = tmp_path / "归档" / "BA-00001 双十一"
+    archive.mkdir(parents=True)
+    (archive / "海报文案.txt").write_text("全网最佳，转发朋友圈领取红包\n", encoding="utf-8")
+    (archive / "空.txt").write_bytes(b"")
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["设置"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == "归档根目录":
+            ws.cell(r, 2, str(tmp_path / "归档"))
+    path = tmp_path / "with-archive.xlsm"
+    wb.save(path)
+    book, actions = run(path, "precheck_materials", tracker_rows(3), 资质库=[LICENSE])
+    message = actions[-1]["args"][0]
+    assert actions[-1]["func"] == "alert" and "材料预检" in message and "2 个文件" in message, message
+    sheet = next(a for a in actions if a["func"] == "setValues" and a["values"][0][0] == "备案编号")
+    assert [r[2] for r in sheet["values"][1:]] == ["BA-00001 双十一/海报文案.txt", "BA-00001 双十一/空.txt"]
+    assert sheet["values"][1][8] == "错误"  # 转发朋友圈 on 微信: 诱导分享, an error
+    found = pd.read_excel(tmp_path / "beian-out" / "findings.xlsx", sheet_name="校验结果")
+    assert {"copy-term", "material-unreadable"} <= set(found["代码"])

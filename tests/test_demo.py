@@ -91,8 +91,8 @@ def test_demo_indexes_the_sample_archive_and_writes_the_weekly_report(demo):
 def test_demo_runs_every_step_of_the_flow_in_order(demo_run):
     *_, stdout = demo_run
     steps = [line.split("：")[0] for line in stdout.splitlines() if line[:1].isdigit()]
-    assert steps == ["1. 校验与到期提醒", "2. 文书", "3. 归档索引", "4. 周报", "5. 日程", "6. 群机器人通知（演示，未发送）",
-                     "7. 材料复用", "8. 规则变化"]
+    assert steps == ["1. 校验与到期提醒", "2. 文书", "3. 归档索引", "4. 材料预检", "5. 周报", "6. 日程",
+                     "7. 群机器人通知（演示，未发送）", "8. 材料复用", "9. 规则变化"]
     assert "已跳过" not in stdout
 
 
@@ -118,5 +118,18 @@ def test_demo_writes_the_calendar_a_notify_preview_and_a_rules_snapshot_pair(dem
     assert "备案紧急提醒" in preview and "key=" not in preview  # the webhook key is never shown
     snapshots = sorted(p.name for p in (out / "示例台账" / "beian-out" / "history" / "rules").glob("*.csv"))
     assert "_default_" in snapshots[-2] and "_workbook_" in snapshots[-1]  # packaged rules, then the sample's
-    assert "8. 规则变化：示例的平台规则与随程序的默认规则相比有" in stdout
-    assert "7. 材料复用：" in stdout and "最相似的已通过备案是" in stdout
+    assert "9. 规则变化：示例的平台规则与随程序的默认规则相比有" in stdout
+    assert "8. 材料复用：" in stdout and "最相似的已通过备案是" in stdout
+
+
+def test_demo_precheck_findings_are_the_answer_keys_per_file_and_code(demo):
+    """The sample's creatives (sample_data/materials, built by build_materials.py) against their key."""
+    out, _ = demo
+    with open(SAMPLE_DATA / "precheck_answer_key.csv", encoding="utf-8", newline="") as fh:
+        expected = Counter((r["文件"], r["代码"], r["级别"]) for r in csv.DictReader(fh))
+    table = pd.read_excel(out / "precheck" / "findings.xlsx", sheet_name="校验结果", engine="calamine")
+    levels = {"错误": "error", "警告": "warning", "提示": "info"}
+    got = Counter(zip(table["文件"], table["代码"], table["级别"].map(levels), strict=True))
+    assert got == expected
+    files = pd.read_excel(out / "precheck" / "findings.xlsx", sheet_name="材料预检", engine="calamine")
+    assert len(files) == len({r[0] for r in expected} | {"BA-2026-0092 会员日 微信/活动文案.docx"}) == 8

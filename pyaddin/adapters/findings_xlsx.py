@@ -36,11 +36,21 @@ LINK_TEXT = "单元格文本"
 """A hidden helper column: the text the 单元格 link shows (the writer takes link text from a column);
 empty where 单元格 is plain text."""
 COLUMNS = ["级别", "备案编号", "活动名称", "负责人", "问题", "说明", "到期日", "剩余工作日", LINK, "代码"]
+MATERIAL_COLUMNS = ["文件", "位置", "片段"]
+"""Added after 说明 when a finding is about a material file (材料预检): the file relative to the
+archive root, where in it, and ≤ 40 characters around the match."""
 WIDTHS = {"级别": 6, "备案编号": 15, "活动名称": 20, "负责人": 8, "问题": 20, "说明": 58, "到期日": 11,
-          "剩余工作日": 11, SOURCE: 16, LINK: 16, "代码": 22, LINK_TEXT: 0}
-WRAPPED = ("活动名称", "问题", "说明")
+          "剩余工作日": 11, SOURCE: 16, LINK: 16, "代码": 22, LINK_TEXT: 0,
+          "文件": 30, "位置": 14, "片段": 36}
+WRAPPED = ("活动名称", "问题", "说明", "文件", "片段")
 """Columns whose text wraps inside the column (a title such as 统一社会信用代码有误 is wider than 问题);
 the others hold short codes, dates and numbers that fit their width."""
+PRECHECK = "材料预检"
+FILE_LINK, FILE_LINK_TEXT = "打开文件", "打开文件文本"
+PRECHECK_COLUMNS = ["备案编号", "材料", "文件", "类型", "大小(KB)", "像素或页数", "识别字数", "文字识别", "最严重问题",
+                    "问题代码", FILE_LINK, FILE_LINK_TEXT]
+PRECHECK_WIDTHS = {"备案编号": 15, "材料": 12, "文件": 36, "类型": 7, "大小(KB)": 10, "像素或页数": 12, "识别字数": 9,
+                   "文字识别": 16, "最严重问题": 10, "问题代码": 30, FILE_LINK: 10, FILE_LINK_TEXT: 0}
 MAX_LINKS = 65_530
 """Excel allows this many hyperlinks per worksheet; past it the reference is written as text."""
 FILLS = {"错误": "#FFC7CE", "警告": "#FFEB9C", "提示": "#DDEBF7"}
@@ -49,8 +59,10 @@ MAX_LINES = 25
 EMPTY = {CHECKS: "没有校验问题。", DEADLINES: "没有到期或逾期事项。"}
 
 
-def _columns(multi: bool) -> list[str]:
+def _columns(multi: bool, material: bool = False) -> list[str]:
     cols = list(COLUMNS)
+    if material:
+        cols[cols.index("说明") + 1:cols.index("说明") + 1] = MATERIAL_COLUMNS
     if multi:
         cols.insert(cols.index(LINK), SOURCE)
     return [*cols, LINK_TEXT]
@@ -75,8 +87,9 @@ class _Rows:
     """Builds the row dicts of one sheet; counts links so none is written past Excel's limit."""
 
     def __init__(self, targets: Mapping[str | None, str | None], owners: Mapping[tuple[str | None, str | None, int], str],
-                 titles: dict[str, str], multi: bool, sources: Mapping[str | None, str]):
+                 titles: dict[str, str], multi: bool, sources: Mapping[str | None, str], material: bool = False):
         self.targets, self.owners, self.titles, self.multi, self.sources = targets, owners, titles, multi, sources
+        self.material = material
 
     def build(self, findings: list[Finding]) -> tuple[list[dict], dict[int, float]]:
         """The rows, and the height of each row whose 活动名称, 问题 or 说明 wraps (LibreOffice and WPS do
@@ -131,6 +144,8 @@ class _Rows:
                 "到期日": f.due,
                 "剩余工作日": f.days_left,
             }
+            if self.material:
+                row["文件"], row["位置"], row["片段"] = f.file, f.location, f.snippet
             if multi:
                 row[SOURCE] = sources.get(workbook)
             row[LINK] = link
@@ -154,12 +169,13 @@ class _Rows:
 def write_findings(path: Path, report: Report, workbook: Path | None, *,
                    workbooks: Mapping[str, Path] | None = None,
                    owners: Mapping[tuple[str | None, str | None, int], str] | None = None,
-                   run_info: RunInfo | None = None) -> Path:
+                   run_info: RunInfo | None = None, precheck=None) -> Path:
     """Write `findings.xlsx` atomically.
 
     `workbook` is the input the links open; with several inputs, `workbooks` maps each finding's
     `workbook` label to its file (the 来源 column appears). `owners` maps (workbook label, sheet,
-    Excel row) to the row's 负责人.
+    Excel row) to the row's 负责人. `precheck` (a `PrecheckResult`) adds the 材料预检 sheet: one
+    row per file read, with a link that opens it.
     """
     path = Path(path)
     out_dir = path.parent
@@ -170,7 +186,8 @@ def write_findings(path: Path, report: Report, workbook: Path | None, *,
     targets = {label: _target(file, out_dir) for label, file in files.items()}
     sources = {label: file.name for label, file in files.items()}
     titles = {c: v.title for c, v in codes().items()}
-    rows = _Rows(targets, owners or {}, titles, multi, sources)
+    material = precheck is not None or any(f.file for f in report.findings)
+    rows = _Rows(targets, owners or {}, titles, multi, sources, material)
 
     # errors first, notes about the run or the setup (today-pinned, rule-unverified) last
     checks = sorted((f for f in report.findings if f.code not in DEADLINE_CODES), key=lambda f: SEVERITY_ORDER[f.severity])
@@ -178,13 +195,15 @@ def write_findings(path: Path, report: Report, workbook: Path | None, *,
     sheets = [(CHECKS, checks)]
     if report.command in {"deadlines", "check"} or deadlines:
         sheets.append((DEADLINES, deadlines))
-    cols = _columns(multi)
+    cols = _columns(multi, material)
 
     data = []
     heights: dict[str, dict[int, float]] = {}
     for name, findings in sheets:
         body, heights[name] = rows.build(findings)
         data.append((name, body or [dict.fromkeys(cols) | {"说明": EMPTY[name]}]))
+    if precheck is not None:
+        data.append((PRECHECK, precheck_rows(precheck, out_dir)))
     info = run_info.rows_for_sheet() if run_info is not None else \
         [("命令", f"beian {report.command}"), ("按哪天计算", f"{report.today:%Y-%m-%d}")]
     data.append((RUN_INFO, [{"项目": k, "值": v} for k, v in info]))
@@ -192,7 +211,7 @@ def write_findings(path: Path, report: Report, workbook: Path | None, *,
                          if (n := _lines(str(v), 90)) > 1}  # several input files, long rule sources
 
     def write(tmp: Path) -> None:
-        _write(tmp, data, [name for name, _ in sheets], cols, heights)
+        _write(tmp, data, [name for name, _ in sheets], cols, heights, precheck is not None)
 
     for source in files.values():
         check_not_input(path, source)  # also when the workbook was not read by this process
@@ -215,8 +234,34 @@ def _formats() -> dict[str, Format]:
     }
 
 
+def precheck_rows(result, out_dir: Path) -> list[dict]:
+    """One row per file of the 材料预检: what was read, how, and the worst finding; a link opens the file."""
+    root = Path(result.root) if result.root else None
+    rows = []
+    for s in result.files:
+        if s.pixels:
+            extent = f"{s.pixels[0]}×{s.pixels[1]}"
+        elif s.pages:
+            extent = f"{s.pages} 页"
+        else:
+            extent = None
+        ocr = "否"
+        if s.ocr_used:
+            ocr = f"是（{s.low_confidence} 行需人工复核）" if s.low_confidence else "是"
+        elif s.status == "ocr-skipped":
+            ocr = "未识别（--no-ocr）"
+        target = _target(root / s.rel, out_dir) if root is not None else None
+        rows.append({
+            "备案编号": s.filing_id, "材料": s.material or "未归类", "文件": s.rel, "类型": s.type,
+            "大小(KB)": round(s.size / 1024, 1), "像素或页数": extent, "识别字数": s.chars, "文字识别": ocr,
+            "最严重问题": SEVERITY_ZH[s.worst] if s.worst else "无", "问题代码": "、".join(s.codes) or None,
+            FILE_LINK: f"file:///{target}" if target else None, FILE_LINK_TEXT: "打开" if target else None,
+        })
+    return rows or [dict.fromkeys(PRECHECK_COLUMNS) | {"文件": "没有找到要预检的文件。"}]
+
+
 def _write(tmp: Path, data: list[tuple[str, list[dict]]], finding_sheets: list[str], cols: list[str],
-           heights: dict[str, dict[int, float]]) -> None:
+           heights: dict[str, dict[int, float]], precheck: bool = False) -> None:
     fmt = _formats()
     column_formats = {c: fmt["wrap"] if c in WRAPPED else fmt["date"] if c == "到期日" else
                       fmt["number"] if c == "剩余工作日" else fmt["link"] if c == LINK else fmt["text"] for c in cols}
@@ -234,12 +279,13 @@ def _write(tmp: Path, data: list[tuple[str, list[dict]]], finding_sheets: list[s
         dedupe_strings={name: True for name, _ in data},
         datetime_format="yyyy-mm-dd",
         column_widths={**{name: {c: WIDTHS[c] for c in cols} for name in finding_sheets},
-                       RUN_INFO: {"项目": 22, "值": 90}},
+                       RUN_INFO: {"项目": 22, "值": 90}, **({PRECHECK: PRECHECK_WIDTHS} if precheck else {})},
         column_formats={**{name: column_formats for name in finding_sheets},
                         RUN_INFO: {"项目": fmt["text"], "值": fmt["wrap"]}},
         header_format={name: fmt["header"] for name, _ in data},
-        autofilter={name: True for name in finding_sheets},
-        url_columns={name: {LINK: LINK_TEXT} for name in finding_sheets},
+        autofilter={**{name: True for name in finding_sheets}, **({PRECHECK: True} if precheck else {})},
+        url_columns={**{name: {LINK: LINK_TEXT} for name in finding_sheets},
+                     **({PRECHECK: {FILE_LINK: FILE_LINK_TEXT}} if precheck else {})},
         conditional_formats={name: {"级别": severity_rules} for name in finding_sheets},
         page_setup={**{name: page for name in finding_sheets},
                     RUN_INFO: {**page, "landscape": False, "fit_to_pages": (1, 0)}},

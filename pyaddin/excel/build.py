@@ -49,6 +49,9 @@ BUTTONS = (
                "按 Word 模板为每个备案生成《安全承诺书》《营销活动方案》（docx，可选 PDF），保存到“设置”中的输出目录。"),
     ButtonSpec("BuildArchiveIndex", "build_archive_index", "归档索引",
                "扫描“设置”中的归档根目录，列出每个备案的材料文件（含 SHA-256），写入“归档索引”工作表。"),
+    ButtonSpec("PrecheckMaterials", "precheck_materials", "材料预检",
+               "打开每个未结束备案的归档文件夹中的文件（文档、PDF、图片文字识别），检查上传格式与大小、“用语库”中的违规用语，"
+               "以及与台账不一致的主体、日期和奖金额；结果写入“材料预检”工作表和输出目录中的 findings.xlsx。"),
     ButtonSpec("WeeklyReport", "weekly_report", "周报",
                "生成本周备案周报（各平台×状态统计、逾期与风险清单、即将上线未通过等），写入“周报”工作表并另存文件。"),
     ButtonSpec("CheckAll", "check_all", "全部检查",
@@ -111,6 +114,8 @@ SHEETS = {
     "平台规则": "shRules",
     "材料": "shMaterials",
     "行业": "shIndustries",
+    "用语库": "shCopyTerms",
+    "材料规格": "shMaterialSpecs",
     "设置": "shSettings",
     "节假日": "shHolidays",
     "通知": "shNotify",
@@ -186,6 +191,10 @@ def build_workbook(out: Path | io.BytesIO, *, xlwings_source: str | None = None,
                  widths={"材料名称": 16, "文件名关键词": 36, "格式": 24, "说明": 56}, last=("材料键",))
     _table_sheet(sheets["行业"], "industries.csv", fmt,
                  widths={"行业": 12, "别名": 32, "需审查广告": 10, "禁向未成年人": 12, "禁止互联网广告": 14, "依据": 64})
+    _table_sheet(sheets["用语库"], "copy_terms.csv", fmt,
+                 widths={"用语": 14, "类别": 10, "级别": 6, "行业": 14, "平台": 8, "例外": 36, "依据": 48, "建议": 40})
+    _table_sheet(sheets["材料规格"], "material_specs.csv", fmt,
+                 widths={"平台": 10, "材料": 12, "允许格式": 18, "依据": 60, "核对日期": 11})
     _rule_severity(sheets["平台规则"])
     _industry_flags(sheets["行业"])
     _settings(sheets["设置"], fmt, settings or {})

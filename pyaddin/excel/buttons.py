@@ -58,6 +58,10 @@ def weekly_report() -> None:
     _run("周报", _weekly)
 
 
+def precheck_materials() -> None:
+    _run("材料预检", _precheck)
+
+
 # ---------------------------------------------------------------------------------------------
 # the work behind them
 
@@ -281,6 +285,50 @@ def _archive(xbook) -> str:
     missing = len(result.missing)
     return (f"归档索引已写入“归档索引”工作表（{len(rows) - 1} 行），缺少的材料 {missing} 项；"
             f"索引与清单文件保存在：{out}")
+
+
+def precheck_sheet_rows(result, out_dir: Path) -> list[list[object]]:
+    """材料预检 sheet: the same rows as findings.xlsx's 材料预检 sheet (the link as the file's path)."""
+    from ..adapters.findings_xlsx import FILE_LINK_TEXT, PRECHECK_COLUMNS, precheck_rows
+
+    cols = [c for c in PRECHECK_COLUMNS if c != FILE_LINK_TEXT]
+    rows: list[list[object]] = [cols]
+    for r in precheck_rows(result, out_dir):
+        rows.append([excel.plain(r[c]) if isinstance(r[c], str) else r[c] for c in cols])
+    return rows
+
+
+def _precheck(xbook) -> str:
+    from ..actions import precheck
+    from ..actions.batch import each_tracker
+
+    opened, _ = _open(xbook)
+    batch = each_tracker(opened, None, lambda c, folder: precheck.run(
+        c, out_dir=folder, progress=excel.status_progress(xbook, f"读取材料{_name(c)}")))
+    if batch.several:
+        rows: list[list[object]] = []
+        lines = []
+        for part in batch.parts:
+            outcome = part.result
+            block = precheck_sheet_rows(outcome.data, part.out_dir)
+            rows = rows or [[*block[0], "来源"]]
+            rows += [[*r, part.source.name] for r in block[1:]]
+            s = outcome.report.summary()
+            lines.append(f"{part.source.name}：{len(outcome.data.files)} 个文件，错误 {s['error']}，警告 {s['warning']}，"
+                         f"提示 {s['info']}")
+        excel.write_table_sheet(xbook, "材料预检", rows, text_from=0)
+        return "\n".join([f"材料预检已写入“材料预检”工作表（{len(rows) - 1} 个文件）；各台账的 findings.xlsx 保存在："
+                          f"{opened.results_dir()}", *lines, *_skipped_lines(batch.skipped)])
+    part = batch.parts[0]
+    outcome, result = part.result, part.result.data
+    excel.write_table_sheet(xbook, "材料预检", precheck_sheet_rows(result, part.out_dir), text_from=0)
+    s = outcome.report.summary()
+    lines = [f"材料预检：{len(result.filings)} 个未结束的备案、{len(result.files)} 个文件（本次读取 {result.read} 个）；"
+             f"错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}。",
+             f"逐条问题（含文件、位置和原文片段）见 {outcome.written[0]}；每个文件一行写在“材料预检”工作表。"]
+    if result.no_folder:
+        lines.append(f"{len(result.no_folder)} 个备案在归档中没有文件夹，未能预检（如 {result.no_folder[0].filing_id}）。")
+    return "\n".join(lines)
 
 
 def weekly_rows(report) -> list[list[object]]:

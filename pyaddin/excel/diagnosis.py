@@ -27,6 +27,7 @@ CAPABILITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("生成文书", ("docxtpl", "docx", "jinja2")),
     ("归档索引", ("xlsxwriter", "bagit")),
     ("周报", ("matplotlib", "xlsxwriter")),
+    ("材料预检", ("rapidocr", "onnxruntime", "opencc", "ahocorasick_rs", "pptx", "pypdfium2")),
 )
 """Each capability (as users name it) and the modules it imports."""
 

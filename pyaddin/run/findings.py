@@ -55,6 +55,12 @@ class Finding:
     """Working days until (positive) or since (negative) `due`, for deadline findings."""
     workbook: str | None = None
     """The workbook the finding is about, when a run reads several; None for the single input."""
+    file: str | None = None
+    """材料预检: the material's path relative to the archive root."""
+    location: str | None = None
+    """材料预检: where in the file (第 n 页 / 第 n 段 / 第 n 张幻灯片 / 图中第 n 行)."""
+    snippet: str | None = None
+    """材料预检: ≤ 40 characters around the match, the match in 【】."""
 
     @property
     def cell(self) -> str | None:
@@ -78,7 +84,8 @@ class Finding:
                 "cell": None if row is None or column is None else f"{column_letter(column)}{row}",
                 "field": self.field, "filing_id": self.filing_id, "activity": self.activity,
                 "value": None if value is None else _json_value(value), "rule": self.rule,
-                "due": due.isoformat() if due else None, "days_left": self.days_left, "workbook": self.workbook}
+                "due": due.isoformat() if due else None, "days_left": self.days_left, "workbook": self.workbook,
+                "file": self.file, "location": self.location, "snippet": self.snippet}
 
 
 _FIELD_VALUES = attrgetter(*(f.name for f in fields(Finding)))

@@ -4,6 +4,7 @@ from .archive import archive
 from .demo import demo
 from .docs import docs
 from .notify import calendar, notify
+from .precheck import precheck
 from .report import report
 from .reuse import reuse
 from .rules_diff import rules_diff
@@ -12,5 +13,5 @@ from .templates import templates
 from .validate import check, deadlines, validate
 from .workbook import build_workbook, doctor
 
-COMMANDS = [validate, deadlines, check, docs, templates, archive, report, notify, calendar, demo, setup, build_workbook,
+COMMANDS = [validate, deadlines, check, docs, templates, archive, precheck, report, notify, calendar, demo, setup, build_workbook,
             doctor, reuse, rules_diff]

@@ -40,8 +40,9 @@ def copy_sample(samples: Path, target: Path) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     shutil.copy2(samples / "备案台账示例.xlsx", target / "备案台账示例.xlsx")
-    if (samples / "archive").is_dir():
-        shutil.copytree(samples / "archive", target / "archive", symlinks=True)
+    for folder in ("archive", "materials"):  # the archive, and the creatives the pre-check opens
+        if (samples / folder).is_dir():
+            shutil.copytree(samples / folder, target / folder, symlinks=True)
     return target / "备案台账示例.xlsx"
 
 
@@ -50,12 +51,12 @@ def copy_sample(samples: Path, target: Path) -> Path:
               help="输出文件夹。")
 def demo(out: Path) -> None:
     """在内置示例台账上运行全流程：校验 + 到期提醒、文书（有 LibreOffice 或 Word 时另存 PDF）、归档索引与 BagIt 包、
-    周报、日程、群机器人通知（演示，不发送）、材料复用、规则变化。
+    材料预检、周报、日程、群机器人通知（演示，不发送）、材料复用、规则变化。
 
     \b
     示例：beian demo --out beian-out/demo
     """
-    from ...actions import archive, check, documents, weekly
+    from ...actions import archive, check, documents, precheck, weekly
     from ...adapters import pdf
 
     if out.exists():
@@ -86,8 +87,17 @@ def demo(out: Path) -> None:
     else:
         click.echo(f"3. 归档索引：示例归档文件夹 {root} 不存在，已跳过。")
 
+    materials = workbook.parent / "materials"
+    if materials.is_dir():
+        pre = precheck.run(ctx, out_dir=out / "precheck", root=materials)
+        ps = pre.report.summary()
+        click.echo(f"4. 材料预检：{len(pre.data.filings)} 个未结束的备案、{len(pre.data.files)} 个文件，错误 {ps['error']}，"
+                   f"警告 {ps['warning']}，提示 {ps['info']} → {pre.written[0]}")
+    else:
+        click.echo(f"4. 材料预检：示例材料文件夹 {materials} 不存在，已跳过。")
+
     report = weekly.run(ctx, out_dir=out, deadline_findings=checked.data.deadlines.findings)
-    click.echo(f"4. 周报：{', '.join(p.name for p in report.written if p.suffix in {'.xlsx', '.md'})} → {out}")
+    click.echo(f"5. 周报：{', '.join(p.name for p in report.written if p.suffix in {'.xlsx', '.md'})} → {out}")
 
     _calendar(ctx, out)
     _notify(ctx, out, checked.data.deadlines.findings)
@@ -102,7 +112,7 @@ def _calendar(ctx, out: Path) -> None:
     result = calendar.run(ctx, out_dir=out)
     data = result.data
     older = f"（{data.past_days} 天前已过的 {data.past_left_out} 个未导出）" if data.past_left_out else ""
-    click.echo(f"5. 日程：{len(data.events)} 个到期日{older} → {result.written[0]}")
+    click.echo(f"6. 日程：{len(data.events)} 个到期日{older} → {result.written[0]}")
 
 
 def _notify(ctx, out: Path, deadline_findings) -> None:
@@ -116,7 +126,7 @@ def _notify(ctx, out: Path, deadline_findings) -> None:
                         deadline_findings=deadline_findings)
     preview = out / PREVIEW
     preview.write_text("\n\n".join(result.data.dry_run) + "\n", encoding="utf-8")
-    click.echo(f"6. 群机器人通知（演示，未发送）：{len(result.data.dry_run)} 条消息 → {preview}")
+    click.echo(f"7. 群机器人通知（演示，未发送）：{len(result.data.dry_run)} 条消息 → {preview}")
 
 
 def _reuse(ctx, out: Path) -> None:
@@ -141,10 +151,10 @@ def _reuse(ctx, out: Path) -> None:
                 break
     if shown is not None:
         fid, source, score, usable = shown
-        click.echo(f"7. 材料复用：{fid} 最相似的已通过备案是 {source}（得分 {score}），可复用文件 {usable} 个；"
+        click.echo(f"8. 材料复用：{fid} 最相似的已通过备案是 {source}（得分 {score}），可复用文件 {usable} 个；"
                    f"详见 beian reuse \"{ctx.workbook}\" --id {fid}")
         return
-    click.echo("7. 材料复用：示例中没有待提交且有相似已通过备案的行，已跳过。")
+    click.echo("8. 材料复用：示例中没有待提交且有相似已通过备案的行，已跳过。")
 
 
 def _rules_diff(ctx, out: Path) -> None:
@@ -156,8 +166,8 @@ def _rules_diff(ctx, out: Path) -> None:
     rules_diff.keep(dataclasses.replace(ctx, rules=load_rules(None, ctx.catalog)), history)
     diff = rules_diff.run(ctx).data
     if diff.base is None:
-        click.echo("8. 规则变化：示例的平台规则与随程序的默认规则相同，没有变化。")
+        click.echo("9. 规则变化：示例的平台规则与随程序的默认规则相同，没有变化。")
         return
     hit = sum(len(imp.affected) for imp in diff.impacts)
-    click.echo(f"8. 规则变化：示例的平台规则与随程序的默认规则相比有 {len(diff.changes)} 处变化，"
+    click.echo(f"9. 规则变化：示例的平台规则与随程序的默认规则相比有 {len(diff.changes)} 处变化，"
                f"涉及未结备案 {hit} 次 → {history / 'rules'}")

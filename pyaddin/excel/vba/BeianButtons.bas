@@ -19,6 +19,10 @@ Sub BuildArchiveIndex()
     RunPython "import pyaddin.buttons; pyaddin.buttons.build_archive_index()"
 End Sub
 
+Sub PrecheckMaterials()
+    RunPython "import pyaddin.buttons; pyaddin.buttons.precheck_materials()"
+End Sub
+
 Sub WeeklyReport()
     RunPython "import pyaddin.buttons; pyaddin.buttons.weekly_report()"
 End Sub
