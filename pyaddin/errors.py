@@ -23,6 +23,18 @@ class OutputLocked(BeianError):
     """An output file is open in Excel (a ~$ lock file sits beside it)."""
 
 
+class OutputFailed(BeianError):
+    """The operating system refused to write an output (read-only folder, disk full, file-size
+    limit, a path through a file, a name too long): the message names the path and the reason."""
+
+    def __init__(self, message: str, *, path=None, os_error: OSError | None = None, held_open: bool = False):
+        super().__init__(message)
+        self.path = path
+        self.os_error = os_error
+        self.held_open = held_open
+        """True when replacing an existing file was refused (Windows: the file is open elsewhere)."""
+
+
 class TemplateProblem(BeianError):
     """A Word template cannot be rendered (undefined placeholder, unsafe expression, bad file)."""
 

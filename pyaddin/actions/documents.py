@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..adapters.docx_templates import Template, load_templates, render
+from ..adapters.output_files import ensure_folder
 from ..archive.hashing import sha256_bytes
 from ..documents.letters import (
     INDEX_NAME,
@@ -28,7 +29,7 @@ from ..documents.letters import (
     template_values,
     text_of,
 )
-from ..errors import OutputLocked, TemplateProblem
+from ..errors import OutputFailed, OutputLocked, TemplateProblem
 from ..run.context import Context
 from ..run.findings import Finding, Report
 from . import check
@@ -89,7 +90,7 @@ def generate(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, r
     result.findings.extend(reasons)
 
     ticker = _Ticker(progress, len(to_render) * len(templates) * (2 if pdf else 1))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     required = required_materials(ctx, to_render)
     taken: set[str] = set()
     for row in to_render:
@@ -159,7 +160,10 @@ def _write_docx(ctx: Context, out_dir: Path, doc: Rendered, result: DocsResult) 
         return
     try:
         atomic_write_bytes(path, doc.data)
-    except PermissionError:  # Windows: the file is open although Word left no lock file
+    except OutputFailed as exc:
+        if not exc.held_open:  # a read-only or full disk stops the batch with its reason
+            raise
+        # Windows: the file is open although Word left no lock file
         _locked(ctx, path, result, row=doc.row, filing_id=doc.filing_id)
         return
     result.written.append(path)
@@ -206,7 +210,9 @@ def _write_index(ctx: Context, result: DocsResult, out_dir: Path) -> None:
         return
     try:
         result.index_path = write_index(path, result.documents, out_dir)
-    except PermissionError:
+    except OutputFailed as exc:
+        if not exc.held_open:
+            raise
         _locked(ctx, path, result, row=None, filing_id=None)
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import xlsxwriter
-
 from ..archive.index import ArchiveFile
 from ..tracker.values import as_text
-from .output_files import atomic_write, xlsx_writer_options
+from .output_files import atomic_write, memory_workbook, save_workbook
 
 MAX_LINKS = 65_000
 """Excel allows 65,530 hyperlinks per sheet; beyond that paths are written as plain text."""
@@ -90,7 +88,7 @@ def write_archive_index(path: Path, result, ctx) -> Path:
     base = Path(path).resolve().parent
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), xlsx_writer_options())
+        wb = memory_workbook()
         wb.set_properties({"title": "beian 归档索引", "comments": f"{result.root} {ctx.today.isoformat()}"})
         formats = {
             "header": wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1}),
@@ -158,6 +156,6 @@ def write_archive_index(path: Path, result, ctx) -> Path:
             s.text(6, f"归档根目录下没有以“{fl.filing_id}”开头的文件夹；备案通过后请建立该文件夹并放入全部材料。")
             s.row += 1
         s.done()
-        wb.close()
+        save_workbook(wb, tmp)
 
     return atomic_write(Path(path), write)

@@ -16,7 +16,7 @@ import xlsxwriter
 
 from ..reports.weekly import WeeklyReport
 from ..tracker.values import as_text
-from .output_files import atomic_write, xlsx_writer_options
+from .output_files import atomic_write, memory_workbook, save_workbook
 
 SUMMARY = "摘要"
 CROSSTAB = "平台×状态"
@@ -109,7 +109,7 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
     """Write the workbook atomically; returns `path`."""
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), xlsx_writer_options())
+        wb = memory_workbook()
         wb.set_properties({"title": f"备案周报 {report.week}", "comments": f"beian report {report.today}"})
         w = _Writer(wb)
         summary = wb.add_worksheet(SUMMARY)
@@ -232,7 +232,7 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
             ws.fit_to_pages(1, 0)
             ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         summary.activate()
-        wb.close()
+        save_workbook(wb, tmp)
 
     return atomic_write(Path(path), write)
 
