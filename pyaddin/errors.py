@@ -39,6 +39,11 @@ class TemplateProblem(BeianError):
     """A Word template cannot be rendered (undefined placeholder, unsafe expression, bad file)."""
 
 
+class ValueNotPrintable(TemplateProblem):
+    """A template's filter refused one row's value (an amount too large for 大写, a date that is not
+    one): that row is reported and the batch goes on."""
+
+
 class NotOpenInExcel(BeianError):
     """A workbook named in 设置 (台账文件) must be open in Excel for a button to read it."""
 

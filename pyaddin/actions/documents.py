@@ -28,8 +28,9 @@ from ..documents.letters import (
     select_rows,
     template_values,
     text_of,
+    unprintable_finding,
 )
-from ..errors import OutputFailed, OutputLocked, TemplateProblem
+from ..errors import OutputFailed, OutputLocked, TemplateProblem, ValueNotPrintable
 from ..run.context import Context
 from ..run.findings import Finding, Report
 from . import check
@@ -94,7 +95,14 @@ def generate(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, r
     required = required_materials(ctx, to_render)
     taken: set[str] = set()
     for row in to_render:
-        for doc in render_row(ctx, row, templates, required=required.get(row, []), taken=taken):
+        try:
+            docs = render_row(ctx, row, templates, required=required.get(row, []), taken=taken)
+        except ValueNotPrintable as exc:  # this row's value, not the template: report it, go on
+            result.findings.append(exc.finding)
+            result.refused.append((row, exc.finding.filing_id, exc.finding.message))
+            ticker(len(templates))
+            continue
+        for doc in docs:
             _write_docx(ctx, out_dir, doc, result)
             ticker()
     if pdf and result.documents:
@@ -127,7 +135,11 @@ def render_row(ctx: Context, row: int, templates: dict[str, Template], *, requir
     context = template_values(record, ctx, required=required)
     out = []
     for title, template in templates.items():
-        data, blanks = render(template, context)
+        try:
+            data, blanks = render(template, context)
+        except ValueNotPrintable as exc:
+            exc.finding = unprintable_finding(ctx, record, row, title, context, str(exc))
+            raise
         out.append(Rendered(row, filing_id, platform, title, output_name(filing_id, platform, title, row, taken),
                             data, sha256_bytes(data), blank_findings(ctx, record, row, title, blanks)))
     return out

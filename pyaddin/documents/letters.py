@@ -671,6 +671,31 @@ def refuse(ctx, selected: list[int], errors_by_row: dict[int, list[Finding]], fo
     return keep, refused, findings
 
 
+def unprintable_finding(ctx, record, row: int, title: str, context: Mapping, reason: str) -> Finding:
+    """invalid-value on the cell whose value a filter refused (the first amount or date the Chinese
+    formatting cannot write), else on the row: the other rows of the batch still get their documents."""
+    checks = {"中文日期": chinese_format.chinese_date, "金额": chinese_format.money,
+              "大写金额": chinese_format.capital_amount}
+    culprit = None
+    for v in VARIABLES:
+        value = context.get(v.name)
+        if value is None or not v.filters:
+            continue
+        try:
+            for f in v.filters:
+                checks[f](value)
+        except (ValueError, ArithmeticError):
+            culprit = v
+            break
+    key = culprit.key if culprit else None
+    shown = f"“{culprit.name}”的值 {_text(context.get(culprit.name))} " if culprit else "某个值"
+    return _finding(
+        "invalid-value", f"《{title}》中{shown}无法写出（{reason.split(' / ')[0]}），这一行未生成文书；"
+        f"请改正台账后重新生成。", severity="error", sheet=ctx.tracker.sheet, row=row,
+        column=ctx.tracker.columns.get(key) if key else None, field=_header(ctx, key) if key else None,
+        filing_id=_text(record.get("filing_id")), activity=_text(record.get("activity")))
+
+
 def blank_findings(ctx, record, row: int, title: str, blanks: set[str]) -> list[Finding]:
     """empty-placeholder warnings for the values a document printed as blanks."""
     out = []
