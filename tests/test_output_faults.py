@@ -41,7 +41,9 @@ COMMANDS = {
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.rglob(TEMP_PREFIX + "*")) if folder.exists() else []
+    """Temp files of atomic writes (the archive's hash cache is not one)."""
+    return sorted(p.name for p in folder.rglob(TEMP_PREFIX + "*")
+                  if p.name != ".beian-hash-cache.json") if folder.exists() else []
 
 
 def assert_one_clean_line(stderr: str, *needles: str) -> None:
@@ -198,21 +200,25 @@ def test_the_next_run_removes_temp_files_a_killed_run_left(tracker, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    killed = out / f"{TEMP_PREFIX}{dead.stdout.strip()}-abc.xlsx"
+    killed = out / f"{TEMP_PREFIX}{dead.stdout.strip()}-abc_1234.xlsx"
     killed.write_bytes(b"")
-    old = out / f"{TEMP_PREFIX}x1y2.xlsx"  # a name from before pids were in it
+    old = out / f"{TEMP_PREFIX}x1y2z3w4.xlsx"  # a name from before pids were in it
     old.write_bytes(b"")
     os.utime(old, (time.time() - 3 * 86400,) * 2)
-    fresh = out / f"{TEMP_PREFIX}x3y4.xlsx"  # unknown writer, recent: may still be in use
+    fresh = out / f"{TEMP_PREFIX}x3y4z5w6.xlsx"  # unknown writer, recent: may still be in use
     fresh.write_bytes(b"")
+    cache = out / ".beian-hash-cache.json"  # the archive's hash cache is no temp file, however old
+    cache.write_text("{}")
+    os.utime(cache, (time.time() - 3 * 86400,) * 2)
     result = CliRunner().invoke(main, ["check", str(tracker), "--out", str(out), "--today", TODAY])
     assert result.exit_code in (0, 1), result.stderr
     assert leftovers(out) == [fresh.name]
+    assert cache.exists()
     assert (out / "findings.xlsx").exists()
 
 
 def test_a_running_writer_keeps_its_temp_file(tmp_path):
-    mine = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-zz.xlsx"
+    mine = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-zz_abcde.xlsx"
     mine.write_bytes(b"")
     assert sweep_stale_temps(tmp_path) == []
     assert mine.exists()

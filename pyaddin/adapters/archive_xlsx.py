@@ -41,6 +41,14 @@ def link_target(target: Path, base: Path) -> str:
     return "external:" + rel
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class _Sheet:
     """One output sheet: header, widths, and a hyperlink budget shared by its rows."""
 
@@ -70,7 +78,7 @@ class _Sheet:
     def path(self, col: int, rel: str, target: Path | None) -> None:
         if target is not None and self.links < MAX_LINKS:
             url = link_target(target, self.base)
-            if len(url) <= 2079:
+            if len(url) <= 2079 and url.isprintable() and _utf8(url):  # a name not UTF-8 cannot be a link
                 self.ws.write_url(self.row, col, url, self.f["link"], string=rel, tip="打开文件")
                 self.links += 1
                 return

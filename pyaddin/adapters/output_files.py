@@ -129,9 +129,14 @@ _LIVE_TEMPS: set[Path] = set()
 _SWEPT: set[Path] = set()
 
 
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(?:(\d+)-)?[a-z0-9_]{8}(?:\.[A-Za-z0-9]+)?")
+"""What `atomic_write` names its temp files (mkstemp's 8 random characters, the pid before them
+since pids are recorded): other `.beian-*` files, such as the archive's hash cache, are kept."""
+
+
 def _pid_of(name: str) -> int | None:
-    found = re.match(re.escape(TEMP_PREFIX) + r"(\d+)-", name)
-    return int(found.group(1)) if found else None
+    found = _TEMP_NAME.fullmatch(name)
+    return int(found.group(1)) if found and found.group(1) else None
 
 
 def _running(pid: int) -> bool:
@@ -155,7 +160,8 @@ def sweep_stale_temps(folder: Path) -> list[Path]:
     _SWEPT.add(folder)
     removed = []
     try:
-        entries = [e for e in os.scandir(folder) if e.name.startswith(TEMP_PREFIX) and e.is_file(follow_symlinks=False)]
+        entries = [e for e in os.scandir(folder)
+                   if _TEMP_NAME.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
     except OSError:
         return removed
     now = time.time()
