@@ -44,6 +44,12 @@ class ValueNotPrintable(TemplateProblem):
     one): that row is reported and the batch goes on."""
 
 
+class TemplateTooCostly(TemplateProblem):
+    """A template asked for more than a letter can need (a string or list too long, a width too
+    wide, too many loop steps, too deep a recursion, too long a render): refused, never an
+    exhausted machine."""
+
+
 class NotOpenInExcel(BeianError):
     """A workbook named in 设置 (台账文件) must be open in Excel for a button to read it."""
 
