@@ -6,6 +6,7 @@ sandboxed Jinja environment and the contexts live in `pyaddin.documents`.
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import signal
@@ -171,4 +172,22 @@ def render(template: Template, context: dict) -> tuple[bytes, set[str]]:
                               f" / Template {template.name} cannot be rendered.") from None
     buf = io.BytesIO()
     doc.save(buf)
+    del doc
+    _collect_now_and_then()
     return buf.getvalue(), printed
+
+
+COLLECT_EVERY = 8
+"""Documents rendered between two collections of cyclic garbage (see `_collect_now_and_then`)."""
+_rendered = 0
+
+
+def _collect_now_and_then() -> None:
+    """A rendered DocxTemplate is a reference cycle (document ↔ parts) holding a whole lxml tree,
+    several MB that the cyclic collector does not see: with the thresholds the CLI raises for its
+    million small objects (`cli.main.entry`) 250 documents reached 1.4 GB before any collection.
+    Collecting every few documents keeps `docs --all` flat for a few ms per batch of eight."""
+    global _rendered
+    _rendered += 1
+    if _rendered % COLLECT_EVERY == 0:
+        gc.collect()
