@@ -108,8 +108,12 @@ def os_reason(exc: OSError) -> str:
 def output_failed(path: Path, exc: OSError, *, held_open: bool = False) -> OutputFailed:
     """One line naming the output path and the OS reason, and what to do."""
     path = Path(path)
+    code = errno_of(exc)
+    advice = ("请腾出磁盘空间后重试，或换一个 --out 文件夹" if code in (errno.ENOSPC, errno.EDQUOT) else
+              "请放宽文件大小限制（ulimit -f）后重试，或换一个 --out 文件夹" if code == errno.EFBIG else
+              "请换一个可写的 --out 文件夹（或改设置中的输出目录）后重试")
     return OutputFailed(
-        f"无法写入“{path}”：{os_reason(exc)}，请换一个可写的 --out 文件夹（或设置中的输出目录）或腾出空间后重试。 "
+        f"无法写入“{path}”：{os_reason(exc)}，{advice}。 "
         f"/ Cannot write {path}: {os.strerror(errno_of(exc)) if errno_of(exc) else exc}.",
         path=path, os_error=exc, held_open=held_open)
 
