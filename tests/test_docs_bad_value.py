@@ -73,3 +73,15 @@ def test_a_value_the_chinese_capitals_cannot_write_is_reported_on_its_row_even_w
     assert {(f["row"], f["field"]) for f in found} == {(3, "预算(元)"), (5, "预算(元)")}
     assert {f["cell"] for f in found} == {f"{BUDGET_LETTER}3", f"{BUDGET_LETTER}5"}
     assert indexed_ids(out) == {"BA-1", "BA-3"}
+
+
+def test_a_filter_the_template_misuses_is_still_the_templates_fault(batch, tmp_path):
+    """`{{ 备案编号|金额 }}` fails on every row's ID: one line naming the template, not a refusal per row."""
+    from test_documents import make_template
+
+    tpl = tmp_path / "tpl"
+    make_template(tpl, "安全承诺书.docx", "{{ 主体名称 }}", "{{ 备案编号|金额 }}")
+    result = CliRunner().invoke(main, ["docs", str(batch), "--templates", str(tpl), "--kind", "承诺书", "--out",
+                                       str(tmp_path / "out"), "--today", "2025-10-20"])
+    assert result.exit_code == 2
+    assert "模板“安全承诺书.docx”无法渲染" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -138,7 +138,10 @@ def render_row(ctx: Context, row: int, templates: dict[str, Template], *, requir
         try:
             data, blanks = render(template, context)
         except ValueNotPrintable as exc:
-            exc.finding = unprintable_finding(ctx, record, row, title, context, str(exc))
+            exc.finding = unprintable_finding(ctx, record, row, title, context, exc.reason)
+            if exc.finding is None:  # no value fails on its own: the template's expression does
+                raise TemplateProblem(f"模板“{template.name}”无法渲染（{exc.reason}），请检查占位符和过滤器的写法。"
+                                      f" / Template {template.name} cannot be rendered.") from None
             raise
         out.append(Rendered(row, filing_id, platform, title, output_name(filing_id, platform, title, row, taken),
                             data, sha256_bytes(data), blank_findings(ctx, record, row, title, blanks)))

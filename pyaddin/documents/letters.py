@@ -865,9 +865,10 @@ def refuse(ctx, selected: list[int], errors_by_row: dict[int, list[Finding]], fo
     return keep, refused, findings
 
 
-def unprintable_finding(ctx, record, row: int, title: str, context: Mapping, reason: str) -> Finding:
+def unprintable_finding(ctx, record, row: int, title: str, context: Mapping, reason: str) -> Finding | None:
     """invalid-value on the cell whose value a filter refused (the first amount or date the Chinese
-    formatting cannot write), else on the row: the other rows of the batch still get their documents."""
+    formatting cannot write): the other rows of the batch still get their documents. None when no
+    value of the row fails on its own: then the template's expression is at fault, not the row."""
     checks = {"中文日期": chinese_format.chinese_date, "金额": chinese_format.money,
               "大写金额": chinese_format.capital_amount}
     culprit = None
@@ -881,11 +882,12 @@ def unprintable_finding(ctx, record, row: int, title: str, context: Mapping, rea
         except (ValueError, ArithmeticError):
             culprit = v
             break
-    key = culprit.key if culprit else None
-    shown = f"“{culprit.name}”的值 {_text(context.get(culprit.name))} " if culprit else "某个值"
+    if culprit is None:
+        return None
+    key = culprit.key
     return _finding(
-        "invalid-value", f"《{title}》中{shown}无法写出（{reason.split(' / ')[0]}），这一行未生成文书；"
-        f"请改正台账后重新生成。", severity="error", sheet=ctx.tracker.sheet, row=row,
+        "invalid-value", f"《{title}》中“{culprit.name}”的值 {_text(context.get(culprit.name))} 无法写出（{reason}），"
+        f"这一行未生成文书；请改正台账后重新生成。", severity="error", sheet=ctx.tracker.sheet, row=row,
         column=ctx.tracker.columns.get(key) if key else None, field=_header(ctx, key) if key else None,
         filing_id=_text(record.get("filing_id")), activity=_text(record.get("activity")))
 
