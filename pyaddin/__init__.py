@@ -67,11 +67,11 @@ def weekly_report(ctx, *, out_dir, week=None):
     return action.run(ctx, out_dir=out_dir, week=week)
 
 
-def send_notifications(ctx, *, out_dir, channel=None, what=None, dry_run=False):
+def send_notifications(ctx, *, channel=None, what=None, dry_run=False):
     """Post urgent / approved / weekly messages to the group robots of the 通知 sheet."""
     from .actions import notify as action
 
-    return action.run(ctx, out_dir=out_dir, channel=channel, what=what, dry_run=dry_run)
+    return action.run(ctx, channel=channel, what=what, dry_run=dry_run)
 
 
 def export_calendar(ctx, *, out_dir):
@@ -88,8 +88,8 @@ def find_reusable(ctx, *, filing_id, out_dir, copy=False):
     return action.run(ctx, filing_id=filing_id, out_dir=out_dir, copy=copy)
 
 
-def diff_rules(ctx, *, out_dir, since=None):
+def diff_rules(ctx, *, since=None):
     """Rules added, removed or changed since a stored snapshot, and the open filings each one hits."""
     from .actions import rules_diff as action
 
-    return action.run(ctx, out_dir=out_dir, since=since)
+    return action.run(ctx, since=since)

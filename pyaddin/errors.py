@@ -58,6 +58,16 @@ class ArchiveRootMissing(BeianError):
     """No archive root configured, or it is not a folder."""
 
 
+class OutsideRoot(BeianError):
+    """A write whose destination resolves (through a symlink) outside its root; nothing was written.
+    `reuse --copy` turns it into an `archive-outside-root` finding and goes on with the other files."""
+
+    def __init__(self, path, target):
+        super().__init__(f"目标“{path}”经符号链接指向根目录之外的“{target}”，未写入。 / Refused to write outside the root.")
+        self.path = path
+        self.target = target
+
+
 class ManifestMissing(BeianError):
     """`archive --verify` needs the manifest of an earlier `archive` run."""
 

@@ -87,7 +87,7 @@ FIELDS = [
     ("原备案编号", "original_id"), ("面向未成年人", "minors"), ("监护人同意机制", "guardian_consent"),
 ]
 MATERIALS = ["营业执照", "行业许可证明", "活动方案", "创意物料", "隐私政策", "安全承诺书", "抽奖规则", "兑换规则",
-             "风险提示", "直播脚本", "ICP备案证明"]
+             "风险提示", "直播脚本", "ICP备案证明", "广告标识", "App备案证明"]
 TRAILING = [("备注", "notes"), ("内部工单号", "ticket")]
 HEADERS = [h for h, _ in FIELDS] + MATERIALS + [h for h, _ in TRAILING]
 HEADER_OF = {k: h for h, k in FIELDS + TRAILING}
@@ -103,11 +103,14 @@ def approval(platform: str, n: int) -> str:
     return f"{p}{(2026110000 + n) % 10**digits:0{digits}d}" if p else f"APP-{n:04d}"
 
 
+CHANCE_FORMS = {"抽奖", "福袋", "刮刮卡", "砸金蛋", "大转盘", "随机红包", "红包雨", "锦鲤"}  # forms.csv 抽奖性质 = 是
+
+
 def required_materials(r: dict) -> set[str]:
     """What the default 平台规则 require of a row (mirrors data/platform_rules.csv by hand)."""
     need = {"营业执照", "活动方案", "创意物料", "安全承诺书"}
     forms = set(r["forms"])
-    if "抽奖" in forms:
+    if forms & CHANCE_FORMS or r["top_prize"] not in ("", None, 0):  # LOT-01: every 有奖销售
         need.add("抽奖规则")
     if "优惠券" in forms:
         need.add("兑换规则")
@@ -119,8 +122,12 @@ def required_materials(r: dict) -> set[str]:
         need.add("隐私政策")
     if "直播" in forms:
         need.add("直播脚本")
-    if r["platform"] == "自有APP" and "H5" in forms:
+    if "H5" in forms:  # ICP-01: an H5 on the company's own domain, on every platform
         need.add("ICP备案证明")
+    if r["platform"] == "自有APP":  # APP-01
+        need.add("App备案证明")
+    if "种草" in forms:  # AD-05
+        need.add("广告标识")
     if "小程序" in forms:
         need.add("ICP备案证明")
     return need
@@ -240,11 +247,14 @@ def problem_rows() -> list[dict]:
         P("小红书", ["H5"], [("status-inconsistent", H["submitted_date"])], activity="已提交缺提交日期",
           status="已提交", submitted_date="", approval_no="", approved_date="", archived="否",
           launch_date=date(2027, 1, 20), start_date=date(2027, 1, 20), end_date=date(2027, 2, 20)),
-        # 已驳回 without a resubmission is still headed for launch: pending for launch-unapproved
-        P("快手", ["H5"], [("status-inconsistent", H["feedback"])], ["launch-unapproved"], activity="驳回未写原因",
+        # 已驳回 without a resubmission, but its activity ended on 9-30: history, not launch-unapproved
+        # (SPEC §10.1; a rejection whose activity still runs is the 驳回未重提下周上线 row below)
+        P("快手", ["H5"], [("status-inconsistent", H["feedback"])], [], activity="驳回未写原因",
           status="已驳回", approval_no="", approved_date="", archived="否", feedback_date=date(2026, 8, 24)),
-        P("抖音", ["H5"], [("approval-no-format", H["approval_no"])], activity="备案号格式不对",
-          approval_no="DY-2026-001"),
+        # no 备案号格式 ships (SPEC §10.1): the format is learned from the tracker's 12 other approved
+        # 微信 numbers (2 letters + 10 digits); 抖音 has too few approved numbers to learn from
+        P("微信", ["H5"], [("approval-no-format", H["approval_no"])], activity="备案号格式不对",
+          approval_no="WX-2026-001"),
         P("自有APP", ["短视频"], [("approval-no-reused", H["approval_no"])], activity="APP沿用微信备案号",
           approval_no="@FIRST_WECHAT"),
         P("微博", ["图文"], [("company-mismatch", H["company"])], activity="主体与代码不符",
@@ -294,8 +304,9 @@ def problem_rows() -> list[dict]:
           status="审核中", submitted_date=date(2026, 11, 17), approval_no="", approved_date="", archived="否",
           launch_date=date(2026, 12, 18), start_date=date(2026, 12, 18), end_date=date(2027, 1, 18)),
         # ---- issue 12: compliance correctness
-        # the lottery cap applies to lotteries only: a 60,000 元 coupon is not a lottery prize
-        P("京东", ["优惠券"], [], activity="六万元购物券", top_prize=60000),
+        # the lottery cap applies to draws only: a 60,000 元 coupon is not a lottery prize, but its
+        # prize is said (prize-without-draw) and the letters call it a 奖品/权益, not a draw (SPEC §10.1)
+        P("京东", ["优惠券"], [("prize-without-draw", H["top_prize"])], activity="六万元购物券", top_prize=60000),
         # the platform's own 单奖上限 (this sample's 平台 sheet gives 微博 5,000) is below 设置's 50,000
         P("微博", ["抽奖"], [("prize-over-limit", H["top_prize"])], activity="微博大奖转发抽奖", top_prize=8000),
         # 已驳回, resubmitted by the next row: closed, no deadline finding although launch is near
@@ -346,6 +357,24 @@ def problem_rows() -> list[dict]:
         P("微博", ["图文"], [], [], company="L", industry="旅游", activity="会展招商（已撤回）", status="已撤回",
           submitted_date="", approval_no="", approved_date="", archived="否", launch_date=date(2026, 12, 1),
           start_date=date(2026, 12, 1), end_date=date(2026, 12, 31)),
+    ]
+
+
+def late_problem_rows() -> list[dict]:
+    """Issue 23's bans, after every other row so no earlier 备案编号 moves."""
+    return [
+        # 《互联网广告管理办法》(2023): no tobacco (e-cigarettes included) ads on the internet
+        P("抖音", ["短视频"], [("prohibited-ad", H["industry"])], industry="电子烟", activity="电子烟新口味种草",
+          status="待提交", submitted_date="", approval_no="", approved_date="", archived="否",
+          launch_date=date(2027, 1, 20), start_date=date(2027, 1, 20), end_date=date(2027, 2, 10)),
+        # 《广告法》第40条: games harmful to minors — a person judges the game: a warning
+        P("B站", ["短视频"], [("prohibited-for-minors", "面向未成年人")], industry="游戏", activity="寒假手游联动",
+          minors="是"),
+        # WX-01: 微信 does not allow rewards for sharing (助力、砍价、集赞)
+        P("微信", ["裂变"], [("forbidden-form", H["forms"], "WX-01")], activity="好友助力领券"),
+        # AD-05: 种草 content with a purchase link is marked 广告
+        P("小红书", ["种草"], [("missing-material", "广告标识", "AD-05")], activity="达人测评带购物链接",
+          m_广告标识="否"),
     ]
 
 
@@ -553,15 +582,11 @@ def bad_rule_rows() -> list[tuple[int, str, str]]:
 
 
 def rule_freshness_rows() -> list[tuple[int, str, str, str]]:
-    """(sheet row, code, column, rule id): every valid rule with 已核实 = 否 is rule-unverified;
+    """(sheet row, code, column, rule id): the rules with 已核实 = 否 that apply to open filings
+    are ONE rule-unverified note listing them (several here, so on no single row; SPEC §10.1);
     TEAM-03, checked more than 180 days before TODAY, is rule-stale."""
     rules = _csv("platform_rules.csv")
-    header = rules[0]
-    out = []
-    for i, r in enumerate(rules[1:], start=2):
-        cells = dict(zip(header, r, strict=True))
-        if cells["已核实"] != "是":
-            out.append((i, "rule-unverified", "已核实", cells["规则编号"]))
+    out = [("", "rule-unverified", "已核实", "")]
     stale_row = len(rules) + len(BAD_RULES) + 1
     out.append((stale_row, "rule-stale", "核对日期", STALE_RULE["规则编号"]))
     return out
@@ -617,7 +642,7 @@ def add_rejection_hints(rows: list[dict]) -> None:
 def main() -> None:
     # 12 more clean rows after everything else keep the sample mostly clean without moving the
     # rows (and 备案编号) that other tests name
-    rows = interleave(clean_rows(), problem_rows()) + clean_rows(48, 60)
+    rows = interleave(clean_rows(), problem_rows()) + clean_rows(48, 60) + late_problem_rows()
     assign_ids(rows)
     add_rejection_hints(rows)
     excel_rows = write_workbook(rows)

@@ -29,6 +29,11 @@ SMALL = Pt(9)
 CELL_SIZE = Pt(10.5)  # 五号
 HEADING_SIZE = Pt(14)  # 四号
 LABEL_WIDTHS = (Cm(4.0), Cm(11.0))
+SEAL_WIDTHS = (Cm(2.4), Cm(12.6))
+"""The seal block: a narrow left spacer and the lines on the right, the page's 15 cm text width."""
+OWN_APP = "自有APP"
+"""The platform name (SPEC's canonical list) of the company's own app: a letter for it is addressed
+to the company's own 法务与安全审核 (the 备案入口 of 自有APP in platforms.csv), not to a platform."""
 FIXED_DATE = "2025-01-01T00:00:00Z"
 """Core-property timestamps are pinned so rebuilding gives the same files."""
 
@@ -49,7 +54,9 @@ def set_fonts(rpr_owner, east_asia: str, latin: str = LATIN_FONT) -> None:
 
 def run(paragraph, text: str, *, font: str = BODY_FONT, size=None, bold: bool = False):
     r = paragraph.add_run(text)
-    set_fonts(r._element, font)
+    # a 黑体 run is 黑体 for its digits and Latin letters too: a sans Chinese title with serif digits
+    # (粉丝福利·自有APP27) reads as two typefaces
+    set_fonts(r._element, font, latin=font if font == HEADING_FONT else LATIN_FONT)
     if size is not None:
         r.font.size = size
     r.bold = bold
@@ -167,6 +174,16 @@ def keep_rows_together(table) -> None:
     padding at the top of the next page."""
     for row in table.rows:
         row_flag(row, "w:cantSplit")
+
+
+def keep_table_on_one_page(table) -> None:
+    """The whole table on one page: every row's paragraphs keep with the next row (Word and
+    LibreOffice then move the table to the next page rather than split it)."""
+    keep_rows_together(table)
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
 
 def set_lang(rpr) -> None:
@@ -303,9 +320,14 @@ def build_commitment(out: Path) -> None:
               space_before=6, space_after=6)
     paragraph(doc, "备案编号：{{ 备案编号 }}", size=Pt(10.5), align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=12)
 
+    tag(doc, f'{{%p if 平台 == "{OWN_APP}" %}}')
+    paragraph(doc, "本单位法务与安全审核部门：", bold=True, space_after=6)
+    tag(doc, "{%p else %}")
     paragraph(doc, "{{ 平台 }}平台：", bold=True, space_after=6)
+    tag(doc, "{%p endif %}")
     paragraph(doc, "我单位{{ 主体名称 }}（统一社会信用代码：{{ 统一社会信用代码 }}）拟于"
-                   "{{ 活动开始日期|中文日期 }}至{{ 活动结束日期|中文日期 }}在贵平台开展"
+                   "{{ 活动开始日期|中文日期 }}至{{ 活动结束日期|中文日期 }}在"
+                   f'{{% if 平台 == "{OWN_APP}" %}}本单位自有APP{{% else %}}贵平台{{% endif %}}开展'
                    "“{{ 活动名称 }}”营销活动，创意形式为{{ 创意形式 }}{% if 显示预算 %}，活动预算{{ 预算|金额 }}"
                    "（人民币{{ 预算|大写金额 }}）{% endif %}。为保障活动合法合规开展，我单位郑重承诺如下：", indent=True)
 
@@ -314,7 +336,8 @@ def build_commitment(out: Path) -> None:
         run(p, title, font=HEADING_FONT)
         run(p, text)
 
-    item("一、内容安全。", "活动页面、文案、图片、音视频及直播内容遵守《网络信息内容生态治理规定》等法律法规和贵平台"
+    item("一、内容安全。", "活动页面、文案、图片、音视频及直播内容遵守《网络信息内容生态治理规定》等法律法规和"
+         f'{{% if 平台 == "{OWN_APP}" %}}本单位自有APP的运营{{% else %}}贵平台{{% endif %}}'
          "规则，不含违法和不良信息，不侵犯他人知识产权、肖像权等合法权益；上线内容与本次报备内容一致，如有变更"
          "将重新报备。")
     item("二、广告合规。", "遵守《中华人民共和国广告法》，不使用“国家级”“最高级”“最佳”等绝对化用语，不作虚假或"
@@ -333,6 +356,10 @@ def build_commitment(out: Path) -> None:
     item("四、抽奖合规。", "本活动含抽奖环节，最高奖金额{{ 最高奖金额|金额 }}（人民币{{ 最高奖金额|大写金额 }}），"
          "不超过{{ 抽奖金额上限|金额 }}（《中华人民共和国反不正当竞争法》规定抽奖式有奖销售最高奖金额不超过五万元）；奖项设置、参与方式、开奖时间和兑奖方式在活动"
          "页面事先公示，开奖公开、公平、公正，不以谎称有奖或内定中奖人等方式欺骗用户。")
+    tag(doc, "{%p elif 含奖品 %}")
+    item("四、奖品与权益。", "本活动设有奖品或权益，单个奖品或权益的最高价值为{{ 最高奖金额|金额 }}（人民币"
+         "{{ 最高奖金额|大写金额 }}）；奖品或权益的内容、数量、领取或兑换条件、方式和期限在活动页面事先公示，"
+         "公示后不作不利于用户的变更，并按公示的条件兑现。")
     tag(doc, "{%p else %}")
     item("四、抽奖合规。", "本活动不含抽奖；如增加抽奖环节，将事先公示抽奖规则并重新报备。")
     tag(doc, "{%p endif %}")
@@ -352,10 +379,12 @@ def build_commitment(out: Path) -> None:
 
 def seal_block(doc, lines: list[tuple[str, str]]) -> None:
     """Signature and seal block: a borderless two-column table, the seal area on the right, kept on
-    one page."""
+    one page. The right column holds 29 characters a line, so 承诺单位（盖章）： and a company name of
+    up to 20 characters (宁波惠通金融信息服务有限公司 is 14) stay on one line instead of breaking the
+    name before its last character."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
-    set_widths(table, (Cm(5.0), Cm(10.0)))
+    set_widths(table, SEAL_WIDTHS)
     keep_rows_together(table)
     left, right = table.rows[0].cells
     cell_text(left, "")
@@ -370,16 +399,17 @@ def seal_block(doc, lines: list[tuple[str, str]]) -> None:
 # --- 营销活动方案 -------------------------------------------------------------------------------
 
 def info_table(doc, rows: list[tuple[str, str]], widths=LABEL_WIDTHS):
+    """A label/value table, never split over two pages."""
     table = doc.add_table(rows=len(rows), cols=2)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     set_widths(table, widths)
-    keep_rows_together(table)
     for (label, value), row in zip(rows, table.rows, strict=True):
         a, b = row.cells
         cell_text(a, label, bold=True, font=HEADING_FONT)
         shade(a)
         cell_text(b, value)
+    keep_table_on_one_page(table)
     return table
 
 
@@ -426,7 +456,9 @@ def build_plan(out: Path) -> None:
     brk.add_run().add_break(WD_BREAK.PAGE)
 
     heading(doc, "一、活动目标", space_before=0)
-    paragraph(doc, "{{ 主体名称 }}拟在{{ 平台 }}平台开展“{{ 活动名称 }}”营销活动（所属行业：{{ 行业 }}），"
+    paragraph(doc, "{{ 主体名称 }}拟在"
+                   f'{{% if 平台 == "{OWN_APP}" %}}本单位自有APP{{% else %}}{{{{ 平台 }}}}平台{{% endif %}}'
+                   "开展“{{ 活动名称 }}”营销活动（所属行业：{{ 行业 }}），"
                    "通过{{ 创意形式 }}等形式提升品牌认知与用户参与，在合法合规、保护用户权益的前提下"
                    "达成品牌传播与用户互动目标。", indent=True)
     tag(doc, "{%p if 备注 %}")
@@ -446,6 +478,9 @@ def build_plan(out: Path) -> None:
     tag(doc, "{%p if 含抽奖 %}")
     paragraph(doc, "抽奖：奖项设置、参与方式、开奖时间和兑奖方式事先公示；最高奖金额"
                    "{{ 最高奖金额|金额 }}（人民币{{ 最高奖金额|大写金额 }}），不超过{{ 抽奖金额上限|金额 }}。", indent=True)
+    tag(doc, "{%p elif 含奖品 %}")
+    paragraph(doc, "奖品与权益：奖品或权益的内容、数量和领取或兑换规则事先公示；单个奖品或权益的最高价值"
+                   "{{ 最高奖金额|金额 }}（人民币{{ 最高奖金额|大写金额 }}）。", indent=True)
     tag(doc, "{%p endif %}")
 
     heading(doc, "三、活动时间")
@@ -458,8 +493,8 @@ def build_plan(out: Path) -> None:
     heading(doc, "四、活动预算")
     paragraph(doc, "活动总预算{{ 预算|金额 }}（人民币{{ 预算|大写金额 }}），用于创意制作、媒体投放、"
                    "奖品及运营执行。", indent=True)
-    tag(doc, "{%p if 含抽奖 %}")
-    paragraph(doc, "其中单项奖品最高金额{{ 最高奖金额|金额 }}（人民币{{ 最高奖金额|大写金额 }}）。", indent=True)
+    tag(doc, "{%p if 含抽奖 or 含奖品 %}")
+    paragraph(doc, "其中单个奖品或权益的最高价值{{ 最高奖金额|金额 }}（人民币{{ 最高奖金额|大写金额 }}）。", indent=True)
     tag(doc, "{%p endif %}")
 
     heading(doc, "五、用户数据使用声明")

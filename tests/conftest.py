@@ -45,11 +45,14 @@ def built_workbook(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _project_folder_stays_clean():
-    """No test may leave beian-out/ in the project: `check` reads the rule history under it, so a
-    stray one makes later runs report rule changes that depend on which tests ran before."""
-    stray = ROOT / "beian-out"
-    existed = stray.exists()
+    """No test may leave beian-out/ in the project or beside the sample: a workbook's history lives
+    in beian-out/ beside it (`run.places`), so a stray one makes later runs report rule changes that
+    depend on which tests ran before."""
+    strays = [ROOT / "beian-out", ROOT / "sample_data" / "beian-out"]
+    existed = [s.exists() for s in strays]
     yield
-    if not existed and stray.exists():
-        shutil.rmtree(stray, ignore_errors=True)
-        pytest.fail("a test wrote beian-out/ into the project folder; run it in tmp_path (monkeypatch.chdir)")
+    for stray, was in zip(strays, existed, strict=True):
+        if not was and stray.exists():
+            shutil.rmtree(stray, ignore_errors=True)
+            pytest.fail(f"a test wrote {stray} into the project; run it on a copy in tmp_path")
+

@@ -1,10 +1,15 @@
 """A group-robot receiver on 127.0.0.1 for tests and benchmarks: records every request and answers
-like the vendor (or as scripted: HTTP 429, a vendor error code with HTTP 200 …)."""
+like the vendor (or as scripted: HTTP 429, a vendor error code with HTTP 200, a redirect …).
+
+A scripted answer may echo the request line as some vendors do in errors: "{path}" in a string
+value becomes the path and query the request came to (signature included). `delay` seconds are
+waited before each answer, to hold a run in the middle of its sending."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +39,7 @@ class Receiver:
         self.requests: list[Received] = []
         self.script: dict[str, deque[tuple[int, dict, dict]]] = {"wecom": deque(), "ding": deque(), "feishu": deque()}
         self._lock = threading.Lock()
+        self.delay = 0.0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +53,9 @@ class Receiver:
                                                       dict(self.headers), raw))
                     queue = receiver.script.get(vendor)
                     status, payload, headers = queue.popleft() if queue else (200, OK.get(vendor, {}), {})
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                payload = {k: v.replace("{path}", self.path) if isinstance(v, str) else v for k, v in payload.items()}
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 for k, v in headers.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from click.testing import CliRunner
 from conftest import SAMPLE_DATA
@@ -22,13 +23,13 @@ def test_every_public_name_exists_and_none_shadows_a_submodule():
 
 
 def test_api_check_gives_the_findings_the_command_line_prints(tmp_path, monkeypatch):
-    # the command line keeps its rule history in ./beian-out: start both doors without one, so an
-    # earlier test's snapshot of other rules (e.g. the packaged defaults) reads as no rule-changed
-    (tmp_path / "cwd").mkdir()
-    monkeypatch.chdir(tmp_path / "cwd")
-    ctx = pyaddin.open_workbook(WORKBOOK)
-    result = pyaddin.run_check(ctx, out_dir=tmp_path)
-    assert result.written == [tmp_path / "findings.xlsx"] and result.written[0].is_file()
-    cli = CliRunner().invoke(main, ["check", str(WORKBOOK), "--json"])
+    # a copy: writing findings.xlsx keeps a rule snapshot in the workbook's own history (`run.places`)
+    workbook = tmp_path / WORKBOOK.name
+    shutil.copy2(WORKBOOK, workbook)
+    monkeypatch.chdir(tmp_path)
+    ctx = pyaddin.open_workbook(workbook)
+    result = pyaddin.run_check(ctx, out_dir=tmp_path / "out")
+    assert result.written == [tmp_path / "out" / "findings.xlsx"] and result.written[0].is_file()
+    cli = CliRunner().invoke(main, ["check", str(workbook), "--json"])
     from_cli = [(f["row"], f["code"], f["field"]) for f in json.loads(cli.output)["findings"]]
     assert [(f.row, f.code, f.field) for f in result.report.findings] == from_cli

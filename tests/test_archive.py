@@ -113,11 +113,13 @@ def test_small_archive_index_lists_found_missing_wrong_format_orphans_and_unfile
         ("BA-1", "活动方案", "找到", "BA-1 秋季上新 微信/活动方案.docx"),
         ("BA-1", "创意物料", "找到", "BA-1 秋季上新 微信/物料/kv.png"),
         ("BA-1", "安全承诺书", "找到", "BA-1 秋季上新 微信/安全承诺书.pdf"),
+        ("BA-1", "ICP备案证明", "缺失", ""),  # ICP-01: an H5 on every platform (issue 23)
         ("BA-2", "营业执照", "找到", "BA-2_抽奖/营业执照.pdf"),
         ("BA-2", "活动方案", "缺失", ""),
         ("BA-2", "创意物料", "缺失", ""),
         ("BA-2", "安全承诺书", "缺失", ""),
         ("BA-2", "抽奖规则", "格式不符", "BA-2_抽奖/抽奖规则.txt"),
+        ("BA-2", "ICP备案证明", "缺失", ""),
     }
     assert [o.rel for o in result.orphans] == ["BA-9 不在台账"]
     assert [f.filing_id for f in result.no_folder] == ["BA-3"]

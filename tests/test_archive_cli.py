@@ -33,7 +33,8 @@ def test_archive_writes_index_and_manifest_and_exits_0_despite_missing_materials
     out = tmp_path / "out"
     result = run(SAMPLE_BOOK, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "缺失材料 1" in result.stdout and "格式不符 1" in result.stdout and "孤立文件夹 1" in result.stdout
+    # BA-2026-0022 lacks its 抽奖规则; BA-2026-0001, an H5, its ICP备案证明 (ICP-01 on every platform)
+    assert "缺失材料 2" in result.stdout and "格式不符 1" in result.stdout and "孤立文件夹 1" in result.stdout
     assert (out / "archive_index.xlsx").is_file()
     manifest = json.loads((out / "archive_manifest.json").read_text(encoding="utf-8"))
     assert manifest["created"] == "2026-11-20"
@@ -117,7 +118,7 @@ def test_json_summary_counts_hashed_files_and_rerun_hashes_none(tmp_path):
     second = json.loads(run(book, "--root", root, "--out", tmp_path / "out", "--json").stdout)
     assert first["command"] == "archive" and first["tool"] == "beian"
     assert (first["archive"]["hashed"], second["archive"]["hashed"]) == (7, 0)
-    assert second["archive"]["missing"] == 3 and second["archive"]["orphan_folders"] == 1
+    assert second["archive"]["missing"] == 5 and second["archive"]["orphan_folders"] == 1  # BA-1, BA-2 (H5): ICP备案证明 too
 
 
 def test_every_command_leaves_the_sample_archive_untouched(tmp_path):

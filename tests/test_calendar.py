@@ -14,7 +14,7 @@ from helpers import CLEAN, write_tracker
 from pyaddin.cli.commands.common import open_workbook as load
 from pyaddin.cli.main import main
 from pyaddin.deadlines.checks import deadline_findings as check
-from pyaddin.tracker.filings import closed
+from pyaddin.tracker.filings import open_filings
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 HEADERS = [*CLEAN, "负责人", "审核意见", "反馈日期", "补充截止日期"]
@@ -54,9 +54,11 @@ def test_one_event_per_deadline_of_the_sample(sample_calendars):
     ctx = load(SAMPLE)
     df = ctx.tracker.df
     kinds = Counter(str(e["categories"].cats[1]) for e in sample_calendars[0].walk("VEVENT"))
-    in_review = int((df["status"].isin(["已提交", "审核中"]) & df["submitted_date"].notna()).sum())
-    launches = int((df["launch_date"].notna() & ~closed(df)).sum())  # 已撤回, and 已驳回 that was resubmitted
-    supplements = int(((df["status"] == "需补充") & (df["supplement_due"].notna() | df["feedback_date"].notna())).sum())
+    live = open_filings(df, ctx.today)  # not 已撤回, not a resubmitted 已驳回, activity not over
+    in_review = int((df["status"].isin(["已提交", "审核中"]) & df["submitted_date"].notna() & live).sum())
+    launches = int((df["launch_date"].notna() & live).sum())
+    supplements = int(((df["status"] == "需补充") & (df["supplement_due"].notna() | df["feedback_date"].notna())
+                       & live).sum())
     dated_licenses = int(ctx.licenses.frame["valid_until"].map(lambda d: d is not None and d.year < 9999).sum())
     assert kinds["审核结果应出"] == in_review
     assert kinds["计划上线"] == launches
@@ -86,10 +88,11 @@ def test_events_fall_on_the_dates_the_deadline_findings_name(tmp_path):
 
 
 def test_a_changed_date_keeps_the_uid_so_reimport_updates(tmp_path):
-    row = {"备案编号": "R-1", "状态": "审核中", "提交日期": date(2026, 11, 2), "备案号": None, "通过日期": None}
-    a = export(write_tracker(tmp_path / "a.xlsx", [row], headers=HEADERS), tmp_path / "a")
+    row = {"备案编号": "R-1", "状态": "审核中", "提交日期": date(2026, 11, 2), "备案号": None, "通过日期": None,
+           "活动结束日期": date(2027, 1, 31)}  # still running: an ended activity has no review left to await
+    a = export(write_tracker(tmp_path / "a.xlsx", [row], headers=HEADERS), tmp_path / "a", "--today", "2026-11-20")
     b = export(write_tracker(tmp_path / "b.xlsx", [{**row, "提交日期": date(2026, 11, 9)}], headers=HEADERS),
-               tmp_path / "b")
+               tmp_path / "b", "--today", "2026-11-20")
     review = [{str(e["uid"]): e for e in cal.walk("VEVENT") if "审核" in str(e["summary"])} for cal in (a, b)]
     assert review[0].keys() == review[1].keys()
     (uid,) = review[0]

@@ -31,11 +31,12 @@ def test_without_team_sheets_the_packaged_platforms_and_materials_are_used():
     catalog = load_catalog(None)
     assert list(catalog.platforms) == [r["平台"] for r in data_rows("platforms.csv")]
     assert [m.name for m in catalog.materials] == [r["材料名称"] for r in data_rows("materials.csv")]
-    assert catalog.sources == {"平台": "default", "材料": "default", "行业资质": "default"}
+    assert catalog.sources == {"平台": "default", "材料": "default", "行业资质": "default", "行业": "default"}
     assert catalog.findings == []
     wechat = catalog.platforms["微信"]
     assert (wechat.review_days, wechat.lead_days) == (7, 2)
-    assert wechat.pattern.fullmatch("WX2026110001") and not wechat.pattern.fullmatch("DY2026110001")
+    # no invented 备案号 pattern ships (SPEC §10.1): every shipped 备案号格式 is empty
+    assert all(p.pattern is None for p in catalog.platforms.values())
 
 
 @pytest.mark.parametrize(("typed", "platform"), [
@@ -63,7 +64,7 @@ def test_every_packaged_status_and_alias_reaches_its_status_and_stage():
 def test_industry_and_form_aliases():
     catalog = load_catalog(None)
     assert [catalog.industries.get(t) for t in ("化妆品", "医美", "保险", "航天")] == ["美妆", "医疗", "金融", None]
-    assert [catalog.forms.get(t) for t in ("h5页面", "Live", "转盘", "快闪")] == ["H5", "直播", "抽奖", None]
+    assert [catalog.forms.get(t) for t in ("h5页面", "Live", "转盘", "快闪")] == ["H5", "直播", "大转盘", None]
 
 
 @pytest.mark.parametrize(("text", "key"), [

@@ -78,7 +78,9 @@ def test_archive_json_lists_what_the_index_found_wrong(tmp_path):
     result = invoke("archive", SAMPLE_BOOK, "--out", tmp_path / "out", "--today", "2026-11-20", "--json")
     assert result.exit_code == 0, result.output
     problems = json.loads(result.stdout)["archive"]["problems"]
-    assert [(p["filing_id"], p["material"]) for p in problems["missing"]] == [("BA-2026-0022", "抽奖规则")]
+    # BA-2026-0001 is an H5: ICP-01 asks for its ICP备案证明 on every platform (issue 23)
+    assert [(p["filing_id"], p["material"]) for p in problems["missing"]] == [
+        ("BA-2026-0001", "ICP备案证明"), ("BA-2026-0022", "抽奖规则")]
     assert [p["material"] for p in problems["wrong_format"]] == ["营业执照"]
     assert len(problems["orphan_folders"]) == 1 and len(problems["unclassified"]) == 1
     summary = json.loads(result.stdout)["archive"]

@@ -84,8 +84,9 @@ def test_plan_lists_required_materials_with_not_applicable_and_omits_what_no_rul
                                  "安全承诺书": "不适用", "抽奖规则": "不适用", "直播脚本": None, "风险提示": None}],
                      kind="方案")
     rows = table(docs["营销活动方案"], "材料名称", "说明")
+    # an H5 needs its ICP备案证明 on every platform (ICP-01, issue 23); the CLEAN row has it
     assert [(r[1], r[3]) for r in rows] == [("营业执照", "已备"), ("活动方案", "未备"), ("创意物料", "未备"),
-                                           ("安全承诺书", "不适用")]
+                                           ("安全承诺书", "不适用"), ("ICP备案证明", "已备")]
     text = text_of(docs["营销活动方案"])
     assert "未填写" not in text and "风险提示" not in text and "直播脚本" not in text and "抽奖规则" not in text
 
@@ -242,3 +243,58 @@ def test_cli_all_option_and_json_name_the_rows_outside_the_loop(tmp_path):
     everything = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "b"), "--all", "--force"])
     assert everything.exit_code == 0, everything.output
     assert len(json.loads(everything.stdout)["documents"]) == len(STATUS_ROWS)
+
+
+# --- layout of both documents --------------------------------------------------------------------
+
+def test_an_own_app_letter_is_addressed_to_the_company_not_to_a_platform(tmp_path):
+    docs = generated(tmp_path, [{"平台": "自有APP"}])
+    letter, plan = text_of(docs["安全承诺书"]), text_of(docs["营销活动方案"])
+    assert "本单位法务与安全审核部门：" in letter and "在本单位自有APP开展" in letter
+    assert "拟在本单位自有APP开展" in plan
+    for text in (letter, plan):
+        assert "自有APP平台" not in text and "贵平台" not in text
+    platform = text_of(generated(tmp_path / "wx", [{}], kind="承诺书")["安全承诺书"])
+    assert "微信平台：" in platform and "在贵平台开展" in platform and "法务与安全审核部门" not in platform
+
+
+def test_a_title_in_heiti_is_heiti_for_its_digits_and_latin_letters_too(tmp_path):
+    from docx.oxml.ns import qn
+
+    plan = Document(str(generated(tmp_path, [{"活动名称": "粉丝福利·自有APP27"}], kind="方案")["营销活动方案"]))
+    title = next(p for p in plan.paragraphs if "粉丝福利" in p.text)
+    for r in title.runs:
+        fonts = r._element.rPr.find(qn("w:rFonts"))
+        assert {fonts.get(qn(a)) for a in ("w:ascii", "w:hAnsi", "w:eastAsia")} == {"黑体"}, r.text
+
+
+def test_the_platform_and_contact_table_stays_on_one_page(tmp_path):
+    from docx.oxml.ns import qn
+
+    plan = Document(str(generated(tmp_path, [{}], kind="方案")["营销活动方案"]))
+    contacts = next(t for t in plan.tables if t.rows[0].cells[0].text == "投放平台" and
+                    any(r.cells[0].text == "联系邮箱" for r in t.rows))
+    for row in contacts.rows:
+        assert row._tr.find(qn("w:trPr") + "/" + qn("w:cantSplit")) is not None
+    for row in contacts.rows[:-1]:  # each row keeps with the next: the table moves whole to a new page
+        assert all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+
+
+def test_a_long_company_name_stays_on_one_line_in_the_seal_block(soffice, tmp_path):
+    import shutil
+    import subprocess
+
+    from pyaddin.adapters import pdf
+
+    pdftotext = shutil.which("pdftotext") or pytest.skip("pdftotext is not installed")
+    name = "宁波惠通金融信息服务有限公司"
+    ctx = context(tracker(tmp_path, [{"主体名称": name, "统一社会信用代码": None}], license_rows=[
+        *VALID_LICENSES, [name, None, "营业执照", "N-3", date(2020, 1, 1), date(2035, 12, 31), ""]]))
+    result = generate(ctx, out_dir=tmp_path / "out")
+    assert result.refused == [] and len(result.documents) == 2
+    out = pdf.convert([d.path for d in result.documents], tmp_path / "pdf")
+    for path in out:
+        lines = subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, text=True,
+                               check=True).stdout.splitlines()
+        seal = [line for line in lines if "（盖章）" in line]
+        assert seal and all(name in line.replace(" ", "") for line in seal), seal

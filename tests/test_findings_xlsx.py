@@ -36,7 +36,7 @@ def run(tmp_path):
     tracker = write_tracker(tmp_path / "台账.xlsx", [
         {"备案编号": "BA-1", "活动名称": None, "负责人": "李雷"},
         {"备案编号": "BA-2", "状态": "审核中", "备案号": None, "通过日期": None, "提交日期": date(2026, 11, 2),
-         "负责人": "韩梅梅"},
+         "负责人": "韩梅梅", "活动结束日期": date(2026, 12, 31)},  # still running: its deadlines stand
     ], headers=[*CLEAN, "负责人"])
     out = tmp_path / "结果"
     result = invoke("check", tracker, "--today", "2026-11-20", "--out", out)

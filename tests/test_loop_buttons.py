@@ -58,7 +58,9 @@ def test_reuse_button_lists_candidates_for_the_selected_row(workbook, tmp_path, 
     actions = click(workbook, "reuse_selected", "BA-3")  # the draft
     values = table_written(actions, "复用建议")
     assert values[0][:5] == ["候选", "备案编号", "活动名称", "平台", "得分"]
-    assert [(r[1], r[4]) for r in values[1:]] == [("BA-1", 15), ("BA-2", 7)]
+    # same company 8 + platform 4 + forms 2 + industry 1; BA-2 is on another platform
+    assert [(r[1], r[4]) for r in values[1:]] == [("BA-1", 15), ("BA-2", 11)]
+    assert values[0][-1] == "说明"
     message = actions[-1]["args"][0]
     assert actions[-1]["func"] == "alert" and "BA-3" in message and "首选 BA-1" in message
 

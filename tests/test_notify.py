@@ -7,7 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -113,8 +113,12 @@ def test_dingtalk_signature_recomputes_and_at_lists_name_ids_and_mobiles(tmp_pat
     body = req.body
     assert body["msgtype"] == "markdown"
     assert body["at"] == {"atMobiles": ["13700002222"], "atUserIds": ["ding_wm"], "isAtAll": False}
-    assert "@ding_wm" in body["markdown"]["text"]
-    assert "13700002222" not in body["markdown"]["text"]
+    text = body["markdown"]["text"]
+    assert "**王敏（1 项）** @ding_wm" in text
+    # 钉钉 @-s a person in atMobiles only when the text says @<手机号> too
+    assert "**李雷（1 项）** @13700002222" in text
+    assert all(f"@{m}" in text for m in body["at"]["atMobiles"])
+    assert all(f"@{u}" in text for u in body["at"]["atUserIds"])
 
 
 def test_feishu_post_signature_recomputes_and_mentions_by_user_id(tmp_path, rx):
@@ -156,7 +160,7 @@ def sent_texts(rx, vendor, limit):
     return texts
 
 
-VENDORS = [("企业微信", "wecom", 4096), ("钉钉", "ding", 4000), ("飞书", "feishu", 20_000)]
+VENDORS = [("企业微信", "wecom", 4096), ("钉钉", "ding", 20_000), ("飞书", "feishu", 20_000)]
 
 
 @pytest.mark.parametrize("kind, vendor, limit", VENDORS)
@@ -184,23 +188,61 @@ def test_a_line_longer_than_a_message_is_split_and_each_piece_marked(tmp_path, r
     assert joined.count("长") == 2000  # every character of the name arrived, across the pieces
 
 
-def test_retry_after_http_429_then_success(tmp_path, rx):
+def test_wecom_45009_waits_a_full_minute_then_sends(tmp_path, rx):
     path = workbook(tmp_path, rx, ("企业微信", "urgent"))
     rx.reply("wecom", 429, {"errcode": 45009, "errmsg": "api freq out of limit"}, {"Retry-After": "0"})
-    result = notify(path)
-    assert result.exit_code == 0, result.output
-    markdown = [r for r in rx.of("wecom") if r.body.get("msgtype") == "markdown"]
-    assert len(markdown) == 2 and markdown[0].raw == markdown[1].raw
-
-
-def test_a_vendor_too_frequent_code_is_retried_with_backoff(tmp_path, rx):
-    path = workbook(tmp_path, rx, ("钉钉", "urgent"))
-    rx.reply("ding", 200, {"errcode": 130101, "errmsg": "send too fast"})
     waits = []
     ctx = load(path, today=date(2026, 11, 20))
-    result = action.run(ctx, out_dir=tmp_path / "out", sender=Sender(sleep=waits.append, backoff=2.0))
+    result = action.run(ctx, sender=Sender(sleep=waits.append))
     assert action.exit_code(result) == 0
-    assert len(rx.of("ding")) == 2 and 2.0 in waits
+    markdown = [r for r in rx.of("wecom") if r.body.get("msgtype") == "markdown"]
+    assert len(markdown) == 2 and markdown[0].raw == markdown[1].raw
+    assert max(waits) >= 60  # a per-minute quota: a 2–8 s retry cannot succeed
+
+
+def test_wecom_45009_defers_to_the_next_run_when_the_run_cannot_wait(tmp_path, rx):
+    path = workbook(tmp_path, rx, ("企业微信", "urgent,approved"))
+    rx.reply("wecom", 200, {"errcode": 45009, "errmsg": "api freq out of limit"})
+    ctx = load(path, today=date(2026, 11, 20))
+    waits = []
+    result = action.run(ctx, sender=Sender(sleep=waits.append, rate_wait=30))
+    assert action.exit_code(result) == 1
+    assert waits == []  # never a short retry
+    assert [d.status for d in result.data.deliveries] == ["deferred"] * len(result.data.deliveries)
+    assert len(rx.of("wecom")) == 1  # the first 45009 defers the rest of this run without knocking again
+    lines = "\n".join(action.summary_lines(result, dry_run=False))
+    assert "推迟到下次运行" in lines and "因限流未发" in lines
+    rx.requests.clear()
+    again = action.run(load(path, today=date(2026, 11, 20)), sender=Sender(sleep=waits.append))
+    assert action.exit_code(again) == 0
+    assert "WX2026110004" in "".join(contents(rx.of("wecom"), "content"))  # the deferred approval comes next run
+
+
+def test_dingtalk_130101_stops_that_robot_and_says_when_it_can_send_again(tmp_path, rx):
+    path = workbook(tmp_path, rx, ("钉钉", "urgent,approved"), ("企业微信", "urgent"))
+    rx.reply("ding", 200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
+    waits = []
+    now = [1_800_000_000.0]
+    sender = Sender(sleep=waits.append, clock=lambda: now[0])
+    result = action.run(load(path, today=date(2026, 11, 20)), sender=sender)
+    assert action.exit_code(result) == 1
+    assert len(rx.of("ding")) == 1 and waits == []  # no retry into a 10-minute block
+    ding = [d for d in result.data.deliveries if d.channel == "钉钉群"]
+    assert [d.status for d in ding] == ["blocked", "blocked"]
+    until = datetime.fromtimestamp(now[0] + 600).strftime("%H:%M")
+    assert f"约 {until} 后可再发送" in ding[0].error and "130101" in ding[0].error
+    assert all(d.ok for d in result.data.deliveries if d.channel == "企业微信群")
+    # the next run within the ten minutes does not knock either, and still says when
+    rx.requests.clear()
+    now[0] += 300
+    again = action.run(load(path, today=date(2026, 11, 20)),
+                       sender=Sender(sleep=waits.append, clock=lambda: now[0]))
+    assert rx.of("ding") == [] and f"约 {until} 后可再发送" in again.data.deliveries[0].error
+    now[0] += 301
+    later = action.run(load(path, today=date(2026, 11, 20)),
+                       sender=Sender(sleep=waits.append, clock=lambda: now[0]))
+    assert action.exit_code(later) == 0 and len(rx.of("ding")) == 2
+    assert "WX2026110004" in "".join(contents(rx.of("ding"), "text"))
 
 
 def test_a_vendor_error_code_with_http_200_is_a_named_failure(tmp_path, rx):
@@ -251,7 +293,7 @@ def test_dry_run_sends_nothing_and_masks_webhooks_and_signatures(tmp_path, rx):
     result = notify(path, "--dry-run", "--out", out)
     assert result.exit_code == 0, result.output
     assert rx.requests == []
-    assert not (out / "notify_state.json").exists()
+    assert not (out / "notify_state.json").exists() and not (tmp_path / "beian-out" / "history" / "notify.sqlite").exists()
     assert '"msgtype": "markdown"' in result.output and '"msg_type": "post"' in result.output
     assert '"sign": "****"' in result.output and "sign=****" in result.output
     assert "/****" in result.output
@@ -327,10 +369,10 @@ def test_weekly_is_the_masked_markdown_summary(tmp_path, rx):
 
 def test_an_unreadable_state_file_stops_the_run_rather_than_announce_twice(tmp_path, rx):
     path = workbook(tmp_path, rx, ("企业微信", "approved"))
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "notify_state.json").write_text("{not json", encoding="utf-8")
-    result = notify(path, "--out", out)
+    legacy = tmp_path / "beian-out"  # where earlier versions kept it: the workbook's results folder
+    legacy.mkdir()
+    (legacy / "notify_state.json").write_text("{not json", encoding="utf-8")
+    result = notify(path, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "notify_state.json" in result.stderr
     assert rx.requests == []
 

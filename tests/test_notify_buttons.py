@@ -32,7 +32,7 @@ def test_send_reminders_posts_urgent_items_and_writes_nothing(workbook, rx, tmp_
     book, actions = run(workbook, "send_reminders", late_rows(), 通知=robots, 人员=people,
                         设置=[["今天", "2026-11-20"]])
     markdown = [r.body["markdown"]["content"] for r in rx.of("wecom") if r.body.get("msgtype") == "markdown"]
-    assert len(markdown) == 1  # urgent only: the button never sends the weekly report
+    assert len(markdown) == 1, actions[-1]  # urgent only: the button never sends the weekly report
     assert "<@wangmin>" in markdown[0] and "BA-0" in markdown[0] and "BA-1" in markdown[0]
     assert writes(actions) == []
     alert = actions[-1]

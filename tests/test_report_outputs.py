@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import zipfile
 from datetime import date
@@ -214,15 +215,17 @@ def test_md_text_escapes_markdown_but_not_the_mask():
 
 def test_cli_writes_the_outputs_and_json(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["report", str(SAMPLE), "--out", str(out), "--json"])
+    sample = tmp_path / SAMPLE.name  # a copy: the week's snapshot goes into the workbook's own history
+    shutil.copy2(SAMPLE, sample)
+    result = CliRunner().invoke(main, ["report", str(sample), "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     import json
 
     payload = json.loads(result.output)
-    assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 125
+    assert payload["command"] == "report" and payload["week"] == "2026-W47" and payload["rows"] == 129
     assert payload["counts"]["提交"] == 26
-    assert (out / "周报_2026-W47.xlsx").exists() and (out / "history" / "2026-W47.csv").exists()
-    bad = CliRunner().invoke(main, ["report", str(SAMPLE), "--out", str(out), "--week", "2026-W99"])
+    assert (out / "周报_2026-W47.xlsx").exists() and (tmp_path / "beian-out" / "history" / "2026-W47.csv").exists()
+    bad = CliRunner().invoke(main, ["report", str(sample), "--out", str(out), "--week", "2026-W99"])
     assert bad.exit_code == 2 and "2026-W48" in bad.output
 
 
@@ -238,3 +241,42 @@ def test_report_xlsx_converts_to_pdf_with_libreoffice(sample_out, soffice, tmp_p
                    check=True, capture_output=True, timeout=60)
     page = next(tmp_path.glob("page*.png"))
     assert page.stat().st_size > 5000  # a rendered page with charts, not a blank sheet
+
+
+def test_chart_font_opens_the_simplified_chinese_face_of_the_noto_collection():
+    from matplotlib import font_manager, ft2font
+
+    font = cjk_font()
+    if font is None:
+        pytest.skip("no Simplified Chinese font installed")
+    path = font_manager.findfont(font_manager.FontProperties(family=font), fallback_to_default=False)
+    face = ft2font.FT2Font(path, face_index=getattr(path, "face_index", 0))
+    assert face.family_name == font  # the face itself, not face 0 of its collection file
+    assert not any(tag in face.family_name for tag in ("JP", "KR", "TC", "HK"))
+
+
+def test_a_japanese_face_alone_is_never_used_for_chinese_labels(monkeypatch):
+    from matplotlib import font_manager
+
+    jp = [f for f in font_manager.fontManager.ttflist if f.name in ("Noto Sans CJK JP", "Noto Serif CJK JP")]
+    if not jp:
+        jp = [font_manager.FontEntry(fname="NotoSansCJK-Regular.ttc", index=0, name="Noto Sans CJK JP")]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", jp)
+    assert cjk_font() is None  # JP glyph forms (直, 骨, 角) would be wrong in a Chinese chart: no picture
+
+
+def test_report_xlsx_shows_rates_as_percent_wraps_long_text_and_lists_each_filing_once(sample_out):
+    _, written = sample_out
+    wb = openpyxl.load_workbook(next(p for p in written if p.suffix == ".xlsx"))
+    rej = wb["驳回分析"]
+    col = next(c.column for c in rej[2] if c.value == "一次通过率")
+    rates = [rej.cell(r, col) for r in range(3, rej.max_row + 1) if isinstance(rej.cell(r, col).value, float)]
+    assert rates and all(c.number_format.endswith("%") for c in rates)  # 75.0%, not 0.8
+    acts = wb["逾期与风险"]
+    note = next(c.column for c in acts[1] if c.value == "说明")
+    long = [acts.cell(r, note) for r in range(2, acts.max_row + 1) if len(str(acts.cell(r, note).value or "")) > 40]
+    assert long and all(c.alignment.wrap_text for c in long)
+    assert all((acts.row_dimensions[c.row].height or 15) >= 30 for c in long)  # two lines at least, not cut
+    act = wb["本周动态"]
+    rows = [act.cell(r, 2).value for r in range(2, act.max_row + 1) if isinstance(act.cell(r, 2).value, int)]
+    assert len(rows) == len(set(rows)) == 27

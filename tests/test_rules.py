@@ -85,7 +85,7 @@ def test_a_list_in_a_cell_matches_any_of_its_values_by_alias():
 
 
 def test_a_form_condition_matches_a_row_naming_that_form_among_several():
-    tracker = [{"创意形式": "H5、抽奖"}, {"创意形式": "直播"}, {"创意形式": "转盘"}, {"创意形式": None}]
+    tracker = [{"创意形式": "H5、抽奖"}, {"创意形式": "直播"}, {"创意形式": "抽奖活动"}, {"创意形式": None}]
     assert matches([rule("LOT", 创意形式="抽奖"), rule("LIVE-OR-H5", 创意形式="直播、H5")], tracker) == {
         "LOT": [2, 4], "LIVE-OR-H5": [2, 3]}
 
@@ -159,3 +159,15 @@ def test_every_bad_cell_of_a_row_is_reported():
     ruleset = loaded([rule("BAD", 平台="推特", 行业="航天", 级别="严重")])
     assert ruleset.rules == []
     assert [(f.row, f.field) for f in ruleset.findings] == [(2, "平台"), (2, "行业"), (2, "级别")]
+
+
+def test_every_packaged_rule_marked_verified_carries_its_check_date():
+    # a 已核实 = 是 rule without 核对日期 can never go stale (rule-stale), so the claim would never be re-checked
+    import csv
+    from importlib.resources import files
+
+    rows = list(csv.DictReader(files("pyaddin.data").joinpath("platform_rules.csv").read_text(encoding="utf-8")
+                               .splitlines()))
+    verified = [r for r in rows if r["已核实"] == "是"]
+    assert verified and [r["规则编号"] for r in verified if not r["核对日期"]] == []
+    assert all(r["核对日期"] <= "2026-12-05" for r in verified)

@@ -134,9 +134,10 @@ def test_prize_over_limit(tmp_path):
 
 
 def test_a_60000_coupon_is_not_a_lottery_prize(tmp_path):
-    report = run(tmp_path, [{"创意形式": "优惠券", "最高奖金额": 60000, "兑换规则": "是"}],
-                 headers=[*CLEAN, "最高奖金额", "兑换规则"])
+    report = run(tmp_path, [{"创意形式": "优惠券", "最高奖金额": 60000, "兑换规则": "是", "抽奖规则": "是"}],
+                 headers=[*CLEAN, "最高奖金额", "兑换规则", "抽奖规则"])
     assert found(report, "prize-over-limit") == []
+    assert found(report, "prize-without-draw") == [[2, "最高奖金额", "prize-without-draw"]]
 
 
 def test_the_platforms_own_prize_cap_applies_when_lower_than_settings(tmp_path):
@@ -171,8 +172,43 @@ def test_status_inconsistent(tmp_path, change, field):
     assert found(report, "status-inconsistent") == [[2, field, "status-inconsistent"]]
 
 
-def test_approval_number_format(tmp_path):
-    assert found(run(tmp_path, [{"备案号": "WX-1"}]), "approval-no-format") == [[2, "备案号", "approval-no-format"]]
+def approved(n: int, **over) -> dict:
+    return {"备案编号": f"BA-{n}", "备案号": f"WX20261100{n:02d}", **over}
+
+
+def test_approval_number_format_is_learned_from_five_agreeing_approved_numbers(tmp_path):
+    rows = [approved(n) for n in range(1, 6)] + [approved(6, 备案号="WX-1")]
+    report = run(tmp_path, rows)
+    assert found(report, "approval-no-format") == [[7, "备案号", "approval-no-format"]]
+    (message,) = [f.message for f in report.findings if f.code == "approval-no-format"]
+    assert "12 位：2 个字母 + 10 位数字" in message and "4 位：2 个字母 + “-” + 1 位数字" in message
+    assert "\\d" not in message and "^" not in message  # words, never a regex
+
+
+def test_fewer_than_five_approved_numbers_or_no_agreement_teach_no_format(tmp_path):
+    four = [approved(n) for n in range(1, 5)] + [approved(5, 备案号="WX-1")]
+    assert found(run(tmp_path, four), "approval-no-format") == []
+    split = [approved(n) for n in range(1, 6)] + [approved(n, 备案号=f"WX-{n}") for n in range(6, 10)]
+    assert found(run(tmp_path, split), "approval-no-format") == []
+
+
+def test_a_team_pattern_in_the_platform_sheet_still_wins(tmp_path):
+    platforms = [["平台", "别名", "审核周期(工作日)", "提前量(工作日)", "备案号格式"], ["微信", "", 7, 2, r"^WX-\d+$"]]
+    report = run(tmp_path, [{"备案号": "WX2026110001"}], extra_sheets={"平台": platforms})
+    assert found(report, "approval-no-format") == [[2, "备案号", "approval-no-format"]]
+
+
+def test_prohibited_ad(tmp_path):
+    report = run(tmp_path, [{"行业": "烟草"}, {"备案编号": "BA-2", "行业": "快消"}], headers=[*CLEAN, "行业"])
+    assert found(report, "prohibited-ad") == [[2, "行业", "prohibited-ad"]]
+
+
+def test_forbidden_form(tmp_path):
+    # WX-01: 微信 does not allow rewards for sharing; the same 助力 on 抖音 is not this rule's
+    report = run(tmp_path, [{"创意形式": "助力"}, {"备案编号": "BA-2", "平台": "抖音", "创意形式": "助力",
+                                               "备案号": "DY2026110002"}])
+    assert found(report, "forbidden-form") == [[2, "创意形式", "forbidden-form"]]
+    assert [f.rule for f in report.findings if f.code == "forbidden-form"] == ["WX-01"]
 
 
 def test_approval_number_reused_on_another_platform(tmp_path):
@@ -303,13 +339,24 @@ def test_rule_review_days_come_from_settings(tmp_path):
     assert [(f.code, f.rule) for f in report.findings] == [("rule-stale", "T-3")]
 
 
-def test_packaged_unverified_rules_are_each_said_once(tmp_path):
-    path = write_tracker(tmp_path / "t.xlsx", [{}])
+def test_packaged_unverified_rules_are_one_finding_listing_those_that_apply(tmp_path):
+    running = {"活动结束日期": date(2026, 12, 31)}
+    path = write_tracker(tmp_path / "t.xlsx", [{**running, "创意形式": "H5", "抽奖规则": "是"},
+                                               {**running, "备案编号": "BA-2", "创意形式": "小程序"}],
+                         headers=[*CLEAN, "抽奖规则"])
     report = validate(build_context(read_book(path), system_today=TODAY))
-    notes = [f for f in report.findings if f.code == "rule-unverified"]
-    assert "LOT-02" in {f.rule for f in notes} and len(notes) == len({f.rule for f in notes})
-    assert {f.rule for f in notes} >= {"BASE-01", "LOT-01", "ICP-02"} and "PI-01" not in {f.rule for f in notes}
-    assert all(f.sheet == "平台规则" and f.row is None and f.severity == "info" for f in notes)
+    (note,) = [f for f in report.findings if f.code == "rule-unverified"]
+    assert note.sheet == "平台规则" and note.row is None and note.severity == "info" and note.rule is None
+    assert "BASE-01（2 个）" in note.message and "ICP-02（1 个）" in note.message
+    # rules no open filing meets stay out: no draw or prize, no live stream, no 微博 here
+    assert "LOT-01" not in note.message and "LIVE-01" not in note.message and "WB-01" not in note.message
+    assert "PI-01" not in note.message  # verified
+
+
+def test_no_unverified_note_when_no_open_filing_meets_an_unverified_rule(tmp_path):
+    path = write_tracker(tmp_path / "t.xlsx", [{}])  # the one activity ended on 2026-09-30
+    report = validate(build_context(read_book(path), system_today=TODAY))
+    assert [f for f in report.findings if f.code == "rule-unverified"] == []
 
 
 def test_a_pinned_today_is_never_silent(tmp_path):
@@ -357,11 +404,12 @@ def test_rule_changed(tmp_path):
     rules = [["规则编号", "平台", "创意形式", "行业", "收集个人信息", "要求", "级别"],
              ["T-1", "微信", "*", "*", "*", "营业执照", "error"]]
     # a draft whose activity has not ended: an open filing, which is what a rule change reaches
-    draft = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None, "活动结束日期": date(2099, 1, 31)}
+    # lacking the 营业执照 the rule asks for: a filing that met it would need no word about the change
+    draft = {"状态": "草稿", "备案号": None, "通过日期": None, "提交日期": None, "活动结束日期": date(2099, 1, 31),
+             "营业执照": "否"}
     path = write_tracker(tmp_path / "t.xlsx", [draft], extra_sheets={"平台规则": rules})
-    history = tmp_path / "history"
-    check.run(open_context(FileReader(), path, today=TODAY), history_dir=history)
+    check.run(open_context(FileReader(), path, today=TODAY), keep_history=True)
     rules[1][6] = "warning"
     write_tracker(path, [draft], extra_sheets={"平台规则": rules})
-    report = check.run(open_context(FileReader(), path, today=TODAY), history_dir=history).report
+    report = check.run(open_context(FileReader(), path, today=TODAY), keep_history=True).report
     assert found(report, "rule-changed") == [[2, None, "rule-changed"]]

@@ -16,7 +16,7 @@ import pytest
 from helpers import write_tracker
 
 from pyaddin import open_workbook as load
-from pyaddin.reports.weekly import UNKNOWN, BadWeek, build_report, parse_week
+from pyaddin.reports.weekly import UNKNOWN, BadWeek, build_report, parse_week, week_activity
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "备案台账示例.xlsx"
 STATUSES = ["草稿", "待提交", "已提交", "审核中", "需补充", "已通过", "已驳回", "已撤回"]
@@ -77,10 +77,13 @@ def sheet() -> pd.DataFrame:
     # 已驳回 with no row naming it in 原备案编号 is still headed for launch (SPEC §9)
     resubmitted = set(raw["原备案编号"].dropna())
     out["rejected_open"] = (out["status"] == "已驳回") & ~out["id"].isin(resubmitted)
-    out["closed"] = (out["status"] == "已撤回") | ((out["status"] == "已驳回") & out["id"].isin(resubmitted))
     for col, src in (("submitted", "提交日期"), ("approved", "通过日期"), ("feedback", "反馈日期"),
-                     ("launch", "上线日期"), ("supplement_due", "补充截止日期")):
+                     ("launch", "上线日期"), ("supplement_due", "补充截止日期"), ("end", "活动结束日期")):
         out[col] = raw[src].map(to_date)
+    # an activity over before today is history whatever its status (SPEC §10.1)
+    out["ended"] = out["end"].map(lambda d: d is not None and d < TODAY).astype(bool)
+    out["closed"] = ((out["status"] == "已撤回") | ((out["status"] == "已驳回") & out["id"].isin(resubmitted))
+                     | out["ended"])
     return out
 
 
@@ -97,7 +100,7 @@ def in_week(d) -> bool:
 
 def test_sample_week_defaults_to_the_iso_week_of_the_settings_today(report):
     assert (report.week, report.week_start, report.week_end) == ("2026-W47", MONDAY, SUNDAY)
-    assert report.rows == 125
+    assert report.rows == 129  # issue 23 added four late problem rows
 
 
 def test_platform_by_status_counts_equal_a_plain_crosstab(report, sheet):
@@ -128,6 +131,23 @@ def test_week_activity_counts_follow_the_documented_dates(report, sheet):
     assert c["在审"] == int(sheet["status"].isin(["已提交", "审核中", "需补充"]).sum())
 
 
+def test_week_activity_lists_each_filing_once_with_all_its_events(report):
+    activity = week_activity(report)
+    moved = {*report.new["行"], *report.submitted["行"], *report.supplement["行"], *report.approved["行"],
+             *report.rejected["行"]}
+    assert sorted(activity["行"]) == sorted(moved) and activity["行"].is_unique  # 27 rows, not 26 × 2 + 1
+    assert len(activity) == 27
+    assert set(activity.loc[activity["行"].isin(report.submitted["行"]), "事项"]) == {"新增、提交"}
+    assert list(activity.loc[activity["备案编号"] == "BA-2026-0090", "事项"]) == ["需补充"]
+
+
+def test_a_filing_submitted_and_approved_in_one_week_is_one_row(tmp_path):
+    rows = [{"备案编号": "S1", "平台": "微信", "状态": "已通过", "提交日期": date(2026, 11, 16),
+             "通过日期": date(2026, 11, 19), "备案号": "WX2026110201"}]
+    activity = week_activity(build_report(small(tmp_path, rows)))
+    assert list(activity["备案编号"]) == ["S1"] and list(activity["事项"]) == ["新增、提交、通过"]
+
+
 def test_approval_rates(report, sheet):
     n_ok, n_no = (sheet["status"] == "已通过").sum(), (sheet["status"] == "已驳回").sum()
     assert report.approval_rate_total == pytest.approx(n_ok / (n_ok + n_no))
@@ -156,6 +176,8 @@ def test_overdue_and_at_risk_lists_follow_the_deadline_rules(report, sheet):
     pending = {"草稿", "待提交", "已提交", "审核中", "需补充"}
     overdue, risk = set(), set()
     for r in sheet.itertuples():
+        if r.closed:
+            continue
         review = int(review_days.get(r.platform, 5))
         if r.status in ("已提交", "审核中") and r.submitted and TODAY > add_wd(r.submitted, review):
             overdue.add((r.id, "审核超期"))
@@ -170,7 +192,7 @@ def test_overdue_and_at_risk_lists_follow_the_deadline_rules(report, sheet):
             risk.add((r.id, "提交过晚风险"))
     assert set(zip(report.overdue["备案编号"], report.overdue["类型"], strict=True)) == overdue
     assert set(zip(report.at_risk["备案编号"], report.at_risk["类型"], strict=True)) == risk
-    assert report.counts["逾期"] == len(overdue) == 5 and report.counts["风险"] == len(risk) == 2
+    assert report.counts["逾期"] == len(overdue) == 4 and report.counts["风险"] == len(risk) == 2
 
 
 def test_licenses_expiring_within_the_info_window_include_expired_ones(report):

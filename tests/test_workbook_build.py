@@ -133,7 +133,9 @@ def test_openpyxl_reads_sheets_headers_and_drop_downs(built):
     col = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(headers)}
     assert lists[f"{col['平台']}3"] == "'平台'!$A$2:$A$200"
     assert "已通过" in lists[f"{col['状态']}3"]
-    assert "医疗" in lists[f"{col['行业']}3"]
+    # 行业 comes from the 行业 sheet the team edits (issue 23), like 平台
+    assert lists[f"{col['行业']}3"] == "'行业'!$A$2:$A$200"
+    assert "医疗" in [c.value for c in wb["行业"]["A"]]
     assert "直播" in lists[f"{col['创意形式']}3"]
     assert tracker.conditional_formatting, "date columns need conditional formats"
     assert [c.value for c in wb["资质库"][1]][:6] == ["主体名称", "统一社会信用代码", "资质类型", "证书编号", "发证日期", "有效期至"]

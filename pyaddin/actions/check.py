@@ -42,18 +42,23 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
 
 
 def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_dir: Path | None = None,
-        name: str = FINDINGS_NAME, history_dir: Path | None = None, today_option: date | None = None,
+        name: str = FINDINGS_NAME, keep_history: bool | None = None, today_option: date | None = None,
         started: datetime | None = None) -> ActionResult:
     """`check` (both), `validate` or `deadlines`; writes `<out_dir>/findings.xlsx` when out_dir is set.
 
-    With `history_dir`, keeps a snapshot of the rules there; `check` (both parts) also adds
-    `rule-changed` for rule changes it has not reported before (see `actions/rules_diff.py`).
-    When findings.xlsx cannot be replaced (open in Excel), the OutputLocked raised carries the
-    computed result as `.result`, so a caller can still show the findings before giving up.
+    Keeps a snapshot of the rules in the workbook's history (`run.places`) when `keep_history`, or,
+    left None, when an output folder is given or the history already exists (a bare `validate` writes
+    nothing new); `check` (both parts) also adds `rule-changed` for rule changes it has not reported
+    before (see `actions/rules_diff.py`).
+    When findings.xlsx cannot be replaced (open in Excel), the result says so in `not_written`, so
+    a door still shows the findings before it gives up.
     `started` (the door's clock) goes into 运行信息; without it the writer reads the clock.
     """
     data = findings(ctx, validation=validation, deadlines=deadlines)
     changed = []
+    if keep_history is None:
+        keep_history = out_dir is not None or ctx.history_dir.is_dir()
+    history_dir = ctx.history_dir if keep_history else None
     if history_dir is not None:
         from . import rules_diff
 
@@ -82,6 +87,6 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
             written.append(write_for_context(Path(out_dir) / name, report, ctx, workbook=ctx.workbook,
                                              today_option=today_option, started=started))
         except OutputLocked as exc:
-            exc.result = ActionResult(report, written, data)
-            raise
+            return ActionResult(report, written, data, not_written=[exc])
     return ActionResult(report, written, data)
+

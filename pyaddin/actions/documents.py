@@ -71,7 +71,7 @@ def generate(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, r
     """Render the chosen documents for the chosen rows into `out_dir`, plus `documents.xlsx`.
 
     Selection: `ids`/`rows`, else every row with `all_rows`, else the rows still in the filing loop
-    (草稿, 待提交, 需补充, 已驳回 not resubmitted). Rows with an error from `check` are refused
+    (草稿, 待提交, 需补充, 已驳回 not resubmitted) whose activity has not ended. Rows with an error from `check` are refused
     unless `force`. Templates are pre-flighted before anything is written. `progress(done, total)`
     is called once per file (Word, then PDF).
     """
@@ -79,7 +79,7 @@ def generate(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, r
     templates = load_templates(templates_dir, kind)
     result = DocsResult()
     df = ctx.tracker.df
-    selected, missing = select_rows(df, ids=ids, rows=rows, all_rows=all_rows)
+    selected, missing = select_rows(df, ids=ids, rows=rows, all_rows=all_rows, today=ctx.today)
     result.refused.extend(missing)
     if not ids and not rows and not all_rows:
         chosen = set(selected)

@@ -10,14 +10,19 @@ the files that are really there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import SeveralTrackers, TrackerNotFound
+from ..compliance.cross_tracker import Skipped
+from ..errors import BeianError, SeveralTrackers, TrackerNotFound
+from ..run import places
 from ..run.context import Context, build_context, tracker_paths
 from ..tracker.book import Book
 from ..tracker.settings import load_settings
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 class Reader(Protocol):
@@ -82,3 +87,143 @@ def attach_archive(ctx: Context) -> None:
     from ..archive.index import scan_materials
 
     ctx.archive_materials = scan_materials(ctx.archive_root, ctx.tracker.df, ctx.catalog)
+
+
+@dataclass
+class Opened:
+    """What a door named, opened once: the one input every action that can run over several
+    trackers takes. Either the one tracker's Context, or the trackers to run over (files and
+    folders, as named) with the workbook whose 设置 台账文件 named them."""
+
+    ctx: Context | None = None
+    trackers: list[Path] = field(default_factory=list)
+    home: Book | None = None
+    """The naming workbook as already read (the live workbook behind a button, or a file)."""
+    sheet: str | None = None
+    rules: Path | None = None
+    today: date | None = None
+
+    @property
+    def several(self) -> bool:
+        return self.ctx is None
+
+    def results_dir(self, given: Path | None = None) -> Path:
+        """`run.places` for a run over several trackers: --out, else the naming workbook's results
+        folder, else beside the first workbook (inside a named folder)."""
+        if self.ctx is not None:
+            return self.ctx.results_dir(given)
+        if given is not None:
+            return Path(given)
+        if self.home is not None:
+            from ..run.context import resolve_setting_path
+            from ..tracker.settings import load_settings
+
+            workbook = self.home.path
+            base = workbook.parent if workbook is not None else Path.cwd()
+            return places.default_results(workbook, resolve_setting_path(load_settings(self.home).output_dir, base))
+        first = Path(self.trackers[0])
+        return places.default_results(first / "_" if first.is_dir() else first, None)
+
+
+def open_named(reader: Reader, paths: list[Path] | None = None, *, sheet: str | None = None,
+               rules: str | Path | None = None, today: date | None = None) -> Opened:
+    """Open what the user named: one workbook file (or, with no path, the reader's own workbook,
+    as behind a button), several, or folders. One workbook holding one tracker gives its Context;
+    anything else (several, a folder, or a workbook whose 设置 台账文件 names several trackers)
+    gives the trackers to run over. The several-trackers case is decided here, once, for every door."""
+    paths = [Path(p) for p in paths] if paths else [None]
+    options = {"sheet": sheet, "rules": Path(rules) if rules else None, "today": today}
+    if len(paths) > 1 or (paths[0] is not None and paths[0].is_dir()):
+        return Opened(trackers=paths, **options)
+    try:
+        return Opened(ctx=open_context(reader, paths[0], sheet=sheet, rules=rules, today=today), **options)
+    except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
+        return Opened(trackers=exc.paths, home=exc.book, **options)
+
+
+def contexts_of(opened: Opened):
+    """Every tracker's Context (several opened in this process, each once) and the files skipped."""
+    if opened.ctx is not None:
+        return [opened.ctx], []
+    return open_many(opened.trackers, sheet=opened.sheet, rules=opened.rules, today=opened.today, home=opened.home)
+
+
+def expand(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Files as given, folders as the workbooks directly in them (sorted; Excel's ~$ lock files and
+    anything else skipped silently), each file once."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[Path] = set()
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            found = sorted(p for p in given.iterdir()
+                           if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
+            if not found:
+                skipped.append(Skipped(given, "文件夹中没有 .xlsx/.xlsm 工作簿。"))
+            candidates = found
+        else:
+            candidates = [given]
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(p)
+    return files, skipped
+
+
+class HomeReader:
+    """The workbook whose 设置 台账文件 named the trackers (already read: a file, or the live
+    workbook behind a button), and the trackers themselves from their files."""
+
+    def __init__(self, home: Book):
+        self.home = home
+
+    def main(self, path: Path | None) -> Book:
+        return self.home
+
+    def other(self, path: Path) -> Book:
+        from ..adapters.files import read_book
+
+        return read_book(path)
+
+
+def open_tracker(path: Path, home: Book | None, *, sheet: str | None, rules: Path | None, today: date | None):
+    """One tracker's Context: from its own file, or as `home` (whose 台账文件 named it) would open it."""
+    from ..adapters.files import FileReader
+
+    if home is not None:
+        return open_context(HomeReader(home), home.path, sheet=sheet, rules=rules, today=today, tracker=path)
+    return open_context(FileReader(), path, sheet=sheet, rules=rules, today=today)
+
+
+def open_many(paths: list[Path], *, sheet: str | None = None, rules: Path | None = None,
+              today: date | None = None, home: Book | None = None) -> tuple[list, list[Skipped]]:
+    """Every tracker in `paths` opened in this process (for actions that need the whole Context:
+    documents, archive, the weekly report), each tracker once; raises TrackerNotFound when there
+    is none. `home`: as for `run`, the workbook whose 设置 台账文件 named them."""
+    files, skipped = expand([Path(p) for p in paths])
+    contexts, seen = [], set()
+    queue = [(p, home) for p in files]
+    while queue:
+        p, named_by = queue.pop(0)
+        try:
+            ctx = open_tracker(p, named_by, sheet=sheet, rules=rules, today=today)
+        except SeveralTrackers as exc:
+            more, more_skipped = expand(exc.paths)
+            skipped.extend(more_skipped)
+            queue.extend((m, exc.book) for m in more)
+            continue
+        except BeianError as exc:
+            skipped.append(Skipped(p, str(exc)))
+            continue
+        tracker = Path(ctx.path or ctx.workbook or p).resolve()
+        if tracker in seen:
+            skipped.append(Skipped(p, "同一份台账已读取过（另一个工作簿的“台账文件”指向它）。"))
+            continue
+        seen.add(tracker)
+        contexts.append(ctx)
+    if not contexts:
+        names = "、".join(s.path.name for s in skipped) or "（无）"
+        raise TrackerNotFound(f"给定的工作簿中没有备案台账：{names}。 / No tracker in the given workbooks.")
+    return contexts, skipped

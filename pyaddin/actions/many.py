@@ -12,68 +12,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ..compliance.cross_tracker import MultiReport, Skipped, TrackerKeys, combine, keys_of
 from ..errors import BeianError, SeveralTrackers, TrackerNotFound
 from ..run.findings import share_values, stamp
 from ..tracker.book import Book
+from .loader import expand, open_tracker
 from .result import ActionResult
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_MIN_BYTES = 2_000_000
 """Below this much input, starting worker processes costs more than it saves."""
-
-
-def expand(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
-    """Files as given, folders as the workbooks directly in them (sorted; Excel's ~$ lock files and
-    anything else skipped silently), each file once."""
-    files: list[Path] = []
-    skipped: list[Skipped] = []
-    seen: set[Path] = set()
-    for given in paths:
-        given = Path(given)
-        if given.is_dir():
-            found = sorted(p for p in given.iterdir()
-                           if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
-            if not found:
-                skipped.append(Skipped(given, "文件夹中没有 .xlsx/.xlsm 工作簿。"))
-            candidates = found
-        else:
-            candidates = [given]
-        for p in candidates:
-            key = p.resolve()
-            if key not in seen:
-                seen.add(key)
-                files.append(p)
-    return files, skipped
-
-
-class HomeReader:
-    """The workbook whose 设置 台账文件 named the trackers (already read: a file, or the live
-    workbook behind a button), and the trackers themselves from their files."""
-
-    def __init__(self, home: Book):
-        self.home = home
-
-    def main(self, path: Path | None) -> Book:
-        return self.home
-
-    def other(self, path: Path) -> Book:
-        from ..adapters.files import read_book
-
-        return read_book(path)
-
-
-def _open(path: Path, home: Book | None, *, sheet: str | None, rules: Path | None, today: date | None):
-    """One tracker's Context: from its own file, or as `home` (whose 台账文件 named it) would open it."""
-    from ..adapters.files import FileReader
-    from .loader import open_context
-
-    if home is not None:
-        return open_context(HomeReader(home), home.path, sheet=sheet, rules=rules, today=today, tracker=path)
-    return open_context(FileReader(), path, sheet=sheet, rules=rules, today=today)
 
 
 def _check_one(path: Path, options: dict, home: Book | None = None):
@@ -86,7 +36,7 @@ def _check_one(path: Path, options: dict, home: Book | None = None):
     from . import check as action
 
     try:
-        ctx = _open(path, home, sheet=options["sheet"], rules=options["rules"], today=options["today"])
+        ctx = open_tracker(path, home, sheet=options["sheet"], rules=options["rules"], today=options["today"])
     except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
         return "expand", path, exc.paths, exc.book
     except BeianError as exc:
@@ -259,36 +209,22 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
     return ActionResult(multi.report, written, multi)
 
 
-def open_many(paths: list[Path], *, sheet: str | None = None, rules: Path | None = None,
-              today: date | None = None, home: Book | None = None) -> tuple[list, list[Skipped]]:
-    """Every tracker in `paths` opened in this process (for actions that need the whole Context:
-    documents, archive, the weekly report), each tracker once; raises TrackerNotFound when there
-    is none. `home`: as for `run`, the workbook whose 设置 台账文件 named them."""
-    files, skipped = expand([Path(p) for p in paths])
-    contexts, seen = [], set()
-    queue = [(p, home) for p in files]
-    while queue:
-        p, named_by = queue.pop(0)
-        try:
-            ctx = _open(p, named_by, sheet=sheet, rules=rules, today=today)
-        except SeveralTrackers as exc:
-            more, more_skipped = expand(exc.paths)
-            skipped.extend(more_skipped)
-            queue.extend((m, exc.book) for m in more)
-            continue
-        except BeianError as exc:
-            skipped.append(Skipped(p, str(exc)))
-            continue
-        tracker = Path(ctx.path or ctx.workbook or p).resolve()
-        if tracker in seen:
-            skipped.append(Skipped(p, "同一份台账已读取过（另一个工作簿的“台账文件”指向它）。"))
-            continue
-        seen.add(tracker)
-        contexts.append(ctx)
-    if not contexts:
-        names = "、".join(s.path.name for s in skipped) or "（无）"
-        raise TrackerNotFound(f"给定的工作簿中没有备案台账：{names}。 / No tracker in the given workbooks.")
-    return contexts, skipped
+__all__ = ["TrackerKeys", "run", "run_opened"]
 
 
-__all__ = ["TrackerKeys", "expand", "open_many", "run"]
+def run_opened(opened, *, validation: bool = True, deadlines: bool = True, out: Path | None = None,
+               licenses: Path | None = None, keep_history: bool | None = None, today_option: date | None = None,
+               started: datetime | None = None, workers: int | None = None, progress=None) -> ActionResult:
+    """The check action over what the door opened: one tracker as `check.run` (findings.xlsx only into an output
+    folder the user asked for: --out or 设置 输出目录); several trackers, or a shared `licenses`
+    register, through `actions.many` with the cross-tracker checks (findings.xlsx into `out`)."""
+    if not opened.several and licenses is None:
+        from . import check
+
+        ctx = opened.ctx
+        return check.run(ctx, validation=validation, deadlines=deadlines, out_dir=ctx.explicit_out(out),
+                   keep_history=keep_history, today_option=today_option, started=started)
+    paths = opened.trackers if opened.several else [Path(opened.ctx.path or opened.ctx.workbook)]
+    return run(paths, validation=validation, deadlines=deadlines, sheet=opened.sheet, rules=opened.rules,
+                    licenses=licenses, today=opened.today, out_dir=out, workers=workers, progress=progress,
+                    home=opened.home)

@@ -2,14 +2,21 @@
 
 Each robot gets the contents its 内容 names (narrowed by `what`); each content becomes one
 message, rendered and split for the vendor, capped so that a robot's messages in one run stay
-within its per-minute allowance (items left out are counted in the message). *approved* keys are
-recorded in `<out_dir>/notify_state.json` only once the payload carrying them was delivered, so a
-备案号 is announced once, and one that failed is announced next time.
+within its per-minute allowance (items left out are counted in the message).
+
+What is remembered lives in one SQLite file, the workbook's `history/notify.sqlite`
+(`adapters/notify_store.py`), shared by runs and processes: each robot's per-minute window and
+vendor blocks, and the *approved* keys. A run claims the keys it will announce in one transaction
+before sending (two runs started together cannot both announce a 备案号), marks them announced
+once the payload carrying them was delivered, and releases the rest, so one that failed is
+announced next time. The JSON state of earlier versions is imported once.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +51,11 @@ class NotifyData:
         return [d for d in self.deliveries if not d.ok]
 
     @property
+    def held(self) -> list:
+        """Payloads not sent because the vendor blocks the robot or its quota was spent (not tried)."""
+        return [d for d in self.deliveries if d.status in ("blocked", "deferred")]
+
+    @property
     def sent(self) -> int:
         return sum(1 for d in self.deliveries if d.ok)
 
@@ -59,16 +71,6 @@ def parse_what(text: str | None) -> tuple[str, ...] | None:
         raise CannotNotify(f"--what 的取值“{text}”无法识别，请写 urgent、approved、weekly 中的一项或几项（逗号分隔）。"
                            " / --what takes urgent, approved, weekly.")
     return contents
-
-
-def load_state(path: Path) -> State:
-    if not path.exists():
-        return State()
-    try:
-        return State.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
-        raise CannotNotify(f"通知记录文件“{path}”无法读取（{type(exc).__name__}），为避免重复通知已停止；"
-                           "请修复或删除该文件后重试（删除后只通知最近 7 天通过的备案）。 / Unreadable notify state.") from exc
 
 
 def _select(ctx: Context, channel_name: str | None) -> tuple[list[Channel], list[Finding]]:
@@ -87,9 +89,11 @@ def _select(ctx: Context, channel_name: str | None) -> tuple[list[Channel], list
     return chosen, channels.findings
 
 
-def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, channels: list[Channel],
-              deadline_findings: list[Finding] | None) -> dict:
-    """content → Message (or, for approved, robot name → (Message, baseline keys))."""
+def _messages(ctx: Context, wanted: set[str], state: State, channels: list[Channel],
+              deadline_findings: list[Finding] | None, store=None, run_id: str = "") -> dict:
+    """content → Message (or, for approved, robot name → (Message, baseline keys)).
+
+    With a `store` (a real run) the *approved* keys are claimed for this run before any is sent."""
     out: dict = {}
     if "urgent" in wanted:
         if deadline_findings is None:
@@ -99,9 +103,14 @@ def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, chann
         out["urgent"] = urgent_message(ctx, deadline_findings)
     if "approved" in wanted:
         per_robot = {}
+        now = time.time()
         for c in channels:
             if "approved" in c.contents:
-                items, baseline = new_approvals(ctx, state.announced(c.name))
+                announced = store.announced(c.name, now) if store is not None else state.announced(c.name)
+                items, baseline = new_approvals(ctx, announced)
+                if store is not None and not store.read_only:
+                    mine = set(store.claim(c.name, [a.key for a in items], baseline, run_id, now))
+                    items, baseline = [a for a in items if a.key in mine], []
                 per_robot[c.name] = (approved_message(ctx, items) if items else None, baseline)
         out["approved"] = per_robot
     if "weekly" in wanted:
@@ -109,42 +118,50 @@ def _messages(ctx: Context, wanted: set[str], out_dir: Path, state: State, chann
         from ..adapters.report_md import render
         from ..reports.weekly import build_report
 
-        weekly = build_report(ctx, history=load_history(out_dir / "history"), deadline_findings=deadline_findings)
+        weekly = build_report(ctx, history=load_history(ctx.history_dir), deadline_findings=deadline_findings)
         out["weekly"] = weekly_message(ctx, render(weekly))
     return out
 
 
-def run(ctx: Context, *, out_dir: Path, channel: str | None = None, what: tuple[str, ...] | None = None,
+def run(ctx: Context, *, channel: str | None = None, what: tuple[str, ...] | None = None,
         dry_run: bool = False, sender=None, deadline_findings: list[Finding] | None = None,
         progress: Callable[[str], None] | None = None) -> ActionResult:
     from ..adapters import robots
+    from ..adapters.notify_store import STORE_NAME, open_store
 
-    out_dir = Path(out_dir)
     chosen, findings = _select(ctx, channel)
     people = load_people(ctx.book)
     findings = [*findings, *people.findings]
-    state_path = out_dir / STATE_NAME
-    state = load_state(state_path)
+    # the JSON state of earlier versions sat in the results folder
+    store, state = open_store(ctx.history_dir, ctx.results_dir() / STATE_NAME, dry_run=dry_run)
+    try:
+        return _run(ctx, chosen, findings, people, what, dry_run, sender, deadline_findings, progress,
+                    store, state or State(), robots, ctx.history_dir / STORE_NAME)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _run(ctx, chosen, findings, people, what, dry_run, sender, deadline_findings, progress,
+         store, state, robots, store_path) -> ActionResult:
+    run_id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
     wanted = {k for c in chosen for k in c.contents if what is None or k in what}
-    messages = _messages(ctx, wanted, out_dir, state, chosen, deadline_findings)
-    data = NotifyData(state_path=None if dry_run else state_path)
+    messages = _messages(ctx, wanted, state, chosen, deadline_findings, store, run_id)
+    data = NotifyData(state_path=None if dry_run else store_path)
     sender = sender or robots.Sender()
-    approved_sent = False
+    if store is not None and not store.read_only and sender.own_ledger:
+        sender.ledger = store  # the window and blocks shared with every other run
     for c in chosen:
         contents = [k for k in CONTENTS if k in c.contents and (what is None or k in what)]
         budget = robots.message_budget(c.spec, len(contents))
         for content in contents:
             entry = messages[content]
-            baseline: list[str] = []
             if content == "approved":
-                message, baseline = entry[c.name]
+                message, _ = entry[c.name]
             else:
                 message = entry
             if message is None or (content == "urgent" and not message.groups):
                 data.nothing.append(f"{c.name}：{CONTENT_ZH[content]}")
-                if content == "approved" and not dry_run:
-                    state.record(c.name, baseline)
-                    approved_sent = True
                 continue
             plan = robots.plan_within(c, message, people, budget)
             data.plans.append(plan)
@@ -156,20 +173,23 @@ def run(ctx: Context, *, out_dir: Path, channel: str | None = None, what: tuple[
                 data.dry_run += [f"# {c.name}（{c.kind}）· {p.label}\n{robots.describe(c, p.body)}" for p in plan.payloads]
                 continue
             delivered: list[str] = []
-            for i, payload in enumerate(plan.payloads, start=1):
-                if progress:
-                    progress(f"正在发送到“{c.name}”：{payload.label}（{i}/{len(plan.payloads)}）")
-                result = sender.send(c, payload)
-                data.deliveries.append(result)
-                if result.ok:
-                    delivered += payload.keys
-                else:
-                    findings.append(make("notify-failed", f"群机器人“{c.name}”（{c.kind}）的“{payload.label}”发送失败："
-                                         f"{result.error}。请检查 Webhook 与加签密钥、机器人是否仍在群内，然后重试。",
-                                         sheet=NOTIFY_SHEET, row=c.row, field="Webhook"))
-            if content == "approved":
-                state.record(c.name, baseline + delivered)
-                approved_sent = True
+            try:
+                for i, payload in enumerate(plan.payloads, start=1):
+                    if progress:
+                        progress(f"正在发送到“{c.name}”：{payload.label}（{i}/{len(plan.payloads)}）")
+                    result = sender.send(c, payload)
+                    data.deliveries.append(result)
+                    if result.ok:
+                        delivered += payload.keys
+                    else:
+                        advice = ("请到时再运行一次" if result.status in ("blocked", "deferred") else
+                                  "请检查 Webhook 与加签密钥、机器人是否仍在群内，然后重试")
+                        findings.append(make("notify-failed", f"群机器人“{c.name}”（{c.kind}）的“{payload.label}”未送达："
+                                             f"{result.error}。{advice}。",
+                                             sheet=NOTIFY_SHEET, row=c.row, field="Webhook"))
+            finally:
+                if content == "approved" and store is not None:
+                    store.finish(c.name, run_id, delivered)
     robots_of: dict[str, list[str]] = {}
     for robot, names in data.unresolved.items():
         for name in names:
@@ -177,12 +197,7 @@ def run(ctx: Context, *, out_dir: Path, channel: str | None = None, what: tuple[
     for name, where in robots_of.items():
         findings.append(make("person-unknown", f"“{name}”在“人员”表中没有记录，或没有{'、'.join(where)}所用应用的 ID/手机号："
                              "消息中只写姓名、未 @，请在“人员”表补充。", sheet=PEOPLE_SHEET, field="姓名", value=name))
-    written: list[Path] = []
-    if approved_sent and not dry_run:
-        from ..adapters.output_files import atomic_write_text
-
-        state.last_run = (ctx.system_today or ctx.today).isoformat()
-        written.append(atomic_write_text(state_path, json.dumps(state.as_json(), ensure_ascii=False, indent=1)))
+    written: list[Path] = [store_path] if store is not None and not dry_run else []
     report = Report("notify", str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows,
                     findings)
     return ActionResult(report, written, data)
@@ -209,14 +224,17 @@ def summary_lines(result: ActionResult, *, dry_run: bool) -> list[str]:
     for item in data.nothing:
         lines.append(f"{item}：没有需要通知的内容，未发送。")
     for d in data.failed:
-        lines.append(f"发送失败：“{d.channel}”的“{d.label}”——{d.error}")
+        verb = {"blocked": "未发送", "deferred": "已推迟"}.get(d.status, "发送失败")
+        lines.append(f"{verb}：“{d.channel}”的“{d.label}”——{d.error}")
     for f in result.report.findings:
         if f.code == "robot-invalid":
             lines.append(f"已跳过：{f.message}")
     for robot, names in data.unresolved.items():
         lines.append(f"“{robot}”中未能 @ 的人（人员表无记录或无该应用 ID）：{'、'.join(names)}")
     if not dry_run:
-        lines.append(f"共发送 {data.sent} 条消息，失败 {len(data.failed)} 条。")
+        held = len(data.held)
+        lines.append(f"共发送 {data.sent} 条消息，失败 {len(data.failed) - held} 条"
+                     + (f"，因限流未发 {held} 条（下次运行再发）" if held else "") + "。")
     else:
         lines.append("试运行（--dry-run）：以上消息均未发送；Webhook 与签名已隐藏。")
     return lines

@@ -41,6 +41,7 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
     plan = core.plan(ctx, filing_id, manifest=manifest, archive_root=root, top=top)
     result = ReuseResult(plan, note=plan.note)
     written: list[Path] = []
+    findings: list = []
     if copy:
         if root is None:
             from ..errors import ArchiveRootMissing
@@ -49,21 +50,38 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
                                      "/ No archive root to copy into.")
         todo = core.copy_plan(plan, root, source_id)
         if todo is None:
-            result.note = "".join([plan.note, "没有可复用（SHA-256 与归档清单一致）的文件，未复制任何文件。"])
+            result.note = "".join([plan.note, "没有可复用（SHA-256 与归档清单一致、且允许复用到本备案）的文件，"
+                                              "未复制任何文件。"])
         else:
             from ..adapters.reuse_files import append_text, copy_new
+            from ..errors import OutsideRoot
 
             result.source = todo.source.filing_id
             for rel, src, dest in todo.files:
-                if copy_new(src, dest):
-                    result.copied.append((rel, dest))
-                    written.append(dest)
-                else:
-                    result.kept.append(dest)
-            text = core.provenance_text(
-                plan.filing_id, todo.source,
-                [(rel, dest.relative_to(todo.folder).as_posix()) for rel, dest in result.copied],
-                [d.relative_to(todo.folder).as_posix() for d in result.kept], ctx.today)
-            written.append(append_text(todo.folder / core.PROVENANCE, text))
-    report = Report("reuse", str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows, [])
+                try:
+                    if copy_new(src, dest, root=root):
+                        result.copied.append((rel, dest))
+                        written.append(dest)
+                    else:
+                        result.kept.append(dest)
+                except OutsideRoot as exc:
+                    findings.append(_outside(exc, root))
+            if result.copied or result.kept:
+                text = core.provenance_text(
+                    plan.filing_id, todo.source,
+                    [(rel, dest.relative_to(todo.folder).as_posix()) for rel, dest in result.copied],
+                    [d.relative_to(todo.folder).as_posix() for d in result.kept], ctx.today)
+                try:
+                    written.append(append_text(todo.folder / core.PROVENANCE, text, root=root))
+                except OutsideRoot as exc:
+                    findings.append(_outside(exc, root))
+    report = Report("reuse", str(ctx.workbook or ctx.path or ""), ctx.today, ctx.tracker.rows, findings)
     return ActionResult(report, written, result)
+
+
+def _outside(exc, root: Path):
+    from ..run.findings import make
+
+    return make("archive-outside-root",
+                f"复制目标“{exc.path}”经符号链接指向归档根目录 {root} 之外的“{exc.target}”，未写入；"
+                f"请把本备案的文件夹改为归档根目录下的真实文件夹后再复制。", value=str(exc.path))

@@ -8,8 +8,6 @@ from ..run.context import Context
 from ..run.findings import Finding, Report
 from .result import ActionResult
 
-HISTORY = "history"
-
 
 def keep(ctx: Context, history_dir: Path) -> None:
     """Store this run's rules in `<history_dir>/rules/` (only when they differ from the last version)."""
@@ -46,13 +44,13 @@ def rule_changed(ctx: Context, history_dir: Path) -> list[Finding]:
     return out
 
 
-def run(ctx: Context, *, out_dir: Path, since: str | None = None) -> ActionResult:
+def run(ctx: Context, *, since: str | None = None) -> ActionResult:
     """Compare the rules now read with `since` (a date, a snapshot file name, its number or hash),
-    else with the previous stored version. Reads and adds to `<out_dir>/history/rules/`."""
+    else with the previous stored version. Reads and adds to the workbook's `history/rules/`."""
     from ..adapters.rule_history import keep_snapshot, list_snapshots, read_rows
     from ..compliance.rules_diff import SnapshotNotFound, compare, find_snapshot, previous
 
-    history_dir = Path(out_dir) / HISTORY
+    history_dir = ctx.history_dir
     current, rows, stored = keep_snapshot(ctx.rules, history_dir, ctx.system_today or ctx.today)
     snapshots = list_snapshots(history_dir)
     base = find_snapshot(snapshots, since) if since else previous(snapshots, current)

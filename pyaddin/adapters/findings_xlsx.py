@@ -25,6 +25,9 @@ from ..run.runinfo import RunInfo
 from ..tracker.book import column_letter
 from ..tracker.values import as_text
 from .output_files import atomic_write, check_not_input
+from .xlsx_pages import FILL, HEADER_PT
+from .xlsx_pages import LINE_PT as LINE_HEIGHT
+from .xlsx_pages import wrapped_lines as _lines
 
 CHECKS, DEADLINES, RUN_INFO = "校验结果", "到期提醒", "运行信息"
 SOURCE = "来源"
@@ -33,12 +36,16 @@ LINK_TEXT = "单元格文本"
 """A hidden helper column: the text the 单元格 link shows (the writer takes link text from a column);
 empty where 单元格 is plain text."""
 COLUMNS = ["级别", "备案编号", "活动名称", "负责人", "问题", "说明", "到期日", "剩余工作日", LINK, "代码"]
-WIDTHS = {"级别": 6, "备案编号": 15, "活动名称": 22, "负责人": 8, "问题": 14, "说明": 58, "到期日": 11,
-          "剩余工作日": 10, SOURCE: 16, LINK: 13, "代码": 18, LINK_TEXT: 0}
+WIDTHS = {"级别": 6, "备案编号": 15, "活动名称": 20, "负责人": 8, "问题": 20, "说明": 58, "到期日": 11,
+          "剩余工作日": 11, SOURCE: 16, LINK: 16, "代码": 22, LINK_TEXT: 0}
+WRAPPED = ("活动名称", "问题", "说明")
+"""Columns whose text wraps inside the column (a title such as 统一社会信用代码有误 is wider than 问题);
+the others hold short codes, dates and numbers that fit their width."""
 MAX_LINKS = 65_530
 """Excel allows this many hyperlinks per worksheet; past it the reference is written as text."""
 FILLS = {"错误": "#FFC7CE", "警告": "#FFEB9C", "提示": "#DDEBF7"}
-LINE_HEIGHT, MAX_LINES = 15.0, 12
+MAX_LINES = 25
+"""Excel's highest row (409 pt) holds 25 wrapped lines."""
 EMPTY = {CHECKS: "没有校验问题。", DEADLINES: "没有到期或逾期事项。"}
 
 
@@ -72,15 +79,18 @@ class _Rows:
         self.targets, self.owners, self.titles, self.multi, self.sources = targets, owners, titles, multi, sources
 
     def build(self, findings: list[Finding]) -> tuple[list[dict], dict[int, float]]:
-        """The rows, and the height of each row whose 说明 wraps (LibreOffice does not size them itself).
+        """The rows, and the height of each row whose 活动名称, 问题 or 说明 wraps (LibreOffice and WPS do
+        not size rows themselves: a fixed row would cut the lines below the first).
 
         One pass, no per-value helper calls where the value is already text: at 100k findings this
         loop is half of what writing the file costs in Python.
         """
         rows = []
-        heights: dict[int, float] = {0: 2 * LINE_HEIGHT}  # the header wraps 剩余工作日 over two lines
+        heights: dict[int, float] = {0: 2 * LINE_HEIGHT + 2}  # the header wraps 剩余工作日 over two lines
         links = 0
-        per_line = int(WIDTHS["说明"] * 1.15)  # columns of text a wrapped line holds, as LibreOffice and Excel draw it
+        per_line = int(WIDTHS["说明"] * FILL)  # columns of text a wrapped line holds
+        name_fits = int(WIDTHS["活动名称"] * FILL) // 2  # characters of any kind that surely fit one line
+        title_lines = {code: _lines(title, WIDTHS["问题"]) for code, title in self.titles.items()}
         targets, owners, titles, multi, sources = self.targets, self.owners, self.titles, self.multi, self.sources
         letters: dict[int, str] = {}
         quoted: dict[str, str] = {}
@@ -128,8 +138,16 @@ class _Rows:
             row[LINK_TEXT] = ref
             rows.append(row)
             width = (len(message.encode("utf-8")) + len(message)) // 2  # a Chinese character is 2 columns
-            if width > per_line:
-                heights[len(rows)] = LINE_HEIGHT * min(MAX_LINES, -(-width // per_line))
+            lines = -(-width // per_line)
+            title = title_lines.get(f.code, 1)
+            if title > lines:
+                lines = title
+            if activity.__class__ is str and len(activity) > name_fits:
+                name = _lines(activity, WIDTHS["活动名称"])
+                if name > lines:
+                    lines = name
+            if lines > 1:
+                heights[len(rows)] = LINE_HEIGHT * min(MAX_LINES, lines) + 2
         return rows, heights
 
 
@@ -170,6 +188,8 @@ def write_findings(path: Path, report: Report, workbook: Path | None, *,
     info = run_info.rows_for_sheet() if run_info is not None else \
         [("命令", f"beian {report.command}"), ("按哪天计算", f"{report.today:%Y-%m-%d}")]
     data.append((RUN_INFO, [{"项目": k, "值": v} for k, v in info]))
+    heights[RUN_INFO] = {0: HEADER_PT} | {i: LINE_HEIGHT * min(MAX_LINES, n) + 2 for i, (_, v) in enumerate(info, start=1)
+                         if (n := _lines(str(v), 90)) > 1}  # several input files, long rule sources
 
     def write(tmp: Path) -> None:
         _write(tmp, data, [name for name, _ in sheets], cols, heights)
@@ -189,15 +209,16 @@ def _formats() -> dict[str, Format]:
         "text": top().set_num_format("@"),
         "wrap": top().set_text_wrap().set_num_format("@"),
         "date": top().set_num_format("yyyy-mm-dd"),
-        "number": top().set_num_format("0"),
-        "link": top().set_font_color("#0563C1").set_underline(),
+        # centred: a right-aligned count would butt against the link in the next column
+        "number": top().set_num_format("0").set_align("center"),
+        "link": top().set_font_color("#0563C1").set_underline().set_text_wrap(),  # a long sheet name wraps
     }
 
 
 def _write(tmp: Path, data: list[tuple[str, list[dict]]], finding_sheets: list[str], cols: list[str],
            heights: dict[str, dict[int, float]]) -> None:
     fmt = _formats()
-    column_formats = {c: fmt["wrap"] if c == "说明" else fmt["date"] if c == "到期日" else
+    column_formats = {c: fmt["wrap"] if c in WRAPPED else fmt["date"] if c == "到期日" else
                       fmt["number"] if c == "剩余工作日" else fmt["link"] if c == LINK else fmt["text"] for c in cols}
     severity_rules = [{"type": "text", "criteria": "contains", "value": label,
                        "format": Format().set_background_color(colour)} for label, colour in FILLS.items()]

@@ -215,3 +215,11 @@ def render(report: WeeklyReport, *, image: str | None = None) -> str:
 
 def write_markdown(report: WeeklyReport, path: Path, *, image: str | None = None) -> Path:
     return atomic_write_text(Path(path), render(report, image=image))
+
+
+def write_plain_text(report: WeeklyReport, path: Path) -> Path:
+    """周报_<week>.txt: the same summary with no Markdown, for people who paste it by hand where
+    Markdown is not rendered (mail, a chat without Markdown): `notify.markup.plain_text`."""
+    from ..notify.markup import plain_text
+
+    return atomic_write_text(Path(path), plain_text(render(report)))

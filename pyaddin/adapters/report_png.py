@@ -14,15 +14,19 @@ from pathlib import Path
 from ..reports.weekly import WeeklyReport
 from .output_files import atomic_write
 
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei",
-             "SimHei", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "Arial Unicode MS")
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "Microsoft YaHei", "SimHei", "PingFang SC",
+             "Hiragino Sans GB", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei")
+"""Simplified Chinese faces only, best first. The Noto/Source Han collections (.ttc) hold JP, KR, SC,
+TC and HK faces under one file; matplotlib ≥ 3.11 lists every face of a collection with its index,
+so asking for the family "Noto Sans CJK SC" opens the SC face (index 2 in Debian's file). Older
+matplotlib saw only face 0 (JP), whose glyph forms differ from Chinese ones (直, 骨, 角…): that is
+why no JP family is listed here and pyproject asks for matplotlib>=3.11."""
 STATUS_COLOURS = {"草稿": "#BFBFBF", "待提交": "#A5A5A5", "已提交": "#9DC3E6", "审核中": "#5B9BD5",
                   "需补充": "#FFC000", "已通过": "#70AD47", "已驳回": "#C00000", "已撤回": "#7F7F7F"}
 
 
 def cjk_font() -> str | None:
-    """The first installed font that can draw Chinese, or None."""
+    """The family of the first installed Simplified Chinese face, or None (no picture then)."""
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}

@@ -1,31 +1,32 @@
 """Group-robot delivery: each vendor's payload, @-mentions, size-limited splitting, signing, HTTP.
 
 Vendor facts (each figure is data in `pyaddin/data/robots.csv`, with its source):
-- 企业微信 群机器人 (developer.work.weixin.qq.com/document/path/91770): `{"msgtype": "markdown",
-  "markdown": {"content": …}}`, content ≤ 4096 bytes UTF-8 (over it the API answers errcode 40058),
-  `<@userid>` mentions inside markdown; `mentioned_mobile_list` works only on `text` messages, so
-  people known only by 手机 are mentioned by one short text message after the markdown. 20
-  messages a minute per robot; errcode 45009 = call frequency over the limit. No signing.
-- 钉钉 自定义机器人 (open.dingtalk.com/document/orgapp/custom-robot-access): `{"msgtype":
-  "markdown", "markdown": {"title", "text"}, "at": {"atMobiles", "atUserIds", "isAtAll"}}`; 加签:
-  HMAC-SHA256 over `timestamp + "\\n" + secret` keyed by the secret, Base64, URL-encoded, sent as
-  `&timestamp=<ms>&sign=…` on the webhook URL. 20 messages a minute per robot, over it errcode
-  130101 and a 10-minute block. No published size limit for custom robots: 4000 bytes of markdown
-  text, a conservative figure.
-- 飞书 自定义机器人 (open.feishu.cn/document/client-docs/bot-v3/add-custom-bot): `{"msg_type":
-  "post", "content": {"post": {"zh_cn": {"title", "content": [[elements]]}}}}` with `{"tag": "at",
-  "user_id": …}` elements; 签名: `timestamp + "\\n" + secret` is the HMAC-SHA256 *key* over an empty
-  message, Base64, sent as body fields `timestamp` (seconds) and `sign`. 100 requests a minute and
-  5 a second per robot; request body ≤ 20 KB; 11232 = frequency limited (the open platform's
-  99991400 too).
+- 企业微信 群机器人: `{"msgtype": "markdown", "markdown": {"content": …}}`, `<@userid>` mentions
+  inside markdown; `mentioned_mobile_list` works only on `text` messages, so people known only by
+  手机 are mentioned by one short text message after the markdown. No signing.
+- 钉钉 自定义机器人: `{"msgtype": "markdown", "markdown": {"title", "text"}, "at": {"atMobiles",
+  "atUserIds", "isAtAll"}}`; a person in `atMobiles` is @-ed only if the text also says
+  `@<手机号>` (and `@<userid>` for `atUserIds`). 加签: HMAC-SHA256 over `timestamp + "\\n" + secret`
+  keyed by the secret, Base64, URL-encoded, sent as `&timestamp=<ms>&sign=…` on the webhook URL.
+- 飞书 自定义机器人: `{"msg_type": "post", "content": {"post": {"zh_cn": {"title", "content":
+  [[elements]]}}}}`; elements are `text` (bold as `"style": ["bold"]`), `a` (links) and `at`
+  (`user_id`): 飞书 shows Markdown signs as typed, so none is sent. 签名: `timestamp + "\\n" +
+  secret` is the HMAC-SHA256 *key* over an empty message, Base64, body fields `timestamp`, `sign`.
+The limits (per minute/second, bytes, "too frequent" codes and what they mean, how text names a
+mentioned person) are data in `pyaddin/data/robots.csv`, one fact a row with its source.
 
-Delivery: a timeout on every request, retries with exponential backoff on HTTP 429/5xx, network
-errors and the vendor's "too frequent" codes (a `Retry-After` or `x-ogw-ratelimit-reset` header is
-honoured, capped); any other non-zero vendor code is a failure even with HTTP 200. A sliding
-window per robot keeps within its per-minute and per-second limits.
+Delivery: a timeout on every request; redirects are not followed (a 3xx is a failed delivery: a
+webhook that answers elsewhere is not the robot). Retries with exponential backoff on HTTP 5xx and
+network errors. A "too frequent" answer is handled as the vendor means it: 钉钉 130101 blocks the
+robot for 10 minutes, so nothing more is sent to it and the block is remembered across runs;
+企业微信 45009 is a per-minute quota, so the sender waits at least 60 s once, or defers the rest
+to the next run; 飞书's per-second limit is retried after its reset header or a short backoff. Any
+other non-zero vendor code is a failure even with HTTP 200. The per-minute window lives in a
+ledger that, for real runs, is the SQLite file of `adapters/notify_store.py`: shared by processes.
 
-Secrets: the webhook URL and the 加签密钥 never appear in what this module returns or raises;
-`describe()` prints a payload with the URL reduced to its host and the signature masked.
+Secrets: the webhook URL, user name and password written into it and the 加签密钥 never appear in
+what this module returns or raises; a vendor answer that echoes the signed URL has its
+`timestamp`/`sign` masked; `describe()` prints a payload with the URL reduced to its host.
 """
 
 from __future__ import annotations
@@ -34,19 +35,22 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 
 from ..errors import DeliveryFailed, DeliveryRetry
 from ..notify.channels import Channel, VendorSpec
+from ..notify.markup import Span, parse, plain_line
 from ..notify.messages import Message
 from ..notify.people import People, Person
+from .notify_store import MemoryLedger, robot_key
 from .report_md import mask
 
 MASK = "****"
@@ -115,12 +119,27 @@ class Plan:
     items: int = 0
 
 
+_APP_ID = {"企业微信": "wecom_id", "钉钉": "dingtalk_id", "飞书": "feishu_id"}
+
+
 def _can_mention(kind: str, person: Person) -> bool:
     if kind == "企业微信":
         return bool(person.wecom_id or person.mobile)
     if kind == "钉钉":
         return bool(person.dingtalk_id or person.mobile)
     return bool(person.feishu_id)
+
+
+def mention_text(spec: VendorSpec, person: Person) -> str:
+    """How the message text names a mentioned person in this app (`<@wangmin>`, `@13700002222`),
+    as robots.csv says; empty when the app mentions otherwise (飞书's `at` element, 企业微信's
+    separate text message for 手机)."""
+    app_id = getattr(person, _APP_ID[spec.kind])
+    if app_id and spec.mention_id:
+        return spec.mention_id.format(id=app_id)
+    if not app_id and person.mobile and spec.mention_mobile:
+        return spec.mention_mobile.format(mobile=person.mobile)
+    return ""
 
 
 class _Renderer:
@@ -146,12 +165,8 @@ class _Renderer:
 
     def heading(self, text: str, person: Person | None) -> Unit:
         base = f"**{self.esc(text)}**"
-        tag = ""
-        if person is not None and self.kind == "企业微信" and person.wecom_id:
-            tag = f" <@{person.wecom_id}>"
-        elif person is not None and self.kind == "钉钉" and person.dingtalk_id:
-            tag = f" @{person.dingtalk_id}"
-        body = base + tag
+        tag = mention_text(self.channel.spec, person) if person is not None else ""
+        body = f"{base} {tag}" if tag else base
         return Unit(body, None, utf8_len(body) + 2 + 40, mention=person, heading=f"{base}（续）")
 
     def continuation(self, heading: Unit) -> Unit:
@@ -179,36 +194,68 @@ class _Renderer:
         return json_len(body)
 
 
+def _elements(spans: list[Span], *, bold: bool = False) -> list[dict]:
+    out: list[dict] = []
+    for sp in spans:
+        text = _masked(sp.text)
+        el: dict = {"tag": "a", "text": text, "href": sp.href} if sp.href else {"tag": "text", "text": text}
+        if bold or sp.bold:
+            el["style"] = ["bold"]
+        out.append(el)
+    return out
+
+
 class _FeishuRenderer(_Renderer):
+    """飞书 `post` elements: bold as a style, links as `a`, mentions as `at`; no Markdown sign is
+    sent, since 飞书 would show it as typed. The weekly summary's Markdown is parsed back
+    (`notify/markup.py`) so its headings and bold words keep their weight."""
+
     def esc(self, text: str) -> str:
         return _masked(text)
 
+    def _unit(self, text: str, el: list[dict], key: str | None = None, **kw) -> Unit:
+        return Unit(text, el, json_len(el) + 1, key, **kw)
+
     def line(self, text: str, key: str | None = None) -> Unit:
-        body = self.esc(text) if self.message.markdown else f"• {self.esc(text)}"
-        el = [{"tag": "text", "text": body}]
-        return Unit(body, el, json_len(el) + 1, key, item=True)
+        if self.message.markdown:
+            parsed = parse(text)
+            if not parsed or parsed[0].kind == "blank":
+                return Unit("", None, 0)
+            md = parsed[0]
+            if md.kind == "row":
+                el = []
+                for i, cell in enumerate(md.cells):
+                    if i:
+                        el.append({"tag": "text", "text": " · "})
+                    el += _elements(cell, bold=md.header)
+            else:
+                lead = {"bullet": "• ", "quote": "注："}.get(md.kind, "")
+                el = ([{"tag": "text", "text": lead}] if lead else []) + _elements(md.spans, bold=md.kind == "heading")
+            return self._unit(plain_line(md), [e for e in el if e.get("text")], key, item=True)
+        body = f"• {self.esc(text)}"
+        return self._unit(body, [{"tag": "text", "text": body}], key, item=True)
 
     def plain(self, text: str) -> Unit:
         text = self.esc(text)
-        el = [{"tag": "text", "text": text}]
-        return Unit(text, el, json_len(el) + 1)
+        return self._unit(text, [{"tag": "text", "text": text}])
 
     def heading(self, text: str, person: Person | None) -> Unit:
         text = self.esc(text)
-        el: list[dict] = [{"tag": "text", "text": f"【{text}】"}]
+        el: list[dict] = [{"tag": "text", "text": text, "style": ["bold"]}]
         if person is not None and person.feishu_id:
-            el.append({"tag": "at", "user_id": person.feishu_id})
-        return Unit(f"【{text}】", el, json_len(el) + 1, mention=person, heading=f"【{text}（续）】")
+            el += [{"tag": "text", "text": " "}, {"tag": "at", "user_id": person.feishu_id}]
+        return self._unit(text, el, mention=person, heading=f"{text}（续）")
 
     def continuation(self, heading: Unit) -> Unit:
-        return self.plain(heading.heading or "")
+        text = heading.heading or ""
+        return self._unit(text, [{"tag": "text", "text": text, "style": ["bold"]}])
 
     def overhead(self, title: str) -> int:
         return json_len(self.body(title, [])) + utf8_len(title) + 120
 
     def body(self, title: str, units: list[Unit]) -> dict:
         return {"msg_type": "post", "content": {"post": {"zh_cn": {
-            "title": title, "content": [u.elements for u in units if u.elements is not None]}}}}
+            "title": title, "content": [u.elements for u in units if u.elements]}}}}
 
 
 def renderer(channel: Channel, message: Message) -> _Renderer:
@@ -367,10 +414,18 @@ def describe(channel: Channel, body: dict, *, now: float | None = None) -> str:
     return scrub(f"POST {url}\n{text}", channel)
 
 
-def scrub(text: str, channel: Channel) -> str:
-    for secret in sorted(channel.secrets, key=len, reverse=True):
+_SIGNED_PARAM = re.compile(r"(?i)\b(timestamp|sign|access_token|key|token)=([A-Za-z0-9%+/=._~-]+)")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s\"'<>]+@")
+
+
+def scrub(text: str, channel: Channel, extra: tuple[str, ...] = ()) -> str:
+    """`text` with every secret of the robot masked: the webhook and its parts, the 加签密钥, any
+    user name or password written into a URL, and the `timestamp`/`sign` (or token) of a URL a
+    vendor echoes back; `extra` are further values of this request (its signature)."""
+    for secret in sorted((*channel.secrets, *(e for e in extra if e and len(e) >= 6)), key=len, reverse=True):
         text = text.replace(secret, MASK)
-    return text
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
+    return _SIGNED_PARAM.sub(lambda m: f"{m.group(1)}={MASK}", text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,93 +440,183 @@ class Delivery:
     attempts: int
     error: str = ""
     """Chinese, naming the robot and the vendor's code or HTTP status; never the URL or secret."""
+    status: str = "sent"
+    """sent | failed | blocked (the vendor blocks this robot for a while: not tried) | deferred
+    (a per-minute quota this run could not wait out: left for the next run)."""
+
+
+class RateLimited(DeliveryRetry):
+    """The vendor's "too frequent" code: handled as robots.csv's 限流处理 says, not blindly retried."""
+
+    def __init__(self, reason: str, code: int, wait: float | None = None):
+        super().__init__(reason, wait)
+        self.code = code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook that redirects is not the robot: the 3xx comes back as an HTTPError, unfollowed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: PLR0913 - urllib's signature
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _clock_text(at: float) -> str:
+    try:
+        return datetime.fromtimestamp(at).strftime("%H:%M")
+    except (OverflowError, OSError, ValueError):
+        return "稍后"
 
 
 class Sender:
     """POSTs payloads with timeouts, retries and a per-robot sliding-window rate limit.
 
-    `sleep` and `clock` are injectable so tests and benchmarks need not wait in real time.
+    `ledger` keeps the window and the vendor's blocks: by default this process's memory; a real
+    run passes the shared SQLite store so concurrent and consecutive runs count together.
+    `rate_wait` is how long one run may wait out per-minute quotas (企业微信 45009) in all.
+    `sleep` and `clock` (wall-clock seconds) are injectable so tests need not wait in real time.
     """
 
     def __init__(self, *, timeout: float = 10.0, retries: int = 3, backoff: float = 2.0, max_wait: float = 60.0,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+                 rate_wait: float = 75.0, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.time, ledger=None):
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
+        self.rate_wait = rate_wait
         self.sleep = sleep
         self.clock = clock
-        self._sent: dict[str, deque[float]] = {}
+        self.ledger = ledger if ledger is not None else MemoryLedger()
+        self.own_ledger = ledger is None
+        """True when no ledger was given: a run then lends its shared store."""
+        self._deferred: set[str] = set()
         self.waited = 0.0
+        self.rate_waited = 0.0
         self.requests = 0
 
-    def _throttle(self, channel: Channel) -> None:
+    def _wait(self, seconds: float) -> None:
+        self.waited += seconds
+        self.sleep(seconds)
+
+    def _throttle(self, channel: Channel, robot: str) -> None:
         spec = channel.spec
-        sent = self._sent.setdefault(channel.webhook, deque())
         while True:
-            now = self.clock()
-            while sent and now - sent[0] >= 60.0:
-                sent.popleft()
-            wait = 0.0
-            if len(sent) >= spec.per_minute:
-                wait = 60.0 - (now - sent[0])
-            if spec.per_second:
-                recent = [t for t in sent if now - t < 1.0]
-                if len(recent) >= spec.per_second:
-                    wait = max(wait, 1.0 - (now - recent[0]))
+            wait = self.ledger.reserve(robot, spec.per_minute, spec.per_second, self.clock())
             if wait <= 0:
-                sent.append(now)
                 return
-            self.waited += wait
-            self.sleep(wait)
+            self._wait(wait)
+
+    def _blocked(self, channel: Channel, payload: Payload, attempts: int, until: float, reason: str) -> Delivery:
+        return Delivery(channel.name, payload.label, False, attempts,
+                        f"{channel.kind}已暂停该机器人发送（{reason}），本次运行不再向它发送，"
+                        f"约 {_clock_text(until)} 后可再发送", status="blocked")
+
+    def _deferred_delivery(self, channel: Channel, payload: Payload, attempts: int, code: int | None) -> Delivery:
+        what = f"错误码 {code}，" if code is not None else ""
+        return Delivery(channel.name, payload.label, False, attempts,
+                        f"发送过于频繁（{what}超过每分钟 {channel.spec.per_minute} 条），本次运行已等不及，"
+                        "已推迟到下次运行再发", status="deferred")
 
     def send(self, channel: Channel, payload: Payload) -> Delivery:
+        robot = robot_key(channel.webhook)
+        spec = channel.spec
         attempts = 0
         while True:
+            blocked = self.ledger.blocked(robot, self.clock())
+            if blocked is not None:
+                return self._blocked(channel, payload, attempts, *blocked)
+            if robot in self._deferred:
+                return self._deferred_delivery(channel, payload, attempts, None)
             attempts += 1
-            self._throttle(channel)
+            self._throttle(channel, robot)
             try:
                 self._post_once(channel, payload.body)
                 return Delivery(channel.name, payload.label, True, attempts)
+            except RateLimited as exc:
+                if spec.busy_action == "stop":
+                    until = self.clock() + spec.busy_seconds
+                    self.ledger.block(robot, until, f"错误码 {exc.code}，每分钟超过 {spec.per_minute} 条，限流 "
+                                                    f"{spec.busy_seconds / 60:g} 分钟")
+                    continue
+                if spec.busy_action == "wait":
+                    need = max(spec.busy_seconds, exc.wait or 0.0)
+                    if attempts > 2 or self.rate_waited + need > self.rate_wait:
+                        self._deferred.add(robot)
+                        return self._deferred_delivery(channel, payload, attempts, exc.code)
+                    self.rate_waited += need
+                    self._wait(need)
+                    continue
+                if attempts > self.retries:
+                    return Delivery(channel.name, payload.label, False, attempts,
+                                    scrub(f"{exc.reason}，已重试 {attempts - 1} 次仍失败", channel), status="failed")
+                self._wait(min(max(exc.wait if exc.wait is not None else self.backoff * 2 ** (attempts - 1), 0.0),
+                               self.max_wait))
             except DeliveryRetry as exc:
                 if attempts > self.retries:
                     return Delivery(channel.name, payload.label, False, attempts,
-                                    scrub(f"{exc.reason}，已重试 {attempts - 1} 次仍失败", channel))
+                                    scrub(f"{exc.reason}，已重试 {attempts - 1} 次仍失败", channel), status="failed")
                 wait = exc.wait if exc.wait is not None else self.backoff * 2 ** (attempts - 1)
-                wait = min(max(wait, 0.0), self.max_wait)
-                self.waited += wait
-                self.sleep(wait)
+                self._wait(min(max(wait, 0.0), self.max_wait))
             except DeliveryFailed as exc:
-                return Delivery(channel.name, payload.label, False, attempts, scrub(exc.reason, channel))
+                return Delivery(channel.name, payload.label, False, attempts, scrub(exc.reason, channel), status="failed")
             except Exception as exc:  # noqa: BLE001 - e.g. http.client.InvalidURL quotes the URL: never show it
                 return Delivery(channel.name, payload.label, False, attempts,
-                                f"请求无法发出（{type(exc).__name__}），请检查 Webhook 地址是否完整、没有空格")
+                                f"请求无法发出（{type(exc).__name__}），请检查 Webhook 地址是否完整、没有空格", status="failed")
 
     def _post_once(self, channel: Channel, body: dict) -> None:
         url, signed = sign_request(channel, body)
+        split = urllib.parse.urlsplit(url)
+        extra = tuple(v for part in split.query.split("&") for v in (part.partition("=")[2],
+                                                                    urllib.parse.unquote_plus(part.partition("=")[2])))
+        extra += (str(signed.get("sign", "")), str(signed.get("timestamp", "")))
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if split.username is not None or split.password is not None:
+            # credentials in the URL travel as HTTP Basic auth (as curl sends them), never in the request line
+            user = urllib.parse.unquote(split.username or "")
+            password = urllib.parse.unquote(split.password or "")
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+            host = split.netloc.rpartition("@")[2]
+            url = urllib.parse.urlunsplit((split.scheme, host, split.path, split.query, split.fragment))
+            extra += (split.username or "", split.password or "")
         data = json.dumps(signed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        request = urllib.request.Request(url, data=data, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        request = urllib.request.Request(url, data=data, method="POST", headers=headers)
         self.requests += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - http(s) only
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, raw = exc.code, exc.read() if exc.fp else b""
-            if status == 429 or status >= 500:
-                raise DeliveryRetry(f"HTTP {status}", _retry_after(exc.headers)) from None
-            raise DeliveryFailed(f"HTTP {status}{_vendor_text(raw)}") from None
-        except OSError as exc:  # URLError, timeouts and connection errors are all OSError
-            reason = getattr(exc, "reason", exc)
-            kind = "超时" if isinstance(reason, TimeoutError) else "网络错误"
-            raise DeliveryRetry(f"{kind}（{type(reason).__name__}）") from None
-        code, msg = _vendor_code(raw)
-        if code is None:
-            raise DeliveryFailed(f"HTTP {status}，响应无法识别")
-        if code in channel.spec.busy_codes:
-            raise DeliveryRetry(f"发送过于频繁（错误码 {code}）")
-        if code != 0:
-            raise DeliveryFailed(f"错误码 {code}{f'：{msg}' if msg else ''}")
+            try:
+                with _OPENER.open(request, timeout=self.timeout) as response:  # noqa: S310 - http(s) only
+                    status, raw = response.status, response.read()
+            except urllib.error.HTTPError as exc:
+                status, raw = exc.code, exc.read() if exc.fp else b""
+                code, _ = _vendor_code(raw)
+                if code is not None and code in channel.spec.busy_codes:
+                    raise RateLimited(f"发送过于频繁（HTTP {status}，错误码 {code}）", code, _retry_after(exc.headers)) from None
+                if 300 <= status < 400:
+                    raise DeliveryFailed(f"HTTP {status}：Webhook 地址把请求转到了别处，为安全起见未跟随；"
+                                         "请从群机器人设置中重新复制 Webhook 地址") from None
+                if status == 429 or status >= 500:
+                    raise DeliveryRetry(f"HTTP {status}", _retry_after(exc.headers)) from None
+                raise DeliveryFailed(f"HTTP {status}{_vendor_text(raw)}") from None
+            except OSError as exc:  # URLError, timeouts and connection errors are all OSError
+                reason = getattr(exc, "reason", exc)
+                kind = "超时" if isinstance(reason, TimeoutError) else "网络错误"
+                raise DeliveryRetry(f"{kind}（{type(reason).__name__}）") from None
+            code, msg = _vendor_code(raw)
+            if code is None:
+                raise DeliveryFailed(f"HTTP {status}，响应无法识别")
+            if code in channel.spec.busy_codes:
+                raise RateLimited(f"发送过于频繁（错误码 {code}）", code)
+            if code != 0:
+                raise DeliveryFailed(f"错误码 {code}{f'：{msg}' if msg else ''}")
+        except (DeliveryRetry, DeliveryFailed) as exc:
+            exc.reason = _short(scrub(exc.reason, channel, extra))  # masked whole, then cut: no half secret survives
+            raise
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _retry_after(headers) -> float | None:
@@ -499,7 +644,7 @@ def _vendor_code(raw: bytes) -> tuple[int | None, str]:
             except (TypeError, ValueError):
                 return None, ""
             msg = data.get("errmsg") or data.get("msg") or data.get("StatusMessage") or ""
-            return code, str(msg)[:120]
+            return code, str(msg)[:4000]
     return None, ""
 
 

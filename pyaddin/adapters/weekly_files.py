@@ -1,4 +1,4 @@
-"""The weekly report's files: 周报_<week>.xlsx/.md/.png and the week's snapshot."""
+"""The weekly report's files: 周报_<week>.xlsx/.md/.txt/.png and the week's snapshot."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..reports.weekly import WeeklyReport, output_names
 from .history import store
-from .report_md import write_markdown
+from .report_md import write_markdown, write_plain_text
 from .report_png import write_chart_png
 from .report_xlsx import write_report_xlsx
 
@@ -24,6 +24,7 @@ def write_outputs(report: WeeklyReport, out_dir: Path, *, history_dir: Path | No
     if png is not None:
         written.append(png)
     written.append(write_markdown(report, out_dir / names["md"], image=png.name if png else None))
+    written.append(write_plain_text(report, (out_dir / names["md"]).with_suffix(".txt")))
     if report.store_snapshot:
         written.append(store(report.snapshot, history_dir or out_dir / "history", report.week))
     return written

@@ -2,10 +2,14 @@
 
 Scoring (stated so the order can be checked by hand): each approved filing (status 已通过, not
 this filing nor an attempt in its own resubmission chain) scores
-    8 for the same 平台 + 4 for a shared 创意形式 + 2 for the same 行业 + 1 for the same 主体名称,
-so the same platform always ranks first, then 创意形式, 行业, 主体 (8 > 4 + 2 + 1, and so on). Ties
-go to the filing with more reusable files, then the later 通过日期, then the earlier tracker row.
-Filings scoring 0 are not offered.
+    8 for the same 主体 + 4 for the same 平台 + 2 for a shared 创意形式 + 1 for the same 行业,
+so the same company always ranks first, then 平台, 创意形式, 行业 (8 > 4 + 2 + 1, and so on): what a
+filing may borrow depends first on whose it is. Same 主体 means the same 统一社会信用代码, or the same
+主体名称 when either code is missing. Ties go to the filing with more reusable files, then the later
+通过日期, then the earlier tracker row. Filings scoring 0 are not offered, nor filings with an
+error-level validate finding about the row itself (a duplicated 备案编号, 已通过 without 备案号, a #N/A
+cell …; a missing material or field the 平台规则 table asks for does not count): a filing that is
+itself wrong is no model; they are listed as skipped with the reason.
 
 For each candidate: its 备案号; review working days (提交日期 → 通过日期) of the approved attempt
 and of its whole resubmission chain; its rejection history (the 已驳回/需补充 attempts of its chain
@@ -14,6 +18,12 @@ manifest (`beian archive`): a file whose SHA-256 still matches is reusable, one 
 disappeared is listed as such and never offered; and the licenses of its 主体 that were valid on
 its 通过日期 (of the types its 行业 needs, when the 行业资质 table names any) but have expired
 since — reusing materials does not make an expired license valid again.
+
+What a file may be reused for is the 材料 table's 复用 column: 可复用 (创意物料) from any filing;
+同主体 (营业执照, licences, 资质, papers naming the company) only from a filing of the same 主体 —
+another company's licence in this filing's folder would count as this filing's material;
+每次新建 (安全承诺书, 活动方案) never: they are generated anew for each filing. A file of no known
+material is reused only within the same 主体. Every file says why it is or is not offered.
 """
 
 from __future__ import annotations
@@ -33,11 +43,12 @@ from ..tracker.values import as_text, is_blank
 from .hashing import sha256_file
 from .index import FolderMatcher
 
-WEIGHTS = {"platform": 8, "forms": 4, "industry": 2, "company": 1}
+WEIGHTS = {"company": 8, "platform": 4, "forms": 2, "industry": 1}
 APPROVED = "已通过"
 TOP = 5
 PROVENANCE = "复用来源.txt"
-REUSABLE, CHANGED, MISSING, UNVERIFIED = "可复用", "已改变", "已缺失", "未核验"
+REUSABLE, CHANGED, MISSING, UNVERIFIED, NOT_OFFERED = "可复用", "已改变", "已缺失", "未核验", "不提供"
+ANY_COMPANY, SAME_COMPANY, PER_FILING = "可复用", "同主体", "每次新建"
 
 
 @dataclass
@@ -47,6 +58,8 @@ class ArchivedFile:
     material: str | None
     state: str
     sha256: str | None
+    reason: str = ""
+    """Why the file is or is not offered, in one sentence."""
 
 
 @dataclass
@@ -74,6 +87,8 @@ class Candidate:
     approved_date: date | None
     score: int
     matched: list[str]
+    company: str | None
+    """The candidate's 主体名称 (the reasons name it when its papers are not offered)."""
     review_days: int | None
     chain_days: int | None
     attempts: int
@@ -96,6 +111,9 @@ class ReusePlan:
     note: str = ""
     activity: str | None = None
     platform: str | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(备案编号, reason) of approved filings that would have outranked the last candidate shown but
+    have error-level findings (at most `top` of them)."""
 
 
 def _forms(value: object) -> set[str]:
@@ -111,12 +129,13 @@ def manifest_entries(manifest: dict | None) -> dict[str, list[dict]]:
     return by_filing
 
 
-def _files(entries: list[dict], root: Path | None) -> list[ArchivedFile]:
+def _files(entries: list[dict], root: Path | None, policy: dict[str, str], same: bool,
+           company: str | None) -> list[ArchivedFile]:
     out = []
     for e in sorted(entries, key=lambda e: e["path"]):
-        rel, recorded = e["path"], e.get("sha256")
+        rel, recorded, material = e["path"], e.get("sha256"), e.get("material")
         if root is None or not recorded:
-            out.append(ArchivedFile(rel, e.get("material"), UNVERIFIED, recorded))
+            out.append(ArchivedFile(rel, material, UNVERIFIED, recorded, "归档清单中没有可核验的 SHA-256，不提供。"))
             continue
         path = root / rel
         try:
@@ -125,7 +144,67 @@ def _files(entries: list[dict], root: Path | None) -> list[ArchivedFile]:
             state = MISSING
         except OSError:
             state = UNVERIFIED
-        out.append(ArchivedFile(rel, e.get("material"), state, recorded))
+        reason = {CHANGED: "内容与归档清单的 SHA-256 不同（归档后被改动），不提供。",
+                  MISSING: "归档清单中有、文件已不存在，不提供。",
+                  UNVERIFIED: "文件无法读取，未能核验 SHA-256，不提供。"}.get(state, "")
+        if state == REUSABLE:
+            state, reason = _offer(material, policy, same, company)
+        out.append(ArchivedFile(rel, material, state, recorded, reason))
+    return out
+
+
+def _offer(material: str | None, policy: dict[str, str], same: bool, company: str | None) -> tuple[str, str]:
+    """(state, reason) of an unchanged file under the 材料 table's 复用 policy."""
+    other = f"另一主体（{company}）" if company else "另一主体（或主体不明）"
+    kind = policy.get(material or "", SAME_COMPANY) if material else None
+    if kind == PER_FILING:
+        return NOT_OFFERED, (f"{material}是每个备案各自的文件，不复用"
+                             f"{'：请用 beian docs 为本备案重新生成' if material in ('安全承诺书', '活动方案') else ''}。")
+    if kind == ANY_COMPANY:
+        return REUSABLE, ("SHA-256 与归档清单一致，同一主体，可复用。" if same else
+                          f"SHA-256 与归档清单一致，可复用；来自{other}，请确认其中没有对方的名称和品牌。")
+    if same:
+        return REUSABLE, "SHA-256 与归档清单一致，同一主体，可复用。"
+    what = f"{material}属于主体自己" if material else "未归类的文件只在同一主体的备案之间复用"
+    return NOT_OFFERED, (f"{what}，来自{other}，不提供：请使用本主体自己的{material}。" if material
+                         else f"{what}，来自{other}，不提供。")
+
+
+def same_company(code_a, name_a, code_b, name_b) -> bool:
+    """Same 统一社会信用代码; when either is missing, the same 主体名称 (folded); unknown is not the same."""
+    if not is_blank(code_a) and not is_blank(code_b):
+        return as_text(code_a).strip().upper() == as_text(code_b).strip().upper()
+    if not is_blank(name_a) and not is_blank(name_b):
+        return fold(as_text(name_a)) == fold(as_text(name_b))
+    return False
+
+
+REQUIREMENTS = frozenset({"missing-material", "missing-field"})
+"""What the 平台规则 table asks of a row: a gap there leaves what the filing has worth reusing (and a
+tracker without material columns would otherwise offer nothing at all)."""
+
+
+def blocked_rows(ctx: Context) -> dict[int, str]:
+    """Tracker rows with an error-level validate finding about the row itself (not a 平台规则
+    requirement) → the first one's title and message; every row of a duplicated 备案编号 counts
+    (which of them the 备案号 and the files belong to is unknown)."""
+    from ..compliance.validate import validate
+    from ..run.findings import codes
+
+    titles = codes()
+    out: dict[int, str] = {}
+    duplicated: set[str] = set()
+    for f in validate(ctx).findings:
+        if f.severity != "error" or f.row is None or f.sheet != ctx.tracker.sheet or f.code in REQUIREMENTS:
+            continue
+        out.setdefault(int(f.row), f"{titles[f.code].title}：{f.message}")
+        if f.code == "duplicate-id" and f.filing_id:
+            duplicated.add(filing_key(f.filing_id))
+    if duplicated:
+        df = ctx.tracker.df
+        for row, value in zip(df.index, df["filing_id"], strict=True):
+            if not is_blank(value) and filing_key(value) in duplicated:
+                out.setdefault(int(row), f"备案编号重复：“{as_text(value)}”在台账中出现多次，无法确定该备案的材料。")
     return out
 
 
@@ -167,28 +246,33 @@ def plan(ctx: Context, filing_id: str, *, manifest: dict | None, archive_root: P
     classifier = load_classifier(ctx.book)
     by_filing = manifest_entries(manifest)
 
-    mine = {"platform": get(me, "platform"), "forms": _forms(get(me, "forms")), "industry": get(me, "industry"),
-            "company": fold(get(me, "company")) if get(me, "company") else None}
+    mine = {"platform": get(me, "platform"), "forms": _forms(get(me, "forms")), "industry": get(me, "industry")}
+    my_code, my_name = get(me, "credit_code"), get(me, "company")
+    policy = {m.name: m.reuse for m in ctx.catalog.materials}
+    blocked = blocked_rows(ctx)
     approved = df.index[df["status"].eq(APPROVED).fillna(False).astype(bool)]
-    scored = []
+    scored, skipped = [], []
     seen_ids: set[str] = set()
     for row in approved:
         r = int(row)
         if r in own or not ids[r] or ids[r] == wanted or ids[r] in seen_ids:
             continue
         matched = []
+        if same_company(my_code, my_name, get(r, "credit_code"), get(r, "company")):
+            matched.append("company")
         if mine["platform"] and get(r, "platform") == mine["platform"]:
             matched.append("platform")
         if mine["forms"] & _forms(get(r, "forms")):
             matched.append("forms")
         if mine["industry"] and get(r, "industry") == mine["industry"]:
             matched.append("industry")
-        company = get(r, "company")
-        if mine["company"] and company and fold(company) == mine["company"]:
-            matched.append("company")
         score = sum(WEIGHTS[m] for m in matched)
-        if score:
-            seen_ids.add(ids[r])
+        if not score:
+            continue
+        seen_ids.add(ids[r])
+        if r in blocked:
+            skipped.append((score, r, blocked[r]))
+        else:
             scored.append((score, r, matched))
     # files decide ties, so only hash the folders of filings that can still make the list
     scored.sort(key=lambda x: (-x[0], x[1]))
@@ -197,17 +281,24 @@ def plan(ctx: Context, filing_id: str, *, manifest: dict | None, archive_root: P
     for score, r, matched in scored:
         if score < cutoff:
             break
+        same = "company" in matched
         candidates.append(_candidate(ctx, get, chains, classifier, calendar, r, score, matched,
-                                     by_filing.get(ids[r], []), archive_root))
+                                     _files(by_filing.get(ids[r], []), archive_root, policy, same, get(r, "company")),
+                                     ))
     candidates.sort(key=lambda c: (-c.score, -len(c.reusable), -(c.approved_date.toordinal() if c.approved_date
                                                                  else 0), c.row))
     note = "" if manifest is not None else ("没有找到归档清单（archive_manifest.json），无法核验归档文件是否改动，"
                                 "请先运行 beian archive 生成清单。")
-    return ReusePlan(as_text(get(me, "filing_id")), me, candidates[:top], manifest is not None, note,
-                     activity=get(me, "activity"), platform=get(me, "platform"))
+    shown = candidates[:top]
+    floor = shown[-1].score if len(shown) >= top else 0
+    # the skipped filings that would have made the list, best first, no more of them than shown
+    skipped_out = [(as_text(get(r, "filing_id")), reason)
+                   for score, r, reason in sorted(skipped, key=lambda x: (-x[0], x[1])) if score > floor][:top]
+    return ReusePlan(as_text(get(me, "filing_id")), me, shown, manifest is not None, note,
+                     activity=get(me, "activity"), platform=get(me, "platform"), skipped=skipped_out)
 
 
-def _candidate(ctx, get, chains, classifier, calendar, r, score, matched, entries, root) -> Candidate:
+def _candidate(ctx, get, chains, classifier, calendar, r, score, matched, files) -> Candidate:
     history = chains.chain_of(r)
     rejections = [Rejection(get(x, "filing_id"), get(x, "status"), as_text(get(x, "feedback") or ""),
                             classifier.classify(get(x, "feedback")))
@@ -224,8 +315,8 @@ def _candidate(ctx, get, chains, classifier, calendar, r, score, matched, entrie
     return Candidate(
         row=r, filing_id=as_text(get(r, "filing_id")), activity=get(r, "activity"), platform=get(r, "platform"),
         approval_no=get(r, "approval_no"), approved_date=approved, score=score, matched=matched,
-        review_days=review, chain_days=chain_days(get, Chain(history), calendar), attempts=len(history),
-        rejections=rejections, files=_files(entries, root),
+        company=get(r, "company"), review_days=review, chain_days=chain_days(get, Chain(history), calendar), attempts=len(history),
+        rejections=rejections, files=files,
         expired_licenses=_expired(ctx, get(r, "company"), get(r, "credit_code"), get(r, "industry"), approved))
 
 

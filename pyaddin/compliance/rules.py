@@ -4,6 +4,11 @@ Hit policy "collect" (as in DMN): every rule whose conditions all match a row ap
 empty cell matches anything; a cell may list several values (医疗、药品). Rules are data: a rule
 naming an unknown platform, form, industry, field or material becomes a `bad-rule` finding
 pointing at its cell, and only that rule is skipped.
+
+创意形式 may also name the class 有奖销售 (`PRIZE_SALE`): every row that is a 有奖销售 under
+《规范促销行为暂行规定》, i.e. a chance form (创意形式 table 抽奖性质 = 是) or a stated 最高奖金额
+(附赠式 prizes, coupons given as prizes). LOT-01 uses it: a rule listing forms one by one would
+miss the draws a team names 福袋 or 刮刮卡 and every prize that is not drawn.
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ SEVERITY_WORDS = {"error": "error", "错误": "error", "warning": "warning", "�
                   "提示": "info"}
 VERIFIED_WORDS = {"是", "y", "yes", "true", "1", "✓", "√", "已核实"}
 ANY = {"", "*", "＊", "全部", "所有", "任意"}
+PRIZE_SALE = "有奖销售"
+"""A 创意形式 condition matching every 有奖销售 row (tracker column `prize_sale`)."""
+BAN = "ban:"
+"""The target of a rule whose 要求 is 禁止: the conditions describe what the platform or the law does
+not allow (WX-01: 微信 rewards for sharing), so every row they match is the finding."""
+BAN_WORDS = {"禁止", "不得", "不允许", "禁止发布"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,10 @@ class Rule:
     @property
     def is_material(self) -> bool:
         return self.target.startswith(MATERIAL_PREFIX)
+
+    @property
+    def is_ban(self) -> bool:
+        return self.target == BAN
 
 
 @dataclass
@@ -103,33 +118,55 @@ def load_rules(book: Book | None, catalog: Catalog) -> RuleSet:
 
 def freshness(rules: RuleSet, df: pd.DataFrame, open_rows: pd.Series, today: date,
               review_days: int) -> list[Finding]:
-    """One setup finding per rule not verified (`rule-unverified`) or not checked within
-    `review_days` (`rule-stale`), each naming how many open filings the rule applies to."""
+    """The rules' own state, said without drowning the rows' problems (SPEC §10.1):
+    - `rule-unverified`: ONE finding per run listing the rules with 已核实 = 否 that apply to at
+      least one open filing, each with how many (none when none apply: a rule no open filing
+      meets is nobody's concern today). With one such rule it points at that rule's 已核实 cell.
+    - `rule-stale`: one warning per rule not checked within `review_days`, naming how many open
+      filings it applies to."""
     stale_before = date.fromordinal(max(1, today.toordinal() - review_days))
-    flagged = [r for r in rules.rules if not r.verified or (r.checked is not None and r.checked < stale_before)]
-    if not flagged:
+    unverified = [r for r in rules.rules if not r.verified]
+    stale = [r for r in rules.rules if r.checked is not None and r.checked < stale_before]
+    if not unverified and not stale:
         return []
     dates = row_dates(df, today)
     exploded = df["forms"].explode()
-    out = []
-    where_default = "（内置默认规则，可在“平台规则”表中修改）" if rules.source != "workbook" else ""
-    for rule in flagged:
-        n = int((rules.mask(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
-        row = rule.row if rules.source == "workbook" else None
+    counts: dict[int, int] = {}
 
-        def at(column: str, row=row, rule_id=rule.id) -> dict:
-            return {"sheet": rules.sheet, "row": row, "column": rules.columns.get(column) if row else None,
-                    "field": column, "rule": rule_id}
-        if not rule.verified:
-            out.append(make("rule-unverified",
-                            f"规则 {rule.id}{where_default}尚未核实（已核实 = 否），目前适用于 {n} 个未结束的备案，"
-                            f"请对照“{rule.source or '依据'}”的现行文本核对后把已核实改为“是”并填写核对日期。",
-                            **at("已核实")))
-        if rule.checked is not None and rule.checked < stale_before:
-            out.append(make("rule-stale",
-                            f"规则 {rule.id} 上次核对于 {rule.checked:%Y-%m-%d}，已超过 {review_days} 天（设置“规则复核天数”），"
-                            f"目前适用于 {n} 个未结束的备案；平台规则常有变动，请重新核对并更新核对日期。",
-                            **at("核对日期")))
+    def count(rule: Rule) -> int:
+        if id(rule) not in counts:
+            counts[id(rule)] = int((rules.mask(rule, df, dates, exploded) & open_rows).sum()) if len(df) else 0
+        return counts[id(rule)]
+
+    where_default = "（内置默认规则，可在“平台规则”表中修改）" if rules.source != "workbook" else ""
+    from_workbook = rules.source == "workbook"
+
+    def at(rule: Rule, column: str) -> dict:
+        row = rule.row if from_workbook else None
+        return {"sheet": rules.sheet, "row": row, "column": rules.columns.get(column) if row else None,
+                "field": column, "rule": rule.id}
+
+    out = []
+    applying = [(r, count(r)) for r in unverified]
+    applying = [(r, n) for r, n in applying if n]
+    if len(applying) == 1:
+        rule, n = applying[0]
+        out.append(make("rule-unverified",
+                        f"规则 {rule.id}{where_default}尚未核实（已核实 = 否），目前适用于 {n} 个未结束的备案，"
+                        f"请对照“{rule.source or '依据'}”的现行文本核对后把已核实改为“是”并填写核对日期。",
+                        **at(rule, "已核实")))
+    elif applying:
+        listed = "、".join(f"{r.id}（{n} 个）" for r, n in applying)
+        out.append(make("rule-unverified",
+                        f"{len(applying)} 条规则{where_default}尚未核实（已核实 = 否）而适用于未结束的备案：{listed}；"
+                        f"请对照各规则“依据”的现行文本核对后把已核实改为“是”并填写核对日期。",
+                        sheet=rules.sheet, row=None, field="已核实", value=len(applying)))
+    for rule in stale:
+        n = count(rule)
+        out.append(make("rule-stale",
+                        f"规则 {rule.id} 上次核对于 {rule.checked:%Y-%m-%d}，已超过 {review_days} 天（设置“规则复核天数”），"
+                        f"目前适用于 {n} 个未结束的备案；平台规则常有变动，请重新核对并更新核对日期。",
+                        **at(rule, "核对日期")))
     return out
 
 
@@ -143,6 +180,9 @@ def _names(r: TableRow, column: str, vocab, label: str, problems: list) -> froze
         return None
     out = set()
     for part in split_list(text):
+        if column == "创意形式" and fold(part) == PRIZE_SALE:
+            out.add(PRIZE_SALE)
+            continue
         name = vocab.get(part)
         if name is None:
             problems.append((column, f"{label}“{part}”不在目录中"))
@@ -169,6 +209,8 @@ def _parse(r: TableRow, catalog: Catalog) -> tuple[Rule | None, list[tuple[str, 
     target = None
     if not requirement:
         problems.append(("要求", "没有填写要求（台账字段名或材料名）"))
+    elif requirement.strip() in BAN_WORDS:
+        target, target_name = BAN, "禁止"
     else:
         material = catalog.material_names.get(requirement)
         spec = catalog.field_for_name(requirement)
@@ -177,7 +219,7 @@ def _parse(r: TableRow, catalog: Catalog) -> tuple[Rule | None, list[tuple[str, 
         elif spec is not None:
             target, target_name = spec.key, spec.header
         else:
-            problems.append(("要求", f"要求“{requirement}”既不是台账字段也不是“材料”表中的材料"))
+            problems.append(("要求", f"要求“{requirement}”既不是台账字段、“材料”表中的材料，也不是“禁止”"))
     severity = SEVERITY_WORDS.get(r.text("级别").strip().lower() or "error")
     if severity is None:
         problems.append(("级别", f"级别“{r.text('级别')}”应为 error、warning、info（或 错误、警告、提示）"))
@@ -216,11 +258,21 @@ def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.S
         mask &= df["industry"].isin(rule.industries)
     if rule.forms is not None:
         hit = exploded_forms.isin(rule.forms).groupby(level=0).any()
-        mask &= hit.reindex(df.index, fill_value=False).astype(bool)
-    for key, wanted in (("collects_pi", rule.collects_pi), ("sensitive_pi", rule.sensitive_pi),
-                        ("minors", rule.minors)):
+        hit = hit.reindex(df.index, fill_value=False).astype(bool)
+        if PRIZE_SALE in rule.forms and "prize_sale" in df.columns:
+            hit |= df["prize_sale"].astype(bool)
+        mask &= hit
+    for key, wanted in (("collects_pi", rule.collects_pi), ("minors", rule.minors)):
         if wanted is not None:
             mask &= df[key].eq(wanted).fillna(False).astype(bool)
+    if rule.sensitive_pi is not None:
+        # the data of children under 14 is sensitive personal information (《个人信息保护法》第28条):
+        # a row aimed at minors that collects data gets the sensitive-data rules (SPEC §10.3)
+        children = (df["minors"].eq(True).fillna(False) & df["collects_pi"].eq(True).fillna(False)).astype(bool)
+        if rule.sensitive_pi:
+            mask &= df["sensitive_pi"].eq(True).fillna(False).astype(bool) | children
+        else:
+            mask &= df["sensitive_pi"].eq(False).fillna(False).astype(bool) & ~children
     if rule.start is not None or rule.end is not None:
         codes, distinct = pd.factorize(dates.to_numpy(dtype=object))  # compare each distinct date once
         inside = np.array([(rule.start is None or d >= rule.start) and (rule.end is None or d <= rule.end)

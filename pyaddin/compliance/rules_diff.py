@@ -21,9 +21,13 @@ Definitions:
   when its 要求 or 级别 changed, those it applies to both before and after. Each with what it now
   misses (the material not ticked and not in the archive, or the field empty).
 - `rule-changed` (check): compares the rules with the version the previous check saw
-  (`<history>/rules/check_baseline.txt`; before any check, the previous stored version), one
-  warning per change per affected open filing, then records the current version, so the same
-  change is reported once, not on every run.
+  (`<history>/rules/check_baseline.txt`; before any check, the previous stored version), then
+  records the current version, so the same change is reported once, not on every run. A warning
+  goes only to an open filing the change leaves short (the rule now applies, or its 要求/级别
+  changed, and the filing misses what it asks) or that loses a requirement it relied on (the rule
+  no longer applies to it); a filing that already meets the new rule hears nothing (SPEC §10.1:
+  one level change over 46 satisfied filings is not 46 warnings). `beian rules-diff` still lists
+  every affected filing, satisfied or not.
 """
 
 from __future__ import annotations
@@ -263,6 +267,8 @@ class _Tracker:
         return self.cols[key]
 
     def missing(self, rule: Rule, row: int) -> str:
+        if rule.is_ban:
+            return f"规则 {rule.id} 不允许此类活动"
         if rule.is_material:
             ticked = self.column(rule.target).get(row) is True
             archived = self.ctx.archive_materials or {}
@@ -321,13 +327,18 @@ def _change_message(imp: Impact, a: Affected) -> str:
     what = rule.target_name if rule else ""
     if a.effect == "不再适用":
         return f"平台规则 {ch.rule_id} 已{ch.label}，本备案不再需要“{what}”，请确认后更新材料清单。"
-    todo = f"现{a.missing}，请补齐后再提交或复核。" if a.missing else "目前已满足，请复核。"
     lead = "现在适用于本备案" if a.effect == "现在适用" else "对本备案的要求已变"
-    return f"平台规则 {ch.rule_id} 已{ch.label}，{lead}（要求“{what}”），{todo}"
+    return f"平台规则 {ch.rule_id} 已{ch.label}，{lead}（要求“{what}”），现{a.missing}，请补齐后再提交或复核。"
+
+
+def needs_word(a: Affected) -> bool:
+    """A change is worth a warning on a filing when it leaves it short of a requirement, or takes
+    away one it relied on; one it already meets needs no action."""
+    return a.effect == "不再适用" or bool(a.missing)
 
 
 def change_findings(ctx: Context, result: RulesDiff) -> list[Finding]:
-    """One `rule-changed` warning per change per affected open filing."""
+    """One `rule-changed` warning per change per open filing it leaves short or relieves."""
     return [make("rule-changed", _change_message(imp, a), sheet=ctx.tracker.sheet, row=a.row,
                  filing_id=a.filing_id, activity=a.activity, rule=imp.change.rule_id)
-            for imp in result.impacts for a in imp.affected]
+            for imp in result.impacts for a in imp.affected if needs_word(a)]

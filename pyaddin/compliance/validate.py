@@ -123,6 +123,7 @@ def validate(ctx: Context) -> Report:
     _contacts(df, f)
     _prize(ctx, df, f)
     _personal_info(ctx, df, f)
+    _prohibited(ctx, df, f)
     _status(ctx, df, f)
     _approval_numbers(ctx, df, f)
     _company(ctx, df, f)
@@ -233,13 +234,25 @@ def _contacts(df: pd.DataFrame, f: RowFindings) -> None:
 
 
 def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
-    """The lottery cap (SPEC §4, §9): only rows whose 创意形式 includes 抽奖; the lower of 设置
-    抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in."""
+    """The lottery cap (SPEC §4, §9, §10.1) is about chance: it applies to every row with a draw
+    form (创意形式 table 抽奖性质 = 是: 抽奖, 福袋, 刮刮卡, 随机红包 …), at the lower of 设置
+    抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in. A 最高奖金额 on a
+    row with no draw form (a coupon, a fixed 红包) is not capped but said once (`prize-without-draw`,
+    info): the letters then speak of the highest value of a 奖品/权益, never of a lottery, and the
+    team sees that reading in case the prize is in fact drawn."""
     limit = ctx.settings.prize_limit
-    prizes = df["top_prize"]
     platforms = ctx.catalog.platforms
-    for row, value, platform, forms in zip(df.index, prizes, df["platform"], df["forms"], strict=True):
-        if value is None or value != value or not isinstance(forms, list) or "抽奖" not in forms:
+    chance = ctx.catalog.chance_forms
+    has_prize = pd.to_numeric(df["top_prize"], errors="coerce").fillna(0).gt(0)
+    for row, value, platform, forms, draw in zip(df.index[has_prize], df["top_prize"][has_prize],
+                                                 df["platform"][has_prize], df["forms"][has_prize],
+                                                 df["draw"][has_prize], strict=True):
+        named = [x for x in forms if x] if isinstance(forms, list) else []
+        if not draw:
+            shown = f"创意形式为“{'、'.join(named)}”" if named else "未填创意形式"
+            f.add("prize-without-draw", row, "top_prize",
+                  f"填写了最高奖金额 ¥{value:,.2f}，但{shown}，不属于抽奖（随机决定中奖），按奖品/权益的最高价值"
+                  f"处理、不适用抽奖上限；如奖品由抽奖、福袋、随机红包等随机方式决定，请在创意形式中写明。")
             continue
         cap = platforms[platform].prize_cap if platform in platforms else None
         if cap is not None and cap < limit:
@@ -247,8 +260,10 @@ def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
         else:
             bound, source = limit, "抽奖上限（设置“抽奖最高金额(元)”，《反不正当竞争法》）"
         if value > bound:
+            kind = "、".join(x for x in named if x in chance)
             f.add("prize-over-limit", row, "top_prize",
-                  f"抽奖最高奖金额 ¥{value:,.2f} 超过{source} ¥{bound:,.0f}，请把单个奖品价值降到上限以内。")
+                  f"抽奖式有奖销售（{kind}）最高奖金额 ¥{value:,.2f} 超过{source} ¥{bound:,.0f}，"
+                  f"请把单个奖品价值降到上限以内。")
 
 
 def _personal_info(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
@@ -259,12 +274,37 @@ def _personal_info(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
         f.add("pi-inconsistent", row, "sensitive_pi",
               f"“{f.header('sensitive_pi')}”为“是”但“{f.header('collects_pi')}”不为“是”：敏感个人信息也是个人信息，"
               f"请把“{f.header('collects_pi')}”改为“是”（并按规则补齐隐私政策和授权机制），或更正敏感个人信息。")
-    banned = ctx.catalog.minors_banned
-    minors = df["minors"].eq(True).fillna(False).astype(bool) & df["industry"].isin(banned)
-    for row, industry in zip(df.index[minors], df.loc[minors, "industry"], strict=True):
+    catalog = ctx.catalog
+    aimed = df["minors"].eq(True).fillna(False).astype(bool)
+    banned = aimed & df["industry"].isin(catalog.minors_banned)
+    for row, industry in zip(df.index[banned], df.loc[banned, "industry"], strict=True):
+        basis = catalog.industry_basis.get(industry) or "《广告法》第40条"
         f.add("prohibited-for-minors", row, "minors",
-              f"行业“{industry}”的广告不得在针对未成年人的大众传播媒介上发布（《广告法》第40条），"
+              f"行业“{industry}”的广告不得在针对未成年人的媒介上发布（{basis}），"
               f"请取消面向未成年人的投放，或更正“{f.header('minors')}”。")
+    warned = aimed & df["industry"].isin(catalog.minors_warned)
+    for row, industry in zip(df.index[warned], df.loc[warned, "industry"], strict=True):
+        basis = catalog.industry_basis.get(industry) or "《广告法》第40条"
+        f.add("prohibited-for-minors", row, "minors",
+              f"不利于未成年人身心健康的{industry}广告不得在针对未成年人的媒介上发布（{basis}），"
+              f"请确认所推广的内容适合未成年人，否则取消面向未成年人的投放。", severity="warning")
+
+
+def _prohibited(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    """Ads no filing can make lawful on the internet (SPEC §10.3): the 行业 table's 禁止互联网广告
+    industries (处方药, 烟草, 电子烟) and a row marked 处方药 = 是. Every platform here is on the
+    internet, so the row cannot be filed: an error, and documents refuse it."""
+    catalog = ctx.catalog
+    internet = df["industry"].isin(catalog.internet_banned)
+    for row, industry in zip(df.index[internet], df.loc[internet, "industry"], strict=True):
+        f.add("prohibited-ad", row, "industry",
+              f"行业“{industry}”的广告禁止在互联网发布（{catalog.industry_basis.get(industry) or '《互联网广告管理办法》(2023)'}），"
+              f"该备案无法通过，请取消该活动或更正“{f.header('industry')}”。")
+    marked = df["prescription"].eq(True).fillna(False).astype(bool) & ~internet
+    for row in df.index[marked]:
+        f.add("prohibited-ad", row, "prescription",
+              f"处方药广告禁止在互联网发布（《广告法》第15条；《互联网广告管理办法》(2023)），该备案无法通过，"
+              f"请取消该活动，或在确认不是处方药后更正“{f.header('prescription')}”。")
 
 
 def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
@@ -287,17 +327,38 @@ def _status(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
 
 
 def _approval_numbers(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
+    """备案号 against the 平台 table's 备案号格式 when the team filled one in, else against the format
+    learned from this tracker's approved numbers of the platform (`approval_formats`)."""
+    from .approval_formats import learn, shape, words
+
     numbers = df["approval_no"]
     filled = numbers.notna().to_numpy(dtype=bool)
     triples = list(zip(df.index[filled], numbers.to_numpy(dtype=object)[filled],
                        df["platform"].to_numpy(dtype=object)[filled], strict=True))
+    approved = set(df.index[(df["status"] == "已通过").to_numpy(dtype=bool)])
+    by_platform: dict[str, list[str]] = {}
+    for row, raw_number, platform_name in triples:
+        if row in approved and isinstance(platform_name, str):
+            by_platform.setdefault(platform_name, []).append(as_text(raw_number))
+    learned: dict[str, object] = {}
     for row, raw_number, platform_name in triples:
         platform = ctx.catalog.platforms.get(platform_name)
-        number = raw_number.strip()
-        if platform is not None and platform.pattern is not None and not platform.pattern.fullmatch(number):
+        if platform is None:
+            continue
+        number = as_text(raw_number).strip()
+        if platform.pattern is not None:
+            if not platform.pattern.fullmatch(number):
+                f.add("approval-no-format", row, "approval_no",
+                      f"备案号“{number}”不符合“平台”表中{platform.name}的备案号格式 {platform.pattern_text}，"
+                      f"请核对平台回执或在“平台”表中修改格式。")
+            continue
+        if platform.name not in learned:
+            learned[platform.name] = learn(by_platform.get(platform.name, []))
+        known = learned[platform.name]
+        if known is not None and shape(number) != known.shape:
             f.add("approval-no-format", row, "approval_no",
-                  f"备案号“{number}”不符合{platform.name}的备案号格式 {platform.pattern_text}，"
-                  f"请核对平台回执或在“平台”表中修改格式。")
+                  f"备案号“{number}”（{words(shape(number))}）与本台账{platform.name}已通过的备案号格式不同"
+                  f"（{known.agreeing} 个为 {known.words}），请核对平台回执。")
     first: dict[str, tuple[int, str]] = {}
     for row, raw_number, platform in triples:
         number = approval_key(raw_number)
@@ -353,7 +414,12 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
             continue
         hit = mask.to_numpy(dtype=bool)
         index = df.index[hit]
-        if rule.is_material:
+        if rule.is_ban:
+            message = (f"规则 {rule.id} 不允许这样的活动：{rule.description.rstrip('。')}。"
+                       f"请修改玩法后更正“{f.header('forms')}”，或取消该活动。")
+            for row in index:
+                f.add("forbidden-form", row, "forms", message, severity=rule.severity, rule=rule.id)
+        elif rule.is_material:
             col = rule.target
             if col in df.columns:
                 ticked = df[col].to_numpy(dtype=object)[hit] == True  # noqa: E712 - elementwise, None is not ticked

@@ -20,6 +20,11 @@ Scoping decisions (SPEC §5 leaves them open):
   the 资质库 row in the message. Remaining time is in working days, as for every deadline.
 - 已驳回 without a resubmission (no row's 原备案编号 names it) counts as not yet submitted for
   submit-late-risk and as pending for launch-unapproved; with one, it is closed.
+- A filing whose activity has ended (活动结束日期 before today) is closed whatever its status
+  (SPEC §10.1): no review-overdue, supplement-overdue, submit-late-risk or launch-unapproved for
+  it, so neither the robots' reminders (built from these findings) nor the calendar (which asks
+  the same `open_filings`) nag about history. archive-overdue, the duty that follows the end,
+  stays.
 - A row whose launch is today gets launch-unapproved (error) only, not also submit-late-risk.
 - An unknown platform uses the default review and lead times from 设置.
 """
@@ -103,6 +108,7 @@ class _Run:
         self.df = ctx.tracker.df
         self.status = self.df["status"]
         self.rejected_open = open_rejected(self.df)
+        self.open = open_filings(self.df, self.today)
         raw = ctx.tracker.raw
         if "status" in raw.columns:
             self.status_blank = each_distinct(raw["status"], is_blank).astype(bool)
@@ -132,7 +138,7 @@ class _Run:
     # ---------------------------------------------------------------- tracker rows
     def review_overdue(self) -> None:
         df = self.df
-        mask = self.status.isin(IN_REVIEW) & df["submitted_date"].notna()
+        mask = self.status.isin(IN_REVIEW) & df["submitted_date"].notna() & self.open
         for row, submitted, days, platform in self.rows(mask, "submitted_date", "review", "platform"):
             days = int(days)
             due = self.cal.add_workdays(submitted, days)
@@ -147,7 +153,8 @@ class _Run:
     def supplement_overdue(self) -> None:
         df = self.df
         days = self.ctx.settings.supplement_days
-        mask = (self.status == "需补充") & (df["supplement_due"].notna() | df["feedback_date"].notna())
+        mask = ((self.status == "需补充") & (df["supplement_due"].notna() | df["feedback_date"].notna())
+                & self.open)
         for row, explicit, feedback in self.rows(mask, "supplement_due", "feedback_date"):
             if explicit is not None:
                 due, key, basis = explicit, "supplement_due", f"补充截止日期 {explicit:%Y-%m-%d}"
@@ -168,7 +175,7 @@ class _Run:
 
     def submit_late_risk(self) -> None:
         df = self.df
-        mask = self._not_submitted() & df["launch_date"].notna()
+        mask = self._not_submitted() & df["launch_date"].notna() & self.open
         for row, target, review, lead, platform in self.rows(mask, "launch_date", "review", "lead", "platform"):
             if target <= self.today:
                 continue  # launch today or earlier: launch-unapproved (pending) says it more strongly
@@ -187,7 +194,7 @@ class _Run:
 
     def launch_unapproved(self) -> None:
         df = self.df
-        mask = (self.status.isin(PENDING) | self.rejected_open) & df["launch_date"].notna()
+        mask = (self.status.isin(PENDING) | self.rejected_open) & df["launch_date"].notna() & self.open
         for row, target, state in self.rows(mask, "launch_date", "status"):
             if target > self.today:
                 continue
@@ -221,7 +228,7 @@ class _Run:
         if not ctx.licenses.present:
             return
         df = self.df
-        in_scope = open_filings(df, self.today) & (df["company"].notna() | df["credit_code"].notna())
+        in_scope = self.open & (df["company"].notna() | df["credit_code"].notna())
         by_industry = {fold(k): v for k, v in ctx.catalog.industry_licenses.items()}
         severity_of = {(fold(i), t): s for (i, t), s in ctx.catalog.license_severity.items()}
         everyone = by_industry.get(EVERY_INDUSTRY, [])

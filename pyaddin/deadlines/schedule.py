@@ -6,9 +6,12 @@ days with the 节假日 sheet):
 - 补充材料截止 (supplement due): status 需补充 → 补充截止日期, else 反馈日期 + 设置 补充材料默认工作日;
 - 最晚提交日 (latest submission for on-time approval): not yet submitted, with a 计划上线日期 → the
   latest day from which 审核周期 + 提前量 working days still reach the launch;
-- 计划上线 (launch): every filing not 已撤回/已驳回 with a 计划上线日期;
+- 计划上线 (launch): every open filing with a 计划上线日期;
 - 归档截止 (archive due): 已通过, not archived, with an end date → 活动结束日期 + 设置 归档期限天数;
 - 资质到期 (license expiry): each dated 资质库 license (长期 never expires).
+The first four are only for open filings (`filings.open_filings`, as the deadline checks ask it):
+a filing withdrawn, resubmitted, or whose activity has ended has no review, submission or launch
+left to remind of (SPEC §10.1); archiving, which follows the end, stays.
 Each event has a key that stays the same while the filing (备案编号 + 平台) or the license (主体 +
 资质类型 + 证书编号) does, so the .ics writer can give it a stable UID and re-importing the file
 updates the event instead of adding a copy. Past deadlines stay in: an overdue one still needs doing.
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..run.context import Context
-from ..tracker.filings import closed, open_rejected
+from ..tracker.filings import open_filings, open_rejected
 from ..tracker.statuses import IN_REVIEW, NOT_SUBMITTED
 from ..tracker.values import LONG_TERM, as_text, is_blank
 from .workdays import Calendar, calendar_for, plus_days
@@ -74,8 +77,10 @@ def events(ctx: Context, calendar: Calendar | None = None) -> list[Event]:
     blank_status = (dict(zip(raw.index, raw["status"].map(is_blank), strict=True)) if "status" in raw.columns
                     else dict.fromkeys(df.index, True))
     # the line between open and closed that check draws: a 已驳回 row nobody resubmitted is still
-    # to be submitted and launched; one that was resubmitted, like 已撤回, has no deadlines left
-    ended, reopened = set(df.index[closed(df)]), set(df.index[open_rejected(df)])  # df has every field
+    # to be submitted and launched; one resubmitted, 已撤回, or whose activity is over has no
+    # review, submission or launch left
+    still_open = set(df.index[open_filings(df, ctx.today)])
+    reopened = set(df.index[open_rejected(df)])  # df has every field
     keys: set[str] = set()
     for row, r in zip(df.index, df.to_dict("records"), strict=True):
         fid = _text(r.get("filing_id")) or f"第{row}行"
@@ -95,10 +100,11 @@ def events(ctx: Context, calendar: Calendar | None = None) -> list[Event]:
                 found.append((kind, day, detail))
 
         submitted, launch = r.get("submitted_date"), r.get("launch_date")
-        if status in IN_REVIEW and submitted is not None:
+        live = row in still_open
+        if live and status in IN_REVIEW and submitted is not None:
             add("review", calendar.add_workdays(submitted, review),
                 f"{submitted:%Y-%m-%d} 提交，{platform or '平台'}审核周期 {review} 个工作日，应在此日前有结果；逾期请催审。")
-        if status == "需补充":
+        if live and status == "需补充":
             explicit, feedback = r.get("supplement_due"), r.get("feedback_date")
             if explicit is not None:
                 add("supplement", explicit, "补充截止日期（台账填写）：请在此日前补交材料。")
@@ -107,11 +113,11 @@ def events(ctx: Context, calendar: Calendar | None = None) -> list[Event]:
                     f"{feedback:%Y-%m-%d} 反馈后 {s.supplement_days} 个工作日内补交材料。")
         not_submitted = (status in NOT_SUBMITTED or row in reopened
                          or (status is None and bool(blank_status.get(row))))
-        if not_submitted and launch is not None:
+        if live and not_submitted and launch is not None:
             latest = calendar.workdays_before(plus_days(launch, 1), review + lead + 1)
             add("submit", latest, f"计划 {launch:%Y-%m-%d} 上线；审核周期 {review} + 提前量 {lead} 个工作日，"
                                   "最晚此日提交才能按时通过。")
-        if launch is not None and row not in ended:
+        if live and launch is not None:
             add("launch", launch, f"计划上线日期；当前状态：{_text(status) or '未填'}。未通过备案不得上线。")
         end = r.get("end_date")
         if status == "已通过" and end is not None and r.get("archived") is not True:

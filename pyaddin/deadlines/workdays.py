@@ -204,6 +204,8 @@ def load_overrides(book: Book | None) -> tuple[dict[date, bool], list[Finding]]:
 
     for r in table.rows:
         raw_date, raw_kind = r.values.get("日期"), r.values.get("类型")
+        if is_blank(raw_date) and is_blank(raw_kind):
+            continue  # a note in 说明 only (the shipped workbook explains the sheet on its first row)
         if is_blank(raw_date) or is_error(raw_date):
             bad("invalid-date", r, "日期", f"节假日表第{r.row}行的日期为空，请填写日期（如 2027-01-01）或删除该行。",
                 raw_date)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..errors import TemplateProblem
 from ..run.findings import Finding, codes, make
+from ..tracker.filings import ended
 from ..tracker.statuses import DRAFT, REJECTED, SUPPLEMENT, TO_SUBMIT
 from ..tracker.textnorm import filing_key
 from . import chinese_format
@@ -74,7 +75,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("创意形式列表", "创意形式的列表，可用 {% for 形式 in 创意形式列表 %} 循环", "forms", "[H5, 抽奖]"),
     Variable("含H5", "创意形式包含 H5 时为真，用于 {%p if 含H5 %}", None, "真"),
     Variable("含直播", "创意形式包含 直播 时为真", None, "假"),
-    Variable("含抽奖", "创意形式包含 抽奖，或填写了最高奖金额时为真", None, "真"),
+    Variable("含抽奖", "创意形式含随机决定中奖的形式（创意形式表 抽奖性质 = 是：抽奖、福袋、刮刮卡、随机红包 …）时为真",
+             None, "真"),
+    Variable("含奖品", "填写了最高奖金额、但创意形式不含抽奖时为真：按奖品/权益的最高价值表述，不写抽奖", None, "假"),
     Variable("行业", "台账“行业”", "industry", "快消"),
     Variable("主体名称", "台账“主体名称”（申报主体）", "company", "上海星河数字科技有限公司"),
     Variable("统一社会信用代码", "台账“统一社会信用代码”", "credit_code", "91310110666007217T"),
@@ -217,6 +220,8 @@ def template_values(row: Mapping, ctx, *, required: Iterable[str] | None = None)
     forms = [str(f) for f in (_clean(get("forms")) or []) if str(f).strip()]
     platform = _text(get("platform"))
     top_prize = _amount(get("top_prize"))
+    # chance decides a draw (SPEC §10.1): a coupon or fixed 红包 with a prize is not a lottery
+    draw = any(f in ctx.catalog.chance_forms for f in forms)
     sensitive = _yes_no(get("sensitive_pi"))
     entry = None
     if platform and platform in ctx.catalog.platforms:
@@ -236,7 +241,8 @@ def template_values(row: Mapping, ctx, *, required: Iterable[str] | None = None)
         "创意形式列表": forms,
         "含H5": "H5" in forms,
         "含直播": "直播" in forms,
-        "含抽奖": "抽奖" in forms or bool(top_prize),
+        "含抽奖": draw,
+        "含奖品": bool(top_prize) and not draw,
         "行业": _text(get("industry")),
         "主体名称": _text(get("company")),
         "统一社会信用代码": _text(get("credit_code")),
@@ -302,14 +308,26 @@ MATERIAL_READY, MATERIAL_MISSING, MATERIAL_NOT_APPLICABLE = "已备", "未备", 
 def _materials(row: Mapping, ctx, required: Iterable[str]) -> list[dict]:
     """What the rules require for this row plus what the row ticks, each 已备 / 未备 / 不适用: a
     platform reads this table as the list of what is attached, so nothing no rule asks for and the
-    row does not have is listed."""
+    row does not have is listed. A row without a draw form is no lottery (SPEC §10.1): the rules
+    still ask it for the prize rules (LOT-01 covers every 有奖销售), which the letter then calls
+    有奖活动规则 instead of 抽奖规则, so a signed document never claims a draw that is not there."""
     described = {m.name: m.description for m in ctx.catalog.materials}
     required = list(required)
     ticked = [n for n in ctx.tracker.materials() if _clean(row.get(f"material:{n}")) is True and n not in required]
+    forms = _clean(row.get("forms")) or []
+    draw = any(f in ctx.catalog.chance_forms for f in forms)
+
+    def worded(text: str) -> str:
+        return text if draw else text.replace(LOTTERY_WORD, NO_DRAW_WORD)
+
     out = []
     for name in [*required, *ticked]:
-        out.append({"名称": name, "说明": described.get(name) or "—", "状态": _material_status(row, ctx, name)})
+        out.append({"名称": worded(name), "说明": worded(described.get(name) or "—"),
+                    "状态": _material_status(row, ctx, name)})
     return out
+
+
+LOTTERY_WORD, NO_DRAW_WORD = "抽奖", "有奖活动"
 
 
 def _material_status(row: Mapping, ctx, name: str) -> str:
@@ -769,31 +787,36 @@ FILING_LOOP = frozenset({DRAFT, TO_SUBMIT, SUPPLEMENT})
 """Statuses still being prepared for (re)submission: the rows that need documents by default."""
 
 
-def in_filing_loop(df) -> list[int]:
+def in_filing_loop(df, today: date | None = None) -> list[int]:
     """Rows that still need documents: 草稿, 待提交, 需补充, an empty status (refused later with its
     reason rather than silently passed over), and 已驳回 unless another row's 原备案编号 names it
-    (resubmitted: the new row carries the filing on; links as `chains` reads them)."""
+    (resubmitted: the new row carries the filing on; links as `chains` reads them). With `today`,
+    not a row whose activity has ended: it is closed whatever its status (SPEC §10.1), a letter for
+    it could not be filed (`--ids`/`--rows`/`--all` still reach it)."""
     resubmitted: set[int] = set()
     if "original_id" in df.columns and df["original_id"].notna().any():
         from ..tracker.chains import build_chains
 
         resubmitted = set(build_chains(df).parent.values())
+    over = set(df.index[ended(df, today)]) if today is not None else set()
     out = []
     for r, status in zip(df.index, df["status"], strict=True):
+        if r in over:
+            continue
         status = _text(status)
         if status is None or status in FILING_LOOP or (status == REJECTED and int(r) not in resubmitted):
             out.append(int(r))
     return out
 
 
-def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None, all_rows: bool = False
-                ) -> tuple[list[int], list[Refusal]]:
+def select_rows(df, *, ids: Iterable[str] | None, rows: Iterable[int] | None, all_rows: bool = False,
+                today: date | None = None) -> tuple[list[int], list[Refusal]]:
     """Rows named by 备案编号 or Excel row number, every row with `all_rows`, else the rows still
     in the filing loop; and the names that match nothing, as refusals the user can read."""
     ids = [i for i in (ids or []) if str(i).strip()]
     rows = list(rows or [])
     if not ids and not rows:
-        return ([int(r) for r in df.index] if all_rows else in_filing_loop(df)), []
+        return ([int(r) for r in df.index] if all_rows else in_filing_loop(df, today)), []
     missing: list[Refusal] = []
     chosen: set[int] = set()
     by_id: dict[str, list[int]] = {}

@@ -110,6 +110,7 @@ SHEETS = {
     "平台": "shPlatforms",
     "平台规则": "shRules",
     "材料": "shMaterials",
+    "行业": "shIndustries",
     "设置": "shSettings",
     "节假日": "shHolidays",
     "通知": "shNotify",
@@ -183,7 +184,10 @@ def build_workbook(out: Path | io.BytesIO, *, xlwings_source: str | None = None,
                  widths={"说明": 48, "依据": 48, "要求": 16, "平台": 10})
     _table_sheet(sheets["材料"], "materials.csv", fmt,
                  widths={"材料名称": 16, "文件名关键词": 36, "格式": 24, "说明": 56})
+    _table_sheet(sheets["行业"], "industries.csv", fmt,
+                 widths={"行业": 12, "别名": 32, "需审查广告": 10, "禁向未成年人": 12, "禁止互联网广告": 14, "依据": 64})
     _rule_severity(sheets["平台规则"])
+    _industry_flags(sheets["行业"])
     _settings(sheets["设置"], fmt, settings or {})
     _holidays(sheets["节假日"], fmt)
     _robots(sheets["通知"], fmt)
@@ -263,6 +267,8 @@ GUIDE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("其他工作表", (
         "资质库：营业执照、行业许可等资质及有效期。",
         "平台 / 平台规则 / 材料：各平台的要求（示例，请按各平台现行规则核对并修改）。平台规则的“级别”填 错误、警告 或 提示。",
+        "行业：行业名称与别名，哪些行业不得面向未成年人投放（是 / 否 / 警告）、哪些禁止在互联网发布广告（处方药、烟草、电子烟），"
+        "以及依据；可按团队的行业分类增改。",
         "设置：台账所在的工作表或文件、今天的日期、输出目录、归档根目录、提醒天数等。",
         "节假日：日历尚未收录的年份，按国务院办公厅的放假通知逐日填写放假（休）和调休上班（班）。",
         "xlwings.conf：本机 Python 的位置（由 beian setup 填写；A 列为项目，B 列为值），请勿改名。",
@@ -356,8 +362,10 @@ def _tracker(ws, fmt: _Formats) -> None:
         rng = (header_row + 1, col, last, col)
         if kind == "platform":
             _list_validation(ws, rng, "='平台'!$A$2:$A$200", "平台", "请从平台表中选择；别名（如“微信公众号”）也可识别。")
-        elif kind in ("status", "industry", "forms"):
-            csv_name = {"status": "statuses.csv", "industry": "industries.csv", "forms": "forms.csv"}[kind]
+        elif kind == "industry":
+            _list_validation(ws, rng, "='行业'!$A$2:$A$200", name, "请从行业表中选择；别名（如“化妆品”）也可识别。")
+        elif kind in ("status", "forms"):
+            csv_name = {"status": "statuses.csv", "forms": "forms.csv"}[kind]
             _, rows = _csv(csv_name)
             _list_validation(ws, rng, [r[0] for r in rows], name,
                              "请从列表中选择；多个创意形式用顿号分隔。" if kind == "forms" else "请从列表中选择。")
@@ -432,6 +440,16 @@ def _rule_severity(ws) -> None:
     col = header.index("级别")
     _list_validation(ws, (1, col, 1000, col), ["错误", "警告", "提示"], "级别",
                      "请选择“错误”“警告”或“提示”（也接受 error、warning、info）。")
+
+
+def _industry_flags(ws) -> None:
+    """禁向未成年人 and 禁止互联网广告 of the 行业 sheet as drop-downs of the values the catalog reads."""
+    header, _ = _csv("industries.csv")
+    col = header.index("禁向未成年人")
+    _list_validation(ws, (1, col, 500, col), ["是", "否", "警告"], "禁向未成年人",
+                     "请选择“是”（禁止）、“否”或“警告”（须人工判断，如游戏）。")
+    col = header.index("禁止互联网广告")
+    _list_validation(ws, (1, col, 500, col), ["是", "否"], "禁止互联网广告", "请选择“是”或“否”。")
 
 
 def _settings(ws, fmt: _Formats, values: Mapping[str, str]) -> None:

@@ -110,12 +110,12 @@ def write_log(xbook, title: str) -> Path | None:
 class Live:
     """The calling workbook opened through the one loader, plus the xlwings books to write into."""
 
-    def __init__(self, xbook):
+    def __init__(self, xbook, reader=None, ctx=None):
         from ..actions.loader import open_context
 
         self.xbook = xbook
-        self.reader = excel.LiveReader(xbook)
-        self.ctx = open_context(self.reader)
+        self.reader = reader or excel.LiveReader(xbook)
+        self.ctx = ctx or open_context(self.reader)
         self.tracker = self.ctx.tracker
         self.tracker_xbook = self.reader.xbook_for(self.ctx.source)
         self.sheet = self.ctx.source.get(self.tracker.sheet)
@@ -125,9 +125,8 @@ class Live:
         return None if self.tracker_xbook is self.xbook else str(self.tracker_xbook.fullname)
 
     def output_dir(self) -> Path:
-        """设置 输出目录 (resolved by the loader against the workbook's folder), else beian-out beside it."""
-        base = self.ctx.base_dir or Path.cwd()
-        return self.ctx.out_dir(None, default=base / "beian-out")
+        """Where results go (`run.places`): 设置 输出目录, else beian-out beside the workbook."""
+        return self.ctx.results_dir()
 
 
 def summary_line(report: Report) -> str:
@@ -135,16 +134,23 @@ def summary_line(report: Report) -> str:
     return f"错误 {s['error']} 条，警告 {s['warning']} 条，提示 {s['info']} 条"
 
 
+def _open(xbook):
+    """The calling workbook through the one loader: one tracker's `Live`, or (设置 台账文件 names a
+    folder or several files) the trackers to run over, as `actions.loader.Opened`."""
+    from ..actions.loader import open_named
+
+    reader = excel.LiveReader(xbook)
+    opened = open_named(reader)
+    return opened, (None if opened.several else Live(xbook, reader, opened.ctx))
+
+
 def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
     from ..actions import check
-    from ..errors import SeveralTrackers
 
-    try:
-        live = Live(xbook)
-    except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
-        return _checks_many(xbook, exc, validation=validation, deadlines=deadlines)
-    data = check.run(live.ctx, validation=validation, deadlines=deadlines,
-                     history_dir=live.output_dir() / "history").data
+    opened, live = _open(xbook)
+    if live is None:
+        return _checks_many(xbook, opened, validation=validation, deadlines=deadlines)
+    data = check.run(live.ctx, validation=validation, deadlines=deadlines, keep_history=True).data
     v_report, d_report = data.validation, data.deadlines
     # everything is computed before the first write
     block = excel.result_block(live.tracker, live.sheet, v_report, d_report)
@@ -168,39 +174,26 @@ def _checks(xbook, *, validation: bool, deadlines: bool) -> str:
     return "\n".join(lines)
 
 
-def _output_dir(home) -> Path:
-    """设置 输出目录 of the workbook (as read by the loader), else beian-out beside it, as `Live`."""
-    from ..run.context import resolve_setting_path
-    from ..tracker.settings import load_settings
-
-    base = home.path.parent if home.path is not None else Path.cwd()
-    return resolve_setting_path(load_settings(home).output_dir, base) or base / "beian-out"
-
-
-def _several(several):
-    """The Contexts of the trackers 设置 台账文件 names (`several`, as the loader raised it), each
-    opened from its file as this workbook naming only it would open it; the skipped files; the
-    output folder."""
-    from ..actions.many import open_many
-
-    contexts, skipped = open_many(several.paths, home=several.book)
-    return contexts, skipped, _output_dir(several.book)
+def _name(ctx) -> str:
+    """（台账文件名） for a progress label; nothing for the live workbook itself."""
+    source = ctx.path or ctx.workbook
+    return f"（{Path(source).name}）" if source else ""
 
 
 def _skipped_lines(skipped) -> list[str]:
     return [f"已跳过 {s.path.name}：{s.reason}" for s in skipped]
 
 
-def _checks_many(xbook, several, *, validation: bool, deadlines: bool) -> str:
+def _checks_many(xbook, opened, *, validation: bool, deadlines: bool) -> str:
     """Several trackers named by 设置: each checked from its saved file exactly as this workbook
     naming only it would check it (this workbook's 设置 and rules, live), the cross-tracker checks
     added; findings go to this workbook's result sheets (linking into each file) and findings.xlsx.
     Nothing is written into the trackers themselves."""
     from ..actions import many
 
-    home, out = several.book, _output_dir(several.book)
-    result = many.run(several.paths, validation=validation, deadlines=deadlines, out_dir=out, workers=1, home=home,
-                      progress=excel.status_progress(xbook, "检查台账"))
+    home = opened.home
+    result = many.run_opened(opened, validation=validation, deadlines=deadlines, out=opened.results_dir(),
+                              workers=1, progress=excel.status_progress(xbook, "检查台账"))
     multi = result.data
     parts = [("校验结果", lambda f: f.code not in DEADLINE_CODES)] if validation else []
     parts += [("到期提醒", lambda f: f.code in DEADLINE_CODES)] if deadlines else []
@@ -224,22 +217,18 @@ def _checks_many(xbook, several, *, validation: bool, deadlines: bool) -> str:
 
 def _documents(xbook) -> str:
     from ..actions import documents
-    from ..errors import SeveralTrackers
+    from ..actions.batch import each_tracker
 
-    try:
-        live = Live(xbook)
-    except SeveralTrackers as exc:
-        contexts, skipped, out = _several(exc)
-        lines = []
-        for ctx in contexts:  # each tracker's documents in <out>/<tracker file name>/, as the command line does
-            source = Path(ctx.path or ctx.workbook)
-            result = documents.run(ctx, out_dir=out / source.stem,
-                                   progress=excel.status_progress(xbook, f"生成文书（{source.name}）")).data
-            lines += [f"{source.name}："] + _documents_lines(result, out / source.stem)
-        return "\n".join(lines + _skipped_lines(skipped))
-    out = live.output_dir()
-    result = documents.run(live.ctx, out_dir=out, progress=excel.status_progress(xbook, "生成文书")).data
-    return "\n".join(_documents_lines(result, out))
+    opened, _ = _open(xbook)
+    batch = each_tracker(opened, None, lambda c, folder: documents.run(
+        c, out_dir=folder, progress=excel.status_progress(xbook, f"生成文书{_name(c)}")))
+    if not batch.several:
+        part = batch.parts[0]
+        return "\n".join(_documents_lines(part.result.data, part.out_dir))
+    lines = []
+    for part in batch.parts:  # each tracker's documents in <out>/<tracker file name>/, as the command line does
+        lines += [f"{part.source.name}："] + _documents_lines(part.result.data, part.out_dir)
+    return "\n".join(lines + _skipped_lines(batch.skipped))
 
 
 def _documents_lines(result, out: Path) -> list[str]:
@@ -268,27 +257,25 @@ def archive_rows(result) -> list[list[object]]:
 
 def _archive(xbook) -> str:
     from ..actions import archive
-    from ..errors import SeveralTrackers
+    from ..actions.batch import each_tracker
 
-    try:
-        live = Live(xbook)
-    except SeveralTrackers as exc:
-        contexts, skipped, out = _several(exc)
+    opened, _ = _open(xbook)
+    batch = each_tracker(opened, None, lambda c, folder: archive.run(
+        c, out_dir=folder, progress=excel.status_progress(xbook, f"计算哈希{_name(c)}")))
+    out = opened.results_dir()
+    if batch.several:
         rows: list[list[object]] = []
         lines = []
-        for ctx in contexts:  # each tracker indexed into <out>/<tracker file name>/, one sheet for all
-            source = Path(ctx.path or ctx.workbook)
-            result = archive.run(ctx, out_dir=out / source.stem,
-                                 progress=excel.status_progress(xbook, f"计算哈希（{source.name}）")).data
+        for part in batch.parts:  # each tracker indexed into <out>/<tracker file name>/, one sheet for all
+            result = part.result.data
             block = archive_rows(result)
             rows = rows or [[*block[0], "来源"]]
-            rows += [[*r, source.name] for r in block[1:]]
-            lines.append(f"{source.name}：{len(block) - 1} 行，缺少的材料 {len(result.missing)} 项")
+            rows += [[*r, part.source.name] for r in block[1:]]
+            lines.append(f"{part.source.name}：{len(block) - 1} 行，缺少的材料 {len(result.missing)} 项")
         excel.write_table_sheet(xbook, "归档索引", rows, text_from=2)
         return "\n".join([f"归档索引已写入“归档索引”工作表（{len(rows) - 1} 行，“来源”列为台账文件）；"
-                          f"各台账的索引与清单文件保存在：{out}", *lines, *_skipped_lines(skipped)])
-    out = live.output_dir()
-    result = archive.run(live.ctx, out_dir=out, progress=excel.status_progress(xbook, "计算哈希")).data
+                          f"各台账的索引与清单文件保存在：{out}", *lines, *_skipped_lines(batch.skipped)])
+    result = batch.parts[0].result.data
     rows = archive_rows(result)
     excel.write_table_sheet(xbook, "归档索引", rows, text_from=2)
     missing = len(result.missing)
@@ -307,18 +294,11 @@ def weekly_rows(report) -> list[list[object]]:
 
 def _weekly(xbook) -> str:
     from ..actions import weekly
-    from ..errors import SeveralTrackers
 
-    try:
-        live = Live(xbook)
-    except SeveralTrackers as exc:
-        contexts, skipped, out = _several(exc)
-        outcome = weekly.run_many(contexts, out_dir=out)  # one report, with a 来源 breakdown
-        note = _skipped_lines(skipped)
-    else:
-        out = live.output_dir()
-        outcome = weekly.run(live.ctx, out_dir=out)
-        note = []
+    opened, _ = _open(xbook)
+    out = opened.results_dir()
+    outcome = weekly.run_opened(opened)  # several trackers: one report, with a 来源 breakdown
+    note = _skipped_lines(outcome.skipped)
     report, written = outcome.data, outcome.written
     rows = weekly_rows(report)
     excel.write_table_sheet(xbook, "周报", rows, text_from=0)
@@ -382,14 +362,16 @@ def rules_changes() -> None:
 def reuse_rows(plan) -> list[list[object]]:
     """复用建议 sheet: one row per archived file of each candidate (a candidate without files: one row)."""
     rows: list[list[object]] = [["候选", "备案编号", "活动名称", "平台", "得分", "备案号", "通过日期", "审核用时(工作日)",
-                                 "驳回历史", "已过期资质", "文件", "状态"]]
+                                 "驳回历史", "已过期资质", "文件", "状态", "说明"]]
     for i, c in enumerate(plan.candidates, start=1):
         history = "；".join(f"{r.filing_id} {r.status}：{'、'.join(r.categories)}" for r in c.rejections)
         expired = "；".join(f"{x.type} {x.number} 至 {x.valid_until:%Y-%m-%d}" for x in c.expired_licenses)
         head = [i, c.filing_id, excel.plain(c.activity), excel.plain(c.platform), c.score, excel.plain(c.approval_no),
                 c.approved_date, c.review_days, history, expired]
         for f in c.files or [None]:
-            rows.append([*head, f.rel if f else "", f.state if f else ""])
+            rows.append([*head, f.rel if f else "", f.state if f else "", f.reason if f else ""])
+    for fid, reason in plan.skipped:
+        rows.append(["已跳过", fid, "", "", "", "", "", "", "", "", "", "", f"本身有错误，不作复用来源：{reason}"])
     return rows
 
 
@@ -430,7 +412,7 @@ def _rules_diff(xbook) -> str:
     from ..actions import rules_diff
 
     live = Live(xbook)
-    diff = rules_diff.run(live.ctx, out_dir=live.output_dir()).data
+    diff = rules_diff.run(live.ctx).data
     if diff.base is None:
         return f"{diff.note}\n规则快照已保存在 {diff.current.path.parent}。"
     excel.write_table_sheet(xbook, "规则变化", rules_diff_rows(diff), text_from=1)
@@ -456,7 +438,7 @@ def _send_reminders(xbook) -> str:
     from ..actions import notify as action
 
     live = Live(xbook)
-    result = action.run(live.ctx, out_dir=live.output_dir(), what=("urgent", "approved"),
+    result = action.run(live.ctx, what=("urgent", "approved"),
                         progress=lambda text: excel.set_status(xbook, f"{TITLE}：{text}"))
     lines = action.summary_lines(result, dry_run=False)
     if action.exit_code(result):

@@ -50,27 +50,51 @@ class VendorSpec:
     measure: str
     """What `max_bytes` bounds: the markdown text, or the whole request body (飞书)."""
     busy_codes: frozenset[int]
+    busy_action: str
+    """What a "too frequent" answer means: `stop` (the robot is blocked for `busy_seconds`: send
+    nothing more to it this run), `wait` (a per-minute quota: wait at least `busy_seconds`, or defer
+    to the next run) or `retry` (a per-second quota: a short backoff succeeds)."""
+    busy_seconds: float
+    mention_id: str
+    """How the message text names a person mentioned by app ID (`{id}` stands for it); empty = not in text."""
+    mention_mobile: str
+    """How the message text names a person mentioned by 手机 (`{mobile}`); empty = this app cannot in markdown."""
     source: str
+    unverified: tuple[str, ...] = ()
+    """The items of robots.csv whose 已核实 is 否: shipped, but not yet checked against the vendor's text."""
+
+
+def _vendor_items() -> dict[str, dict[str, tuple[str, str, bool]]]:
+    """类型 → 项目 → (值, 依据, 已核实) from the long table `data/robots.csv` (one fact a row)."""
+    out: dict[str, dict[str, tuple[str, str, bool]]] = {}
+    for r in default_table("robots.csv", "机器人").rows:
+        out.setdefault(r.text("类型"), {})[r.text("项目")] = (r.text("值"), r.text("依据"), r.text("已核实") == "是")
+    return out
 
 
 @cache
 def vendors() -> dict[str, VendorSpec]:
     out = {}
-    for r in default_table("robots.csv", "机器人").rows:
-        spec = VendorSpec(r.text("类型"), int(r.text("每分钟条数")),
-                          int(r.text("每秒条数")) if r.text("每秒条数") else None,
-                          int(r.text("单条上限字节")), r.text("计量"),
-                          frozenset(int(c) for c in split_list(r.text("限流错误码"))), r.text("依据"))
-        out[spec.kind] = spec
+    for kind, items in _vendor_items().items():
+        def val(name: str, items=items) -> str:
+            return items.get(name, ("", "", False))[0]
+
+        action, _, seconds = val("限流处理").partition(" ")
+        busy_action = {"停发": "stop", "等待": "wait"}.get(action, "retry")
+        out[kind] = VendorSpec(
+            kind, int(val("每分钟条数")), int(val("每秒条数")) if val("每秒条数") else None, int(val("单条上限字节")),
+            val("计量"), frozenset(int(c) for c in split_list(val("限流错误码"))), busy_action,
+            float(seconds) if seconds else 0.0, val("正文@ID"), val("正文@手机"),
+            "；".join(dict.fromkeys(src for _, src, _ in items.values() if src)),
+            tuple(name for name, (_, _, ok) in items.items() if not ok))
     return out
 
 
 @cache
 def _kind_lookup() -> dict[str, str]:
     lookup = {}
-    for r in default_table("robots.csv", "机器人").rows:
-        kind = r.text("类型")
-        for alias in [kind, *split_list(r.text("别名"))]:
+    for kind, items in _vendor_items().items():
+        for alias in [kind, *split_list(items.get("别名", ("", "", False))[0])]:
             lookup[fold(alias)] = kind
     return lookup
 
@@ -101,18 +125,25 @@ class Channel:
         """Every string that must never be shown: the webhook, its token parts and the secret."""
         parts = [self.webhook, self.secret]
         split = urlsplit(self.webhook)
-        parts += [split.path, split.query]
+        parts += [split.path, split.query, split.netloc.rpartition("@")[0], split.username or "", split.password or ""]
         parts += [p.split("=", 1)[-1] for p in split.query.split("&")]
         parts += [seg for seg in split.path.split("/") if len(seg) >= 16]
         return tuple(p for p in parts if p and len(p) >= 6)
 
 
 def mask_url(url: str) -> str:
-    """Scheme and host only: `https://qyapi.weixin.qq.com/****`."""
+    """Scheme and host only: `https://qyapi.weixin.qq.com/****`; a user name or password written
+    into the URL (`https://bot:PASS@host/…`) is a credential and never shown."""
     split = urlsplit(url)
-    if not split.scheme or not split.netloc:
+    try:
+        host = split.hostname
+        port = split.port
+    except ValueError:
         return "****"
-    return f"{split.scheme}://{split.netloc}/****"
+    if not split.scheme or not host:
+        return "****"
+    host = f"[{host}]" if ":" in host else host
+    return f"{split.scheme}://{host}{f':{port}' if port else ''}/****"
 
 
 def parse_contents(text: str) -> tuple[tuple[str, ...], list[str]]:

@@ -6,11 +6,15 @@ into each vendor's payload, @-mentions the person as that app knows them and spl
 vendor's size limit. Nothing here knows a webhook or does I/O.
 
 Definitions:
-- *urgent*: the deadline findings (`deadlines.check`) that are errors, or whose due date is at
-  most 设置 提醒提前工作日 (default 3) working days away (overdue ones included), most urgent
-  first, grouped by the row's 负责人 (else 联系人, else “未填负责人”).
+- *urgent*: the deadline findings (`deadlines.check`) that are overdue or due within 设置
+  提醒提前工作日 (default 3) working days, whatever their level: a licence error 14 working days
+  away is in the check report, not in an urgent message whose header says "3 个工作日内". An error
+  with no date at all is urgent too, and the header counts it apart. Most urgent first, grouped
+  by the row's 负责人 (else 联系人, else “未填负责人”); a 资质库 item names the company and the
+  licence (资质类型, 证书编号) and its 资质库 row, never a tracker row.
 - *approved*: rows 已通过 with a 备案号 not yet announced to this robot. The state (keys already
-  announced, per robot) lives in `notify_state.json` in the output folder; on a robot's first run,
+  announced, per robot) lives in `history/notify.sqlite` in the output folder
+  (`adapters/notify_store.py`; `State` below is the JSON of earlier versions); on a robot's first run,
   only approvals of the last `FIRST_RUN_DAYS` days are announced and older ones are recorded as
   known, so connecting a robot does not replay the whole history.
 - *weekly*: the weekly Markdown summary (`adapters.report_md.render`), already masked.
@@ -109,43 +113,77 @@ def owner_of(ctx: Context, row: int | None) -> str:
     return NO_OWNER
 
 
-def urgent_findings(findings: list[Finding], lead_days: int) -> list[Finding]:
-    out = [f for f in findings
-           if f.code in DEADLINE_CODES and f.code != "calendar-fallback"
-           and (f.severity == "error" or (f.days_left is not None and f.days_left <= lead_days))]
-    return sorted(out, key=urgency)
+def is_urgent(f: Finding, lead_days: int, today: date) -> bool:
+    """Overdue, or due within `lead_days` working days; or an error that has no date to wait for."""
+    if f.code not in DEADLINE_CODES or f.code == "calendar-fallback":
+        return False
+    if f.days_left is not None:
+        return f.days_left <= lead_days or (f.due is not None and f.due < today)
+    if f.due is not None:
+        return f.due <= today
+    return f.severity == "error"
+
+
+def urgent_findings(findings: list[Finding], lead_days: int, today: date | None = None) -> list[Finding]:
+    today = today or date.today()
+    return sorted((f for f in findings if is_urgent(f, lead_days, today)), key=urgency)
+
+
+def _timing(f: Finding, today: date) -> str:
+    if f.due is not None and f.days_left is not None:
+        return f"{f.due:%Y-%m-%d} {when(f.due, f.days_left, today)}"
+    if f.due is not None:
+        return f"{f.due:%Y-%m-%d}"
+    return "尽快处理"
 
 
 def urgent_line(f: Finding, platform: str, today: date) -> str:
-    what = codes()[f.code].title
-    if f.due is not None and f.days_left is not None:
-        timing = f"{f.due:%Y-%m-%d} {when(f.due, f.days_left, today)}"
-    elif f.due is not None:
-        timing = f"{f.due:%Y-%m-%d}"
-    else:
-        timing = "尽快处理"
-    parts = [f.filing_id or f"第{f.row}行", f.activity or "（无活动名称）", platform or "（无平台）", what, timing]
+    parts = [f.filing_id or f"台账第{f.row}行", f.activity or "（无活动名称）", platform or "（无平台）",
+             codes()[f.code].title, _timing(f, today)]
     return " · ".join(as_text(p) for p in parts)
 
 
+def license_line(f: Finding, held: dict | None, today: date) -> str:
+    """A 资质库 item: whose licence, which one, and where it is — the row is the 资质库's."""
+    held = held or {}
+    company = as_text(held.get("company") or held.get("credit_code") or "") or "（资质库未填主体名称）"
+    kind = as_text(held.get("type") or "") or "（未填资质类型）"
+    number = as_text(held.get("number") or "")
+    licence = f"{kind}（证书编号 {number}）" if number else kind
+    parts = [company, licence, codes()[f.code].title, _timing(f, today), f"资质库第{f.row}行"]
+    return " · ".join(parts)
+
+
 def urgent_message(ctx: Context, findings: list[Finding]) -> Message:
-    """Urgent deadline findings grouped by 负责人; groups ordered by their most urgent item."""
+    """Urgent deadline findings grouped by 负责人; groups ordered by their most urgent item. The
+    header counts exactly the items listed, by what makes them urgent."""
     days = ctx.settings.reminder_days
-    chosen = urgent_findings(findings, days)
+    chosen = urgent_findings(findings, days, ctx.today)
     df = ctx.tracker.df
     platforms = dict(zip(df.index, df["platform"], strict=True)) if "platform" in df.columns else {}
+    licenses = ctx.licenses
+    held = {int(r["row"]): r for r in licenses.frame.to_dict("records")} if licenses.present else {}
     groups: dict[str, Group] = {}
     for f in chosen:
         row = f.row if f.sheet == ctx.tracker.sheet else None
         name = owner_of(ctx, row)
         g = groups.setdefault(name, Group(name, None if name == NO_OWNER else name, []))
-        g.lines.append(Line(urgent_line(f, as_text(platforms.get(row) or ""), ctx.today)))
+        if licenses.present and f.sheet == licenses.sheet and f.row is not None:
+            g.lines.append(Line(license_line(f, held.get(f.row), ctx.today)))
+        else:
+            g.lines.append(Line(urgent_line(f, as_text(platforms.get(row) or ""), ctx.today)))
     for g in groups.values():
         g.heading = f"{g.heading}（{len(g.lines)} 项）"
+    overdue = sum(1 for f in chosen if f.due is not None and f.due < ctx.today)
+    dated = sum(1 for f in chosen if f.due is not None)
+    undated = len(chosen) - dated
     errors = sum(1 for f in chosen if f.severity == "error")
+    header = f"共 {len(chosen)} 项：已逾期 {overdue} 项，{days} 个工作日内到期 {dated - overdue} 项"
+    if undated:
+        header += f"，无到期日但须立即处理 {undated} 项"
     return Message(
         "urgent", f"备案紧急提醒 {ctx.today:%Y-%m-%d}",
-        f"共 {len(chosen)} 项已逾期或 {days} 个工作日内到期（其中错误 {errors} 项），请负责人尽快处理：",
+        f"{header}（其中错误 {errors} 项），请负责人尽快处理：",
         list(groups.values()),
         footer="完整清单：运行 beian deadlines 或点击台账的“到期与逾期”按钮。",
         omitted_hint="，完整清单见“到期提醒”工作表或 beian deadlines")

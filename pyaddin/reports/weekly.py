@@ -25,8 +25,8 @@ Definitions (the tracker has no creation date, so "this week" rests on the dates
   today + 设置 资质到期提示天数 (90), expired ones included; 长期 never. 剩余工作日 counts working
   days like every deadline (negative once expired).
 - 临近上线: 计划上线日期 from today to today + 设置 临近上线天数 (14), status not 已通过 and the
-  filing not closed (`filings.closed`: 已撤回, or 已驳回 resubmitted by another row); a rejected
-  filing without a resubmission, or an unreadable status, still needs attention before launch.
+  filing open (`filings.open_filings`: not 已撤回, not a resubmitted 已驳回, activity not ended); a
+  rejected filing without a resubmission, or an unreadable status, still needs attention before launch.
 - 趋势: submissions and approvals per week for the last `TREND_WEEKS` weeks up to the report
   week; a week with a stored snapshot is counted from it (what was known then), other weeks from
   the current tracker's dates.
@@ -367,7 +367,7 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
     at_risk = _findings_frame(deadline_findings, AT_RISK_CODES, names, df)
 
     horizon = ctx.today + timedelta(days=ctx.settings.upcoming_days)
-    upcoming_mask = _in(df["launch_date"], ctx.today, horizon) & (status != APPROVED) & ~filings.closed(df)
+    upcoming_mask = _in(df["launch_date"], ctx.today, horizon) & (status != APPROVED) & filings.open_filings(df, ctx.today)
     upcoming = _list(df, upcoming_mask, ["行", "备案编号", "活动名称", "负责人", "平台", "状态", "计划上线日期", "提交日期"])
     upcoming = upcoming.sort_values(["计划上线日期", "行"], kind="stable").reset_index(drop=True)
 
@@ -409,6 +409,29 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
         status_changes=changes, newly_approved=newly, removed=removed, snapshot=current,
         store_snapshot=store, notes=notes, findings=list(deadline_findings),
     )
+
+
+ACTIVITY_PARTS = (("新增", "new"), ("提交", "submitted"), ("通过", "approved"), ("驳回", "rejected"),
+                  ("需补充", "supplement"))
+
+
+def week_activity(report: WeeklyReport) -> pd.DataFrame:
+    """本周动态: one row per filing that moved in the week, its events joined in 事项 (新增、提交).
+
+    One row per event listed a filing once for each: without a previous snapshot 新增 *is* the week's
+    submissions (the tracker has no creation date), so every submitted filing was printed twice, and a
+    filing submitted and approved in the same week also showed twice. Rows are keyed by tracker row
+    (and 来源 when several trackers are combined), in the order of their first event."""
+    frames = [(name, getattr(report, attr)) for name, attr in ACTIVITY_PARTS]
+    columns = list(dict.fromkeys(c for _, f in frames for c in f.columns))
+    key = [c for c in ("来源", "行") if c in columns] or [c for c in ("备案编号", "平台") if c in columns]
+    merged: dict[tuple, tuple[dict, list[str]]] = {}
+    for name, frame in frames:
+        for record in frame.to_dict("records"):
+            k = tuple(record.get(c) for c in key)
+            merged.setdefault(k, (record, []))[1].append(name)
+    return pd.DataFrame([{"事项": "、".join(events), **record} for record, events in merged.values()],
+                        columns=["事项", *columns])
 
 
 def output_names(week: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from ..tracker.catalog import Catalog, load_catalog
 from ..tracker.filings import open_filings
 from ..tracker.reading import Tracker, read_tracker
 from ..tracker.settings import Settings, load_settings
+from . import places
 from .findings import Finding, make
 
 
@@ -60,11 +61,22 @@ class Context:
     def today_pinned(self) -> bool:
         return self.system_today is not None and self.today != self.system_today
 
-    def out_dir(self, given: Path | None, default: Path | None) -> Path | None:
-        """An explicit folder (--out, as typed), else 设置 输出目录, else `default`."""
+    def explicit_out(self, given: Path | None) -> Path | None:
+        """An output folder the user asked for (--out, else 设置 输出目录), or None: validate, deadlines
+        and check write findings.xlsx only then."""
         if given is not None:
             return Path(given)
-        return self.output_dir if self.output_dir is not None else default
+        return self.output_dir
+
+    def results_dir(self, given: Path | None = None) -> Path:
+        """Where this run's files go (`run.places`): --out, else 设置 输出目录, else beian-out beside
+        the workbook."""
+        return places.results_dir(given, self.workbook, self.output_dir)
+
+    @property
+    def history_dir(self) -> Path:
+        """This workbook's history (`run.places`): the same folder for every run, whatever --out says."""
+        return places.history_dir(self.workbook, self.output_dir)
 
 
 def build_context(
@@ -130,7 +142,7 @@ TRACKER_LIST_SEPARATORS = re.compile(r"[\r\n；;]+")
 
 def tracker_paths(value: str | None, base: Path | None) -> list[Path]:
     """设置 台账文件 as a list (SPEC §9): one file, several separated by a newline or ；, or a folder
-    (kept as the folder; `actions.many.expand` lists its workbooks). Relative to the workbook's folder."""
+    (kept as the folder; `actions.loader.expand` lists its workbooks). Relative to the workbook's folder."""
     if value is None:
         return []
     parts = [p.strip() for p in TRACKER_LIST_SEPARATORS.split(str(value)) if p.strip()]

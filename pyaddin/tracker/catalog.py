@@ -22,6 +22,7 @@ PLATFORM_SHEET = "平台"
 MATERIAL_SHEET = "材料"
 MAPPING_SHEET = "字段映射"
 INDUSTRY_LICENSE_SHEET = "行业资质"
+INDUSTRY_SHEET = "行业"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class Material:
     keywords: tuple[str, ...]
     formats: tuple[str, ...]
     description: str = ""
+    reuse: str = ""
+    """复用: 可复用 (any filing), 同主体 (only from a filing of the same company: licences, 资质, papers
+    naming the company) or 每次新建 (per-filing documents, generated anew); see `archive.reuse`."""
 
 
 class Vocabulary:
@@ -89,6 +93,16 @@ class Catalog:
     """(行业, 资质类型) → severity of license-missing for that requirement (default error)."""
     minors_banned: frozenset[str] = frozenset()
     """Industries whose ads may not target minors (《广告法》第40条), from industries.csv."""
+    chance_forms: frozenset[str] = frozenset()
+    """Forms whose prize is decided by chance (创意形式 table 抽奖性质 = 是: 抽奖, 福袋, 随机红包 …):
+    a 抽奖式有奖销售, so the lottery cap and the lottery wording of the letters apply (SPEC §10.1)."""
+    """Industries whose ads may not target minors (《广告法》第40条), from the 行业 table (禁向未成年人 = 是)."""
+    minors_warned: frozenset[str] = frozenset()
+    """Industries a person must judge for minors (禁向未成年人 = 警告: 游戏, only games harmful to minors are banned)."""
+    internet_banned: frozenset[str] = frozenset()
+    """Industries whose ads may not be published on the internet at all (禁止互联网广告 = 是: 处方药, 烟草, 电子烟)."""
+    industry_basis: dict[str, str] = field(default_factory=dict)
+    """行业 → its 依据 cell, quoted by the findings the 行业 table drives."""
     header_overrides: dict[str, str] = field(default_factory=dict)
     """Folded header text → field key or material name, from the 字段映射 sheet."""
     findings: list[Finding] = field(default_factory=list)
@@ -196,12 +210,16 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
     statuses_table = default_table("statuses.csv", "状态")
     statuses = {r.text("状态"): split_list(r.text("别名")) for r in statuses_table.rows}
     stage = {r.text("状态"): r.text("阶段") for r in statuses_table.rows}
-    industries_table = default_table("industries.csv", "行业")
-    industries = {r.text("行业"): split_list(r.text("别名")) for r in industries_table.rows}
-    minors_banned = frozenset(r.text("行业") for r in industries_table.rows if r.text("禁向未成年人") == "是")
-    forms = {r.text("创意形式"): split_list(r.text("别名")) for r in default_table("forms.csv", "创意形式").rows}
+    industries_table = _table(book, INDUSTRY_SHEET, "industries.csv", min_match=2)
+    industries = {r.text("行业"): split_list(r.text("别名")) for r in industries_table.rows if r.text("行业")}
+    flags = _industry_flags(industries_table, findings)
+    forms_table = default_table("forms.csv", "创意形式")
+    forms = {r.text("创意形式"): split_list(r.text("别名")) for r in forms_table.rows}
+    chance_forms = frozenset(r.text("创意形式") for r in forms_table.rows if _bool_text(r.text("抽奖性质")))
 
     materials_table = _table(book, MATERIAL_SHEET, "materials.csv", min_match=2)
+    # a team's 材料 sheet kept from before the 复用 column still gets the packaged policy by name
+    default_reuse = {r.text("材料名称"): r.text("复用") for r in default_table("materials.csv", MATERIAL_SHEET).rows}
     materials = []
     for r in materials_table.rows:
         name = r.text("材料名称")
@@ -213,6 +231,7 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
             keywords=tuple(split_list(r.text("文件名关键词"))) or (name,),
             formats=tuple(f.lower().lstrip(".") for f in split_list(r.text("格式"))),
             description=r.text("说明"),
+            reuse=r.text("复用") or default_reuse.get(name, ""),
         ))
 
     lic_table = _table(book, INDUSTRY_LICENSE_SHEET, "industry_licenses.csv", min_match=2)
@@ -239,12 +258,43 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
         material_names=Vocabulary({m.name: [m.key] for m in materials}),
         industry_licenses=industry_licenses,
         license_severity=license_severity,
-        minors_banned=minors_banned,
+        chance_forms=chance_forms,
+        minors_banned=frozenset(n for n, (minors, _) in flags.items() if minors == "是"),
+        minors_warned=frozenset(n for n, (minors, _) in flags.items() if minors == "警告"),
+        internet_banned=frozenset(n for n, (_, internet) in flags.items() if internet),
+        industry_basis={r.text("行业"): r.text("依据") for r in industries_table.rows if r.text("行业")},
         findings=findings,
-        sources={"平台": platforms_table.source, "材料": materials_table.source, "行业资质": lic_table.source},
+        sources={"平台": platforms_table.source, "材料": materials_table.source, "行业资质": lic_table.source,
+                 "行业": industries_table.source},
     )
     catalog.header_overrides = _header_overrides(book, catalog)
     return catalog
+
+
+MINORS_WORDS = {"是": "是", "y": "是", "yes": "是", "1": "是", "✓": "是", "√": "是", "禁止": "是", "否": "否", "": "否",
+                "n": "否", "no": "否", "0": "否", "警告": "警告", "warning": "警告", "提醒": "警告"}
+
+
+def _industry_flags(table: Table, findings: list[Finding]) -> dict[str, tuple[str, bool]]:
+    """行业 → (禁向未成年人 是/否/警告, 禁止互联网广告). An unreadable cell is a `bad-rule` finding on it and
+    counts as 否, so a typo in one row never stops the run."""
+    out = {}
+    for r in table.rows:
+        name = r.text("行业")
+        if not name:
+            continue
+        minors = MINORS_WORDS.get(fold(r.text("禁向未成年人")))
+        if minors is None:
+            findings.append(_bad_table_row(table, r, "禁向未成年人",
+                                           f"行业“{name}”的禁向未成年人“{r.text('禁向未成年人')}”应为 是、否 或 警告，已按否处理。"))
+            minors = "否"
+        internet = MINORS_WORDS.get(fold(r.text("禁止互联网广告")))
+        if internet not in ("是", "否"):
+            findings.append(_bad_table_row(table, r, "禁止互联网广告",
+                                           f"行业“{name}”的禁止互联网广告“{r.text('禁止互联网广告')}”应为 是 或 否，已按否处理。"))
+            internet = "否"
+        out[name] = (minors, internet == "是")
+    return out
 
 
 def _header_overrides(book: Book | None, catalog: Catalog) -> dict[str, str]:

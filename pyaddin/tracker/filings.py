@@ -1,12 +1,15 @@
 """Where each filing stands: which rows are still headed for launch and which are closed.
 
-Shared by deadlines, the licenses check, rule freshness and the weekly report, so that every
-output draws the line between open and closed filings in the same place (SPEC §9):
+`open_filings` is the one answer to "is this filing still open?": the deadline checks (and so
+the robots' reminders), the calendar, the licenses check, rule freshness, rules-diff and the
+weekly report all ask it, so no two outputs draw the line in different places (SPEC §9, §10.1):
 - 已撤回 is closed.
-- 已驳回 is closed only when another row resubmits it (its 原备案编号 names this row's 备案编号);
+- 已驳回 is closed once another row resubmits it (its 原备案编号 names this row's 备案编号);
   without a resubmission the filing is still headed for launch: "not yet submitted" for
   submit-late-risk and "pending" for launch-unapproved.
-- An open filing is one that is not closed and whose activity has not ended before today.
+- Whatever its status, a filing whose 活动结束日期 is before today is closed: the activity is
+  history (a 已驳回 row nobody resubmitted, a 草稿 never sent), not a launch to stop or a
+  submission to hurry. Only what follows the end (archiving) is still asked of it.
 """
 
 from __future__ import annotations
@@ -38,12 +41,17 @@ def closed(df: pd.DataFrame) -> pd.Series:
     return (df["status"] == WITHDRAWN) | ((df["status"] == REJECTED) & resubmitted(df))
 
 
-def open_filings(df: pd.DataFrame, today: date) -> pd.Series:
-    """Rows not closed whose activity has not ended before today."""
+def ended(df: pd.DataFrame, today: date) -> pd.Series:
+    """Rows whose 活动结束日期 is before today (a row without an end date has not ended)."""
     # per distinct end date (a tracker repeats a few hundred of them), not per row
     codes, uniques = pd.factorize(df["end_date"].to_numpy(dtype=object))
-    ended = np.zeros(len(df), dtype=bool)
+    out = np.zeros(len(df), dtype=bool)
     if len(uniques):
         ended_u = np.fromiter((d < today for d in uniques), dtype=bool, count=len(uniques))
-        ended = (codes >= 0) & ended_u[np.maximum(codes, 0)]
-    return ~closed(df) & ~pd.Series(ended, index=df.index)
+        out = (codes >= 0) & ended_u[np.maximum(codes, 0)]
+    return pd.Series(out, index=df.index)
+
+
+def open_filings(df: pd.DataFrame, today: date) -> pd.Series:
+    """Rows not closed whose activity has not ended before today."""
+    return ~closed(df) & ~ended(df, today)

@@ -38,7 +38,7 @@ MIN_HEADER_MATCHES = 4
 MATERIAL_PREFIX = "material:"
 OUTPUT_SHEETS = {"校验结果", "到期提醒", "归档索引", "周报", "使用说明", "平台", "平台规则", "材料", "设置", "节假日",
                  "xlwings.conf", "字段映射", "资质库", "行业资质", "驳回原因分类", "复用建议", "规则变化",
-                 "通知", "人员"}
+                 "通知", "人员", "行业"}
 RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
 _ERRORS = list(EXCEL_ERRORS)
 """Columns the buttons append right of the user's last column; never read as data."""
@@ -51,7 +51,8 @@ class Tracker:
     """Excel row number of the header."""
     df: pd.DataFrame
     """Index: Excel row numbers. Columns: every canonical field key (None where absent),
-    `platforms` (all platforms named), and `material:<名称>` per material checklist column."""
+    `platforms` (all platforms named), `draw` (a form is a chance draw, 抽奖性质 = 是), `prize_sale`
+    (有奖销售: a draw, or a 最高奖金额 filled in) and `material:<名称>` per material checklist column."""
     raw: pd.DataFrame
     """The cells as read, same index, columns keyed like `df` for mapped columns."""
     columns: dict[str, int]
@@ -226,12 +227,26 @@ def read_tracker(book: Book, catalog: Catalog, settings: Settings, *, sheet_name
             df[spec.key] = pd.Series([None] * len(df), index=df.index, dtype=object)
     if "platforms" not in df.columns:
         df["platforms"] = pd.Series([[] for _ in range(len(df))], index=df.index, dtype=object)
+    df["draw"], df["prize_sale"] = prize_kinds(df, catalog.chance_forms)
     for spec in catalog.fields:
         if spec.required and spec.key not in mapping:
             findings.append(make(
                 "missing-column", f"台账缺少必需列“{spec.header}”，请在表头行添加该列或在“字段映射”中指定对应列。",
                 sheet=sheet.name, row=header_row, field=spec.header))
     return Tracker(sheet.name, header_row, df, raw, dict(mapping), headers, extra, n_cols, result_columns, findings)
+
+
+def prize_kinds(df: pd.DataFrame, chance_forms: frozenset[str]) -> tuple[pd.Series, pd.Series]:
+    """(draw, prize_sale) per row. A draw is a form decided by chance (抽奖, 福袋, 随机红包 …): the
+    抽奖式有奖销售 that the prize cap and the lottery wording are about. 有奖销售 is wider (《规范促销
+    行为暂行规定》: 抽奖式 and 附赠式): a draw, or any row that states a 最高奖金额."""
+    if df.empty:
+        empty = pd.Series(False, index=df.index, dtype=bool)
+        return empty, empty.copy()
+    exploded = df["forms"].explode()
+    draw = exploded.isin(chance_forms).groupby(level=0).any().reindex(df.index, fill_value=False).astype(bool)
+    prize = pd.to_numeric(df["top_prize"], errors="coerce").fillna(0).gt(0)
+    return draw, (draw | prize).astype(bool)
 
 
 def _blank_row(cells: list[object]) -> bool:

@@ -16,14 +16,13 @@ import click
 
 from ...run.findings import stamp
 from .common import (
-    DEFAULT_OUT,
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
     emit_json,
     finish_many,
+    open_named,
     print_findings,
-    single_context,
 )
 from .progress import terminal_progress
 
@@ -64,33 +63,34 @@ def archive(workbooks, out, today, sheet, as_json, root, verify, bag):
     """
     if verify and bag:
         raise click.UsageError("--verify 与 --bag 不能同时使用：请先核验，再单独运行 --bag。 / Use --verify and --bag separately.")
-    ctx = single_context(workbooks, sheet=sheet, today=today)
-    if ctx is not None:
-        sys.exit(_archive_one(ctx, str(workbooks[0]), ctx.out_dir(out, default=DEFAULT_OUT), root, verify, bag,
-                              emit_json if as_json else None))
-    from ...actions.many import open_many
+    from ...actions import archive as action
+    from ...actions.batch import each_tracker
 
-    contexts, skipped = open_many(list(workbooks), sheet=sheet, today=today)
+    opened = open_named(workbooks, sheet=sheet, today=today)
+    with terminal_progress("核验哈希" if verify else "计算哈希", as_json=as_json) as progress:
+        if verify:
+            batch = each_tracker(opened, out, lambda c, folder: action.verify(c, out_dir=folder, root=root,
+                                                                             progress=progress))
+        else:
+            batch = each_tracker(opened, out, lambda c, folder: action.run(c, out_dir=folder, root=root, bag=bag,
+                                                                          progress=progress))
+    if not batch.several:
+        sys.exit(_archive_one(batch.parts[0].result, str(workbooks[0]), verify, emit_json if as_json else None))
     payloads: list[dict] = []
     codes = []
-    for c in contexts:
-        source = str(c.path or c.workbook)
+    for part in batch.parts:
         if not as_json:
-            click.echo(f"== {source}")
-        codes.append(_archive_one(c, source, Path(out or DEFAULT_OUT) / Path(source).stem, root, verify, bag,
-                                  payloads.append if as_json else None))
-    finish_many("archive", payloads, skipped, codes, as_json=as_json)
+            click.echo(f"== {part.source}")
+        codes.append(_archive_one(part.result, str(part.source), verify, payloads.append if as_json else None))
+    finish_many("archive", payloads, batch.skipped, codes, as_json=as_json)
 
 
-def _archive_one(ctx, workbook: str, out_dir: Path, root, verify: bool, bag: bool, emit) -> int:
-    """One tracker's archive run; `emit` receives the JSON payload (None: print for a person).
-    Returns the exit code."""
-    from ...actions import archive as action
+def _archive_one(outcome, workbook: str, verify: bool, emit) -> int:
+    """Present one tracker's archive run; `emit` receives the JSON payload (None: print for a
+    person). Returns the exit code."""
     from ...archive import index as core
 
     if verify:
-        with terminal_progress("核验哈希", as_json=emit is not None) as progress:
-            outcome = action.verify(ctx, out_dir=out_dir, root=root, progress=progress)
         report, archive_root = outcome.report, outcome.data
         report.workbook = workbook
         written = outcome.written[0]
@@ -106,8 +106,6 @@ def _archive_one(ctx, workbook: str, out_dir: Path, root, verify: bool, bag: boo
             click.echo(f"已写入 {written}")
         return EXIT_FINDINGS if changed or not report.valid else EXIT_OK
 
-    with terminal_progress("计算哈希", as_json=emit is not None) as progress:
-        outcome = action.run(ctx, out_dir=out_dir, root=root, bag=bag, progress=progress)
     result, archive_root = outcome.data, outcome.data.root
     result.report.workbook = workbook
     bags = [p for p in outcome.written if p.parent.name == "bags"]

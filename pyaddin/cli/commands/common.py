@@ -165,18 +165,17 @@ def print_summary(report: Report, written: list[Path]) -> None:
         click.echo(f"已写入 {path}")
 
 
-def single_context(workbooks, *, sheet: str | None = None, today: date | None = None):
-    """The Context when the command names one workbook that holds one tracker; None when it names a
-    folder, several workbooks, or a workbook whose 设置 台账文件 lists several trackers (the caller
-    then runs over all of them)."""
-    from ...errors import SeveralTrackers
+def open_named(workbooks, *, sheet: str | None = None, today: date | None = None, rules: Path | None = None):
+    """The one loader with the file reader over what the command names (one workbook, several,
+    folders): one tracker's Context, or the trackers to run over (`actions.loader.Opened`)."""
+    from ...adapters.files import FileReader, read_ahead
 
-    if len(workbooks) != 1 or Path(workbooks[0]).is_dir():
-        return None
-    try:
-        return open_workbook(workbooks[0], sheet=sheet, today=today)
-    except SeveralTrackers:
-        return None
+    workbooks = [Path(w) for w in workbooks]
+    if len(workbooks) == 1 and not workbooks[0].is_dir():
+        read_ahead(workbooks[0])  # calamine reads while the loader's imports (pandas, the core) load
+    from ...actions import loader
+
+    return loader.open_named(FileReader(), workbooks, sheet=sheet, rules=rules, today=today)
 
 
 def finish_many(command: str, payloads: list[dict], skipped, codes: list[int], *, as_json: bool) -> None:

@@ -21,6 +21,18 @@ def sample_dir() -> Path:
     raise click.ClickException("找不到示例数据 sample_data/备案台账示例.xlsx，请从完整的代码仓库运行。")
 
 
+def copy_sample(samples: Path, target: Path) -> Path:
+    """The demo runs on a fresh copy of the sample (workbook and archive): a run keeps its history
+    beside the workbook (`run.places`), and the embedded sample, maybe inside an installed package,
+    must stay as shipped."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    shutil.copy2(samples / "备案台账示例.xlsx", target / "备案台账示例.xlsx")
+    if (samples / "archive").is_dir():
+        shutil.copytree(samples / "archive", target / "archive", symlinks=True)
+    return target / "备案台账示例.xlsx"
+
+
 @click.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("beian-out/demo"), show_default=True,
               help="输出文件夹。")
@@ -32,11 +44,10 @@ def demo(out: Path) -> None:
     """
     from ...actions import archive, check, documents, weekly
 
-    samples = sample_dir()
-    workbook = samples / "备案台账示例.xlsx"
     if out.exists():
         shutil.rmtree(out / "documents", ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
+    workbook = copy_sample(sample_dir(), out / "示例台账")
     ctx = open_workbook(workbook)
     click.echo(f"示例台账：{workbook}（今天按设置固定为 {ctx.today}，共 {ctx.tracker.rows} 行）")
 

@@ -10,13 +10,12 @@ import click
 
 from ...run.findings import SEVERITY_ZH, stamp
 from .common import (
-    DEFAULT_OUT,
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
     emit_json,
     finish_many,
-    single_context,
+    open_named,
 )
 from .progress import terminal_progress
 
@@ -68,28 +67,23 @@ def docs(workbooks, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, 
     示例：beian docs 备案台账.xlsx --ids BA-2025-001 --pdf --out 文书/
     """
     from ...actions import documents as action
+    from ...actions.batch import each_tracker
 
     options = dict(ids=split_ids(ids), rows=parse_rows(rows), all_rows=all_rows, kind=kind, pdf=pdf, force=force,
                    templates_dir=templates_dir)
-    ctx = single_context(workbooks, sheet=sheet, today=today)
-    if ctx is not None:
-        with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
-            outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), progress=progress, **options)
-        sys.exit(_docs_one(outcome, str(workbooks[0]), pdf, emit_json if as_json else None))
-    from ...actions.many import open_many
-
-    contexts, skipped = open_many(list(workbooks), sheet=sheet, today=today)
+    opened = open_named(workbooks, sheet=sheet, today=today)
+    with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
+        batch = each_tracker(opened, out, lambda c, folder: action.run(c, out_dir=folder, progress=progress,
+                                                                      **options))
+    if not batch.several:
+        sys.exit(_docs_one(batch.parts[0].result, str(workbooks[0]), pdf, emit_json if as_json else None))
     payloads: list[dict] = []
     codes = []
-    for c in contexts:  # several trackers: each one's documents in <out>/<tracker file name>/
-        source = str(c.path or c.workbook)
+    for part in batch.parts:  # several trackers: each one's documents in <out>/<tracker file name>/
         if not as_json:
-            click.echo(f"== {source}")
-        with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
-            outcome = action.run(c, out_dir=Path(out or DEFAULT_OUT) / Path(source).stem, progress=progress,
-                                 **options)
-        codes.append(_docs_one(outcome, source, pdf, payloads.append if as_json else None))
-    finish_many("docs", payloads, skipped, codes, as_json=as_json)
+            click.echo(f"== {part.source}")
+        codes.append(_docs_one(part.result, str(part.source), pdf, payloads.append if as_json else None))
+    finish_many("docs", payloads, batch.skipped, codes, as_json=as_json)
 
 
 def _docs_one(outcome, workbook: str, pdf: bool, emit) -> int:

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from .common import DEFAULT_OUT, EXIT_CANNOT_RUN, common_options, emit_json, open_workbook
-
-
-def notify_out_dir(out: Path | None, ctx) -> Path:
-    """--out, else 设置 输出目录, else beian-out beside the workbook (not the current folder), so a
-    scheduled run keeps one notify_state.json whatever folder it starts in."""
-    base = ctx.base_dir or Path.cwd()
-    return ctx.out_dir(out, default=base / DEFAULT_OUT)
+from .common import EXIT_CANNOT_RUN, common_options, emit_json, open_workbook
 
 
 @click.command()
@@ -26,9 +18,9 @@ def notify_out_dir(out: Path | None, ctx) -> Path:
 def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
     """把紧急到期事项、新下号的备案和周报发到“通知”表中的企业微信 / 钉钉 / 飞书群机器人，并 @ 负责人。
 
-    紧急：错误级到期问题，以及“设置”提醒提前工作日（默认 3）内到期的事项，按负责人分组。
-    通过：上次通知以来新下号的备案（记录在输出文件夹的 notify_state.json，不会重复通知）。
-    退出码：0 全部送达，1 有消息发送失败（逐条列出），2 无法运行。
+    紧急：已逾期或“设置”提醒提前工作日（默认 3）内到期的事项，按负责人分组。
+    通过：上次通知以来新下号的备案（记录在工作簿的 beian-out/history/notify.sqlite，多次、同时运行也不会重复通知）。
+    退出码：0 全部送达，1 有消息发送失败或因限流未发（逐条列出），2 无法运行。
 
     \b
     示例：beian notify 备案台账.xlsx --what urgent,approved
@@ -41,8 +33,7 @@ def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
     except action.CannotNotify as exc:
         raise click.BadParameter(str(exc), param_hint="--what") from exc
     ctx = open_workbook(workbook, sheet=sheet, today=today)
-    target = notify_out_dir(out, ctx)
-    result = action.run(ctx, out_dir=target, channel=channel, what=wanted, dry_run=dry_run,
+    result = action.run(ctx, channel=channel, what=wanted, dry_run=dry_run,
                         progress=None if as_json else lambda text: click.echo(text, err=True))
     data = result.data
     code = action.exit_code(result)
@@ -53,7 +44,7 @@ def notify(workbook, out, today, sheet, as_json, channel, what, dry_run):
             "messages": [{"channel": p.channel.name, "type": p.channel.kind, "content": p.message.content,
                           "items": p.items, "listed": p.listed, "payloads": len(p.payloads)} for p in data.plans],
             "deliveries": [{"channel": d.channel, "label": d.label, "ok": d.ok, "attempts": d.attempts,
-                            "error": d.error} for d in data.deliveries],
+                            "error": d.error, "status": d.status} for d in data.deliveries],
             "unresolved": data.unresolved,
             "state": str(data.state_path) if data.state_path else None,
         })
@@ -85,8 +76,7 @@ def calendar(workbook, out, today, sheet, as_json):
     from ...deadlines.schedule import KINDS
 
     ctx = open_workbook(workbook, sheet=sheet, today=today)
-    target = notify_out_dir(out, ctx)
-    result = action.run(ctx, out_dir=target)
+    result = action.run(ctx, out_dir=ctx.results_dir(out))
     events = result.data
     if as_json:
         payload = result.report.as_json()

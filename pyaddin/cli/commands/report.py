@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from ...errors import BadWeek
-from .common import DEFAULT_OUT, common_options, emit_json, single_context
+from .common import common_options, emit_json, open_named
 
 
 def parse_week_option(_ctx, _param, value: str | None) -> str | None:
@@ -43,20 +43,13 @@ def report(workbooks, out, today, sheet, as_json, week):
     """
     from ...actions import weekly as action
 
-    ctx = single_context(workbooks, sheet=sheet, today=today)
-    if ctx is not None:
-        workbook = workbooks[0]
-        outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), week=week)
-        result, written = outcome.data, outcome.written
-        result.workbook = str(workbook)
-    else:
-        from ...actions.many import open_many
-
-        contexts, skipped = open_many(list(workbooks), sheet=sheet, today=today)
-        for s in skipped:
-            click.echo(f"已跳过 {s.path}：{s.reason}", err=True)
-        outcome = action.run_many(contexts, out_dir=out or DEFAULT_OUT, week=week)
-        result, written = outcome.data, outcome.written
+    opened = open_named(workbooks, sheet=sheet, today=today)
+    outcome = action.run_opened(opened, out=out, week=week)
+    result, written = outcome.data, outcome.written
+    if not opened.several:
+        result.workbook = str(workbooks[0])
+    for s in outcome.skipped:
+        click.echo(f"已跳过 {s.path}：{s.reason}", err=True)
     if as_json:
         emit_json(as_json_payload(result, written))
         return

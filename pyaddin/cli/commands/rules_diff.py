@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import DEFAULT_OUT, common_options, emit_json, open_workbook, rules_option
+from .common import common_options, emit_json, open_workbook, rules_option
 
 KIND_ZH = {"added": "新增", "removed": "删除", "changed": "修改"}
 
@@ -41,7 +41,7 @@ def rules_diff(workbook, out, today, sheet, as_json, rules, since):
     from ...actions import rules_diff as action
 
     ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
-    outcome = action.run(ctx, out_dir=ctx.out_dir(out, default=DEFAULT_OUT), since=since)
+    outcome = action.run(ctx, since=since)
     diff = outcome.data
     if as_json:
         emit_json(as_json_payload(ctx, outcome.report, diff))

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import click
 
-from ...errors import OutputLocked, SeveralTrackers
 from .common import (
-    DEFAULT_OUT,
     EXIT_CANNOT_RUN,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -19,73 +16,24 @@ from .common import (
     emit_json_lines,
     json_lines_option,
     licenses_option,
-    open_workbook,
+    open_named,
     print_summary,
     rules_option,
 )
 
 
-def history_dir(ctx, out):
-    """Where rule snapshots go: `<output folder>/history` when there is an output folder (--out or
-    设置 输出目录), else the default beian-out/history only when a report or rules-diff already made
-    it (validate without --out writes nothing new)."""
-    folder = ctx.out_dir(out, default=None)
-    if folder is not None:
-        return folder / "history"
-    default = DEFAULT_OUT / "history"
-    return default if default.is_dir() else None
-
-
 def run(command: str, workbooks, out, today, sheet, as_json, rules, json_lines=False, licenses=None) -> None:
-    """The body shared by validate, deadlines and check: open, run the check action, present, exit.
-
-    One workbook file runs as always; several, a folder, or --licenses run `actions.many`."""
-    workbooks = list(workbooks)
-    if len(workbooks) > 1 or licenses is not None or Path(workbooks[0]).is_dir():
-        return run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, licenses)
-    workbook = workbooks[0]
+    """The body shared by validate, deadlines and check: open, run the check action, present, exit."""
     started = datetime.now().astimezone()
-    try:
-        ctx = open_workbook(workbook, sheet=sheet, today=today, rules=rules)
-    except SeveralTrackers:  # its 设置 台账文件 names a folder or several trackers
-        return run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, licenses)
-    from ...actions import check as action  # after opening: the workbook reads while the core imports
-    locked = None
-    try:
-        result = action.run(ctx, validation=command != "deadlines", deadlines=command != "validate",
-                            out_dir=ctx.out_dir(out, default=None), history_dir=history_dir(ctx, out),
-                            today_option=today, started=started)
-    except OutputLocked as exc:  # findings.xlsx is open in Excel: show the findings, then say so
-        if getattr(exc, "result", None) is None:
-            raise
-        locked, result = exc, exc.result
-    report = result.report
-    report.workbook = str(workbook)
-    present(report, result.written, as_json, json_lines, locked=locked)
+    opened = open_named(workbooks, sheet=sheet, today=today, rules=rules)
+    from ...actions import many  # after opening: the workbook reads while the core imports
 
-
-def present(report, written, as_json, json_lines, extra: dict | None = None, skipped=(), locked=None) -> None:
-    if json_lines or as_json:
-        payload = report.as_json()
-        payload.update(extra or {})
-        (emit_json_lines if json_lines else emit_json)(payload)
-    else:
-        for s in skipped:
-            click.echo(f"已跳过 {s.path}：{s.reason}")
-        print_summary(report, written)
-    if locked is not None:
-        click.echo(str(locked), err=True)
-        sys.exit(EXIT_CANNOT_RUN)
-    sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
-
-
-def run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, licenses) -> None:
-    from ...actions import many
-
-    result = many.run([Path(w) for w in workbooks], validation=command != "deadlines",
-                      deadlines=command != "validate", sheet=sheet, rules=rules, licenses=licenses, today=today,
-                      out_dir=out)
-    multi = result.data
+    result = many.run_opened(opened, validation=command != "deadlines", deadlines=command != "validate",
+                               out=out, licenses=licenses, today_option=today, started=started)
+    multi = result.data if (opened.several or licenses is not None) else None
+    if multi is None:
+        result.report.workbook = str(workbooks[0])
+        return present(result.report, result.written, as_json, json_lines, not_written=result.not_written)
     extra = {"workbooks": list(multi.per_workbook),
              "by_workbook": {w: r.summary() for w, r in multi.per_workbook.items()},
              "cross_findings": len(multi.cross),
@@ -96,7 +44,23 @@ def run_many(command, workbooks, out, today, sheet, as_json, rules, json_lines, 
             click.echo(f"{w}：{r.rows} 行，错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}")
         if multi.cross:
             click.echo(f"跨台账：{len(multi.cross)} 条（备案编号重复或备案号跨平台复用）")
-    present(result.report, result.written, as_json, json_lines, extra, multi.skipped)
+    present(result.report, result.written, as_json, json_lines, extra, multi.skipped, result.not_written)
+
+
+def present(report, written, as_json, json_lines, extra: dict | None = None, skipped=(), not_written=()) -> None:
+    if json_lines or as_json:
+        payload = report.as_json()
+        payload.update(extra or {})
+        (emit_json_lines if json_lines else emit_json)(payload)
+    else:
+        for s in skipped:
+            click.echo(f"已跳过 {s.path}：{s.reason}")
+        print_summary(report, written)
+    for problem in not_written:  # findings.xlsx open in Excel: the findings were shown, then say so
+        click.echo(str(problem), err=True)
+    if not_written:
+        sys.exit(EXIT_CANNOT_RUN)
+    sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 
 def _command(name: str, doc: str):
