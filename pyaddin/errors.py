@@ -28,8 +28,31 @@ class OutputLocked(BeianError):
     """An output file is open in Excel (a ~$ lock file sits beside it)."""
 
 
+class OutputFailed(BeianError):
+    """The operating system refused to write an output (read-only folder, disk full, file-size
+    limit, a path through a file, a name too long): the message names the path and the reason."""
+
+    def __init__(self, message: str, *, path=None, os_error: OSError | None = None, held_open: bool = False):
+        super().__init__(message)
+        self.path = path
+        self.os_error = os_error
+        self.held_open = held_open
+        """True when replacing an existing file was refused (Windows: the file is open elsewhere)."""
+
+
 class TemplateProblem(BeianError):
     """A Word template cannot be rendered (undefined placeholder, unsafe expression, bad file)."""
+
+
+class ValueNotPrintable(TemplateProblem):
+    """A template's filter refused one row's value (an amount too large for 大写, a date that is not
+    one): that row is reported and the batch goes on."""
+
+
+class TemplateTooCostly(TemplateProblem):
+    """A template asked for more than a letter can need (a string or list too long, a width too
+    wide, too many loop steps, too deep a recursion, too long a render): refused, never an
+    exhausted machine."""
 
 
 class NotOpenInExcel(BeianError):

@@ -148,3 +148,17 @@ def test_a_mapping_to_an_unknown_field_is_a_bad_rule_finding_on_its_cell():
     assert [(f.code, f.sheet, f.row, f.column, f.field, f.value) for f in catalog.findings] == [
         ("bad-rule", "字段映射", 3, 1, "字段", "幸运数字")]
     assert "奇怪列" in catalog.findings[0].message
+
+
+@pytest.mark.parametrize(("review", "lead"), [(-1, 2), (1e9, 2), (7, float("inf")), ("七天", 2), (2.5, 2), (7, 10**20)])
+def test_an_impossible_cycle_or_lead_is_a_finding_on_its_cell_and_the_default_is_used(review, lead):
+    catalog = load_catalog(book(平台=[PLATFORM_HEADER, ["微信", "", review, lead, ""]]),
+                           default_review_days=6, default_lead_days=3)
+    platform = catalog.platforms["微信"]
+    bad_review = review != 7
+    assert (platform.review_days, platform.lead_days) == ((6 if bad_review else 7), (2 if bad_review else 3))
+    [finding] = catalog.findings
+    column = "审核周期(工作日)" if bad_review else "提前量(工作日)"
+    assert (finding.code, finding.sheet, finding.row, finding.field) == ("bad-rule", "平台", 2, column)
+    assert finding.column == (2 if bad_review else 3)
+    assert "默认值" in finding.message and "0–250" in finding.message

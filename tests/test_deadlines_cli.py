@@ -18,7 +18,7 @@ from pyaddin.run.findings import DEADLINE_CODES
 
 SAMPLE = SAMPLE_DATA / "备案台账示例.xlsx"
 FINDING_KEYS = {"code", "message", "severity", "sheet", "row", "column", "field", "filing_id", "activity", "value",
-                "rule", "due", "days_left", "cell", "workbook"}
+                "rule", "due", "days_left", "cell", "workbook", "file", "location", "snippet"}
 
 
 def invoke(*args):

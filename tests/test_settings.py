@@ -77,3 +77,28 @@ def test_an_invalid_value_is_an_invalid_value_finding_on_its_cell_and_the_defaul
     assert [(f.code, f.severity, f.sheet, f.row, f.column, f.field, f.value) for f in s.findings] == [
         ("invalid-value", "error", "设置", 3, 1, "值", raw)]
     assert label.strip() in s.findings[0].message and "默认值" in s.findings[0].message
+
+
+@pytest.mark.parametrize(("label", "raw", "attr", "default", "shown"), [
+    ("临近上线天数", 1e9, "upcoming_days", 14, "0–366"),
+    ("提醒提前工作日", "1000000000", "reminder_days", 3, "0–250"),
+    ("默认审核周期(工作日)", 10**12, "default_review_days", 5, "0–250"),
+    ("抽奖最高金额(元)", 1e300, "prize_limit", 50000.0, "0–100000000"),
+    ("资质到期提示天数", "1e999", "license_info_days", 90, "非负整数"),
+])
+def test_an_impossible_number_is_reported_with_its_range_and_the_default_used(label, raw, attr, default, shown):
+    s = load_settings(book([label, raw]))
+    assert getattr(s, attr) == default
+    [finding] = s.findings
+    assert (finding.code, finding.sheet, finding.row, finding.column) == ("invalid-value", "设置", 2, 1)
+    assert shown in finding.message and f"默认值 {default:g}" in finding.message
+
+
+def test_every_numeric_setting_has_a_range_that_holds_its_default():
+    from pyaddin.tracker.settings import setting_bounds
+
+    bounds = setting_bounds()
+    numeric = {f.name for f in fields(Settings) if f.type in ("int", "float")}
+    assert set(bounds) == numeric
+    for key, (low, high) in bounds.items():
+        assert low <= getattr(Settings(), key) <= high, key

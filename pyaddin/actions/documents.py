@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..adapters.docx_templates import Template, load_templates, render
+from ..adapters.output_files import ensure_folder
 from ..archive.hashing import sha256_bytes
 from ..documents.letters import (
     INDEX_NAME,
@@ -27,8 +28,9 @@ from ..documents.letters import (
     select_rows,
     template_values,
     text_of,
+    unprintable_finding,
 )
-from ..errors import OutputLocked, TemplateProblem
+from ..errors import OutputFailed, OutputLocked, TemplateProblem, ValueNotPrintable
 from ..run.context import Context
 from ..run.findings import Finding, Report
 from . import check
@@ -89,11 +91,18 @@ def generate(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, r
     result.findings.extend(reasons)
 
     ticker = _Ticker(progress, len(to_render) * len(templates) * (2 if pdf else 1))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     required = required_materials(ctx, to_render)
     taken: set[str] = set()
     for row in to_render:
-        for doc in render_row(ctx, row, templates, required=required.get(row, []), taken=taken):
+        try:
+            docs = render_row(ctx, row, templates, required=required.get(row, []), taken=taken)
+        except ValueNotPrintable as exc:  # this row's value, not the template: report it, go on
+            result.findings.append(exc.finding)
+            result.refused.append((row, exc.finding.filing_id, exc.finding.message))
+            ticker(len(templates))
+            continue
+        for doc in docs:
             _write_docx(ctx, out_dir, doc, result)
             ticker()
     if pdf and result.documents:
@@ -126,7 +135,14 @@ def render_row(ctx: Context, row: int, templates: dict[str, Template], *, requir
     context = template_values(record, ctx, required=required)
     out = []
     for title, template in templates.items():
-        data, blanks = render(template, context)
+        try:
+            data, blanks = render(template, context)
+        except ValueNotPrintable as exc:
+            exc.finding = unprintable_finding(ctx, record, row, title, context, exc.reason)
+            if exc.finding is None:  # no value fails on its own: the template's expression does
+                raise TemplateProblem(f"模板“{template.name}”无法渲染（{exc.reason}），请检查占位符和过滤器的写法。"
+                                      f" / Template {template.name} cannot be rendered.") from None
+            raise
         out.append(Rendered(row, filing_id, platform, title, output_name(filing_id, platform, title, row, taken),
                             data, sha256_bytes(data), blank_findings(ctx, record, row, title, blanks)))
     return out
@@ -159,7 +175,10 @@ def _write_docx(ctx: Context, out_dir: Path, doc: Rendered, result: DocsResult) 
         return
     try:
         atomic_write_bytes(path, doc.data)
-    except PermissionError:  # Windows: the file is open although Word left no lock file
+    except OutputFailed as exc:
+        if not exc.held_open:  # a read-only or full disk stops the batch with its reason
+            raise
+        # Windows: the file is open although Word left no lock file
         _locked(ctx, path, result, row=doc.row, filing_id=doc.filing_id)
         return
     result.written.append(path)
@@ -206,7 +225,9 @@ def _write_index(ctx: Context, result: DocsResult, out_dir: Path) -> None:
         return
     try:
         result.index_path = write_index(path, result.documents, out_dir)
-    except PermissionError:
+    except OutputFailed as exc:
+        if not exc.held_open:
+            raise
         _locked(ctx, path, result, row=None, filing_id=None)
 
 

@@ -21,8 +21,8 @@ def load_cache(path: Path) -> dict[str, list]:
 
 
 def save_cache(path: Path, files: list[ArchiveFile]) -> Path:
-    return atomic_write_text(Path(path), json.dumps({"version": 1, "entries": cache_entries(files)},
-                                                    ensure_ascii=False))
+    # ASCII JSON: a name that is not UTF-8 (held as lone surrogates) is kept as \\udcXX and read back the same
+    return atomic_write_text(Path(path), json.dumps({"version": 1, "entries": cache_entries(files)}))
 
 
 def write_manifest(path: Path, result: ArchiveResult, today) -> Path:

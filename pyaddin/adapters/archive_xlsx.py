@@ -10,11 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import xlsxwriter
-
 from ..archive.index import ArchiveFile
 from ..tracker.values import as_text
-from .output_files import atomic_write, xlsx_writer_options
+from .output_files import atomic_write, memory_workbook, save_workbook
 from .xlsx_pages import FILL, HEADER_PT, print_a4, row_height, text_units, wrapped_lines
 
 MAX_LINKS = 65_000
@@ -51,6 +49,14 @@ def link_target(target: Path, base: Path) -> str:
     except ValueError:
         return target.as_uri()
     return "external:" + rel
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _Sheet:
@@ -103,7 +109,7 @@ class _Sheet:
     def path(self, col: int, rel: str, target: Path | None) -> None:
         if target is not None and self.links < MAX_LINKS:
             url = link_target(target, self.base)
-            if len(url) <= 2079:
+            if len(url) <= 2079 and url.isprintable() and _utf8(url):  # a name not UTF-8 cannot be a link
                 # LibreOffice never wraps a link cell: the column widens to the longest link instead
                 self.link_width[col] = max(self.link_width.get(col, 0), text_units(rel) + 2)
                 self.ws.write_url(self.row, col, url, self.f["link"], string=rel, tip="打开文件")
@@ -126,7 +132,7 @@ def write_archive_index(path: Path, result, ctx) -> Path:
     base = Path(path).resolve().parent
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), xlsx_writer_options())
+        wb = memory_workbook()
         wb.set_properties({"title": "beian 归档索引", "comments": f"{result.root} {ctx.today.isoformat()}"})
         formats = {
             "header": wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "valign": "top"}),
@@ -196,6 +202,6 @@ def write_archive_index(path: Path, result, ctx) -> Path:
             s.text(6, f"归档根目录下没有以“{fl.filing_id}”开头的文件夹；备案通过后请建立该文件夹并放入全部材料。")
             s.next_row()
         s.done()
-        wb.close()
+        save_workbook(wb, tmp)
 
     return atomic_write(Path(path), write)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import xlsxwriter
-
 from ..run.safe_text import inside
-from .output_files import atomic_write, xlsx_writer_options
+from .output_files import atomic_write, memory_workbook, save_workbook
 from .xlsx_pages import HEADER_PT, print_a4, row_height, wrapped_lines
 
 INDEX_COLUMNS = ("备案编号", "平台", "文书", "格式", "路径", "SHA-256", "行")
@@ -26,7 +24,7 @@ def write_index(path: Path, documents: list, root: Path) -> Path:
     OutputLocked."""
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), xlsx_writer_options())
+        wb = memory_workbook()
         ws = wb.add_worksheet("文书索引")
         bold = wb.add_format({"bold": True, "bg_color": "#E7ECF3", "border": 1, "valign": "top"})
         text = wb.add_format({"valign": "top"})
@@ -49,6 +47,6 @@ def write_index(path: Path, documents: list, root: Path) -> Path:
         print_a4(ws)
         if documents:
             ws.autofilter(0, 0, len(documents), len(INDEX_COLUMNS) - 1)
-        wb.close()
+        save_workbook(wb, tmp)
 
     return atomic_write(path, write)

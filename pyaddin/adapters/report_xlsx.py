@@ -16,7 +16,7 @@ import xlsxwriter
 
 from ..reports.weekly import WeeklyReport, week_activity
 from ..tracker.values import as_text
-from .output_files import atomic_write, xlsx_writer_options
+from .output_files import atomic_write, memory_workbook, save_workbook
 from .xlsx_pages import HEADER_PT, print_a4, row_height, wrapped_lines
 
 SUMMARY = "摘要"
@@ -163,7 +163,7 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
     """Write the workbook atomically; returns `path`."""
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), xlsx_writer_options())
+        wb = memory_workbook()
         wb.set_properties({"title": f"备案周报 {report.week}", "comments": f"beian report {report.today}"})
         w = _Writer(wb)
         summary = wb.add_worksheet(SUMMARY)
@@ -287,7 +287,7 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         for ws in wb.worksheets():
             print_a4(ws, repeat_header=ws in tables)
         summary.activate()
-        wb.close()
+        save_workbook(wb, tmp)
 
     return atomic_write(Path(path), write)
 

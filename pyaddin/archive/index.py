@@ -101,6 +101,8 @@ class Scan:
     """备案编号 → root-relative paths of its folders (usually one)."""
     orphans: list[OrphanFolder] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    bad_names: list[tuple[str, str | None]] = field(default_factory=list)
+    """(root-relative path as shown, the name read as GB18030) of entries whose name is not UTF-8."""
 
 
 @dataclass
@@ -236,6 +238,32 @@ class Classifier:
         return None, False
 
 
+# ---------------------------------------------------------------- names
+def safe_name(name: str) -> tuple[str, str | None]:
+    """(the name as beian shows and records it, a GB18030 reading or None) for a name from the disk.
+
+    A zip made on a Chinese Windows and unpacked on Linux leaves names whose bytes are GBK, not
+    UTF-8; Python holds them as lone surrogates that no file, terminal or workbook can write. Such
+    a name is shown with its bad bytes as `\\xNN` (unique, so the manifest still tells files apart)
+    and read as GB18030 for classification; the file itself is still opened by its real name."""
+    try:
+        name.encode("utf-8")
+        return name, None
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    shown = raw.decode("utf-8", "backslashreplace")
+    try:
+        guess = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        guess = None
+    return shown, guess
+
+
+def safe_path_text(path: Path | str) -> str:
+    """A path as text any output can hold (see `safe_name`)."""
+    return safe_name(str(path))[0]
+
+
 # ---------------------------------------------------------------- scanning
 def _ignored(name: str) -> bool:
     return name.casefold() in IGNORED_NAMES or name.startswith("~$")
@@ -295,9 +323,12 @@ class TreeWalker:
         for entry in entries:
             if _ignored(entry.name):
                 continue
-            child_rel = rel / entry.name
+            shown, guess = safe_name(entry.name)
+            child_rel = rel / shown
+            if shown != entry.name:
+                self.scan.bad_names.append((child_rel.as_posix(), guess))
             try:
-                self.visit(entry, child_rel, filing, folder, below, found)
+                self.visit(entry, child_rel, filing, folder, below, found, guess or shown)
             except OSError as exc:
                 self.skip(child_rel.as_posix(), f"无法读取：{exc.strerror or exc}")
         if found.has_match or str(rel) == ".":
@@ -308,22 +339,24 @@ class TreeWalker:
         return found.has_match, found.loose
 
     def visit(self, entry: os.DirEntry, child_rel: PurePosixPath, filing: str | None, folder: str | None,
-              below: list[str], found: Found) -> None:
+              below: list[str], found: Found, name: str | None = None) -> None:
+        """`name`: the entry's name as read for matching (its GB18030 reading when not UTF-8)."""
         rel_text = child_rel.as_posix()
+        name = name or entry.name
         if entry.is_symlink():
-            self.visit_link(entry, rel_text, filing, folder, below, found)
+            self.visit_link(entry, rel_text, filing, folder, [*below, name][:-1], found, name)
         elif entry.is_dir(follow_symlinks=False):
-            self.visit_folder(entry, child_rel, filing, folder, below, found)
+            self.visit_folder(entry, child_rel, filing, folder, below, found, name)
         elif entry.is_file(follow_symlinks=False):
             st = entry.stat(follow_symlinks=False)
-            f = self.add_file(entry, rel_text, Path(entry.path), st, filing, folder, [*below, entry.name])
+            f = self.add_file(entry, rel_text, Path(entry.path), st, filing, folder, [*below, name])
             if filing is None:
                 found.loose.append(f)
         else:
             self.skip(rel_text, "不是普通文件（设备、管道等），已忽略")
 
     def visit_link(self, entry: os.DirEntry, rel_text: str, filing: str | None, folder: str | None,
-                   below: list[str], found: Found) -> None:
+                   below: list[str], found: Found, name: str | None = None) -> None:
         """A link is followed only to a file inside the root, never out of it or into a folder."""
         target = Path(os.path.realpath(entry.path))
         if not _inside(self.root, target):
@@ -331,17 +364,18 @@ class TreeWalker:
         elif not target.is_file():
             self.skip(rel_text, "符号链接指向文件夹或不存在的目标，已忽略（不跟随）")
         else:
-            f = self.add_file(entry, rel_text, target, target.stat(), filing, folder, [*below, entry.name])
+            f = self.add_file(entry, rel_text, target, target.stat(), filing, folder, [*below, name or entry.name])
             if filing is None:
                 found.loose.append(f)
 
     def visit_folder(self, entry: os.DirEntry, child_rel: PurePosixPath, filing: str | None, folder: str | None,
-                     below: list[str], found: Found) -> None:
+                     below: list[str], found: Found, name: str | None = None) -> None:
         rel_text = child_rel.as_posix()
+        name = name or entry.name
         if filing is not None:
-            self.walk(Path(entry.path), child_rel, filing, folder, [*below, entry.name])
+            self.walk(Path(entry.path), child_rel, filing, folder, [*below, name])
             return
-        fid = self.matcher.match(entry.name)
+        fid = self.matcher.match(name)
         if fid is not None:
             self.scan.folders.setdefault(fid, []).append(rel_text)
             self.walk(Path(entry.path), child_rel, fid, rel_text, [])
@@ -496,11 +530,23 @@ def index_archive(ctx: Context, root: Path, *, cache: dict[str, list] | None = N
                                              f"无法读取归档文件“{f.rel}”（{reason}），请检查文件权限或是否被占用后重试。"))
     for s in scan.skipped:
         report.findings.append(make("archive-skipped", f"“{s.rel}”{s.reason}；如需归档请放入真实文件。", value=s.rel))
+    report.findings.extend(name_findings(scan))
 
     index, unclassified = _index_rows(by_id, scan)
     no_folder = [fl for fid, fl in by_id.items() if fid not in scan.folders]
     return ArchiveResult(root, scan.files, index, scan.orphans, unclassified, no_folder, report, hashed,
                          by_id=by_id)
+
+
+def name_findings(scan: Scan) -> list[Finding]:
+    """archive-bad-name for each entry whose name is not UTF-8: listed and hashed all the same."""
+    out = []
+    for rel, guess in scan.bad_names:
+        reading = f"，按 GBK 读作“{guess}”" if guess else ""
+        out.append(make("archive-bad-name", f"“{rel}”的文件名不是 UTF-8 编码（多为在 Windows 上打包、在 Linux/macOS 上"
+                                            f"解压的压缩包）{reading}；已照常索引和计算哈希，请用正确的编码重新解压或改名。",
+                        value=rel))
+    return out
 
 
 def _index_rows(by_id: dict[str, Filing], scan: Scan):
@@ -543,7 +589,7 @@ def manifest_json(result: ArchiveResult, today: date) -> str:
         "path": f.rel, "size": f.size, "mtime": f.mtime.isoformat(timespec="seconds"), "mtime_ns": f.mtime_ns,
         "sha256": f.sha256, "filing": f.filing, "material": f.material,
     } for f in result.files]
-    return json.dumps({"tool": "beian", "root": str(result.root), "created": today.isoformat(),
+    return json.dumps({"tool": "beian", "root": safe_path_text(result.root), "created": today.isoformat(),
                        "algorithm": "sha256", "files": files}, ensure_ascii=False, indent=1)
 
 
@@ -566,6 +612,7 @@ def verify(ctx: Context, root: Path, manifest: dict, *, progress: ProgressFn | N
     scan = scan_tree(root, by_id, ctx.catalog)
     _, failed = hash_files(scan.files, progress=progress)
     report = Report("archive", str(ctx.path or ""), ctx.today, ctx.tracker.rows)
+    report.findings.extend(name_findings(scan))
     unreadable = {f.rel for f, _ in failed}
     current = {f.rel: f for f in scan.files}
     for f, reason in failed:

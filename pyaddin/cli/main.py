@@ -33,6 +33,15 @@ class BeianGroup(click.Group):
             # `beian … | head`: the reader left; say nothing more and exit as a shell would (128 + SIGPIPE)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
+        except OSError as exc:
+            # an output folder made by a command (history/, bags/ …) or a file the OS refused: name
+            # the path and the reason, never 内部错误
+            from ..adapters.output_files import os_reason
+
+            where = f"“{exc.filename}”" if exc.filename else ""
+            click.echo(f"无法读写{where}：{os_reason(exc)}，请检查该路径（或换一个 --out 文件夹）后重试。 "
+                       f"/ {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
         except KeyboardInterrupt:
             click.echo("已中断。 / Interrupted.", err=True)
             sys.exit(EXIT_CANNOT_RUN)
@@ -64,6 +73,9 @@ def entry() -> None:
     imports are moved out of the cyclic collector's way and it runs less often (~4 % of `check`)."""
     import gc
 
+    from ..adapters.output_files import remove_temps_on_sigterm
+
+    remove_temps_on_sigterm()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
     main()

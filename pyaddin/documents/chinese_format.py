@@ -56,7 +56,10 @@ def to_cents(value: object) -> Decimal:
         raise ValueError(f"不是金额：{value!r}")
     if not amount.is_finite():
         raise ValueError(f"不是金额：{value!r}")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds (1e300): no amount, a pasted number
+        raise ValueError(f"金额过大：{value!r}") from None
 
 
 def money(value: object) -> str:

@@ -124,8 +124,7 @@ def is_urgent(f: Finding, lead_days: int, today: date) -> bool:
     return f.severity == "error"
 
 
-def urgent_findings(findings: list[Finding], lead_days: int, today: date | None = None) -> list[Finding]:
-    today = today or date.today()
+def urgent_findings(findings: list[Finding], lead_days: int, today: date) -> list[Finding]:
     return sorted((f for f in findings if is_urgent(f, lead_days, today)), key=urgency)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..run.findings import Finding, make
 from .book import Book
+from .settings import setting_bounds
 from .tables import Table, TableRow, default_header, default_table, read_sheet_table, split_list
 from .textnorm import fold, header_key
 from .values import Unreadable, parse_amount
@@ -124,11 +125,24 @@ class Catalog:
         return cached[1].get(header_key(text))
 
 
-def _int(text: str, default: int) -> int:
-    try:
-        return int(float(text))
-    except ValueError:
+def _days(table: Table, row: TableRow, column: str, name: str, default: int, bounds: tuple[float, float],
+          findings: list[Finding]) -> int:
+    """A whole number of working days within `bounds` (those of the matching 设置 default), else the
+    default with a finding: −1 or 1e9 would stop every deadline computed from it."""
+    text = row.text(column)
+    if not text:
         return default
+    low, high = bounds
+    try:
+        number = parse_amount(text)
+    except Unreadable:
+        number = None
+    if number is None or number != int(number) or not low <= number <= high:
+        findings.append(_bad_table_row(
+            table, row, column, f"平台“{name}”的{column}“{text}”不是 {int(low)}–{int(high)} 之间的整数，"
+                                f"已使用默认值 {default}，请改正。"))
+        return default
+    return int(number)
 
 
 def _bool_text(text: str) -> bool:
@@ -157,6 +171,7 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
     ]
 
     platforms_table = _table(book, PLATFORM_SHEET, "platforms.csv", min_match=2)
+    bounds = setting_bounds()
     platforms: dict[str, Platform] = {}
     for r in platforms_table.rows:
         name = r.text("平台")
@@ -181,8 +196,10 @@ def load_catalog(book: Book | None, *, default_review_days: int = 5, default_lea
         platforms[name] = Platform(
             name=name,
             aliases=tuple(split_list(r.text("别名"))),
-            review_days=_int(r.text("审核周期(工作日)"), default_review_days),
-            lead_days=_int(r.text("提前量(工作日)"), default_lead_days),
+            review_days=_days(platforms_table, r, "审核周期(工作日)", name, default_review_days,
+                              bounds["default_review_days"], findings),
+            lead_days=_days(platforms_table, r, "提前量(工作日)", name, default_lead_days,
+                            bounds["default_lead_days"], findings),
             pattern=pattern,
             pattern_text=pattern_text,
             entry=r.text("备案入口"),

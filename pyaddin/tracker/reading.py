@@ -21,7 +21,16 @@ from .book import EXCEL_ERRORS, Book, CellError, Sheet
 from .catalog import Catalog
 from .settings import Settings
 from .textnorm import header_key, header_parts
-from .values import Unreadable, as_text, is_blank, is_error, parse_amount, parse_bool, parse_date, split_multi
+from .values import (
+    Unreadable,
+    as_text,
+    is_blank,
+    is_error,
+    parse_bool,
+    parse_date,
+    parse_tracker_amount,
+    split_multi,
+)
 
 TRACKER_SHEET = "备案台账"
 HEADER_SCAN_ROWS = 20
@@ -389,7 +398,7 @@ class _Normaliser:
             out, bad = self._map(key, parse_bool)
             self._report(key, "invalid-value", {v: f"“{header}”的值{r}。" for v, r in bad.items()})
         elif kind == "amount":
-            out, bad = self._map(key, parse_amount)
+            out, bad = self._map(key, parse_tracker_amount)
             self._report(key, "invalid-value", {v: f"“{header}”的值{r}。" for v, r in bad.items()})
         elif kind == "status":
             out, bad = self._map(key, self._vocab(self.catalog.statuses, "状态"))

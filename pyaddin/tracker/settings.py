@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -51,11 +52,36 @@ def _convert(kind: type | str, raw: object):
     if kind in ("float", float):
         return parse_amount(raw)
     if kind in ("int", int):
-        number = parse_amount(raw)
+        try:
+            number = parse_amount(raw)
+        except Unreadable:
+            raise Unreadable(f"“{as_text(raw)}”不是非负整数") from None
         if number != int(number) or number < 0:
             raise Unreadable(f"“{as_text(raw)}”不是非负整数")
         return int(number)
     return as_text(raw)
+
+
+def _bounds(text_min: str, text_max: str) -> tuple[float, float] | None:
+    if not text_min and not text_max:
+        return None
+    return (float(text_min) if text_min else -math.inf, float(text_max) if text_max else math.inf)
+
+
+def setting_bounds() -> dict[str, tuple[float, float]]:
+    """Key → (最小值, 最大值) from settings.csv: a number outside would stall a calendar (提醒提前工作日
+    = 1e9 walks a billion working days) or overflow a date (临近上线天数 = 1e9)."""
+    out = {}
+    for r in default_table("settings.csv", "设置").rows:
+        bounds = _bounds(r.text("最小值"), r.text("最大值"))
+        if bounds is not None:
+            out[r.text("键")] = bounds
+    return out
+
+
+def _number(value: float) -> str:
+    value = float(value)
+    return f"{int(value)}" if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
 
 
 def load_settings(book: Book | None) -> Settings:
@@ -65,6 +91,7 @@ def load_settings(book: Book | None) -> Settings:
     for r in defaults.rows:
         by_label[header_key(r.text("项目"))] = r.text("键")
         by_label[fold(r.text("键"))] = r.text("键")
+    bounds = setting_bounds()
     types = {f.name: f.type for f in fields(Settings)}
     sheet = book.get(SETTINGS_SHEET) if book else None
     if sheet is None:
@@ -78,10 +105,22 @@ def load_settings(book: Book | None) -> Settings:
         if key is None or is_blank(raw):
             continue
         settings.cells[key] = (r.row, r.columns.get("值"))
+        default = getattr(settings, key)
+        shown_default = f"默认值 {_number(default)}" if isinstance(default, int | float) and not isinstance(default, bool) \
+            else "默认值"
         try:
-            setattr(settings, key, _convert(types[key], raw))
-        except Unreadable as exc:
+            value = _convert(types[key], raw)
+        except (Unreadable, ValueError, OverflowError) as exc:
             settings.findings.append(make(
-                "invalid-value", f"设置“{r.text('项目')}”的值{exc}，已使用默认值，请改正。",
+                "invalid-value", f"设置“{r.text('项目')}”的值{exc}，已使用{shown_default}，请改正。",
                 sheet=SETTINGS_SHEET, row=r.row, column=r.columns.get("值"), field="值", value=raw))
+            continue
+        low, high = bounds.get(key, (-math.inf, math.inf))
+        if isinstance(value, int | float) and not isinstance(value, bool) and not low <= value <= high:
+            settings.findings.append(make(
+                "invalid-value", f"设置“{r.text('项目')}”的值 {_number(value)} 超出可用范围 {_number(low)}–{_number(high)}，"
+                                 f"已使用{shown_default}，请改正。",
+                sheet=SETTINGS_SHEET, row=r.row, column=r.columns.get("值"), field="值", value=raw))
+            continue
+        setattr(settings, key, value)
     return settings

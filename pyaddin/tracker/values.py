@@ -144,6 +144,19 @@ def parse_amount(value: object) -> float:
     return float(number)
 
 
+AMOUNT_LIMIT = 10.0 ** 16
+"""一万亿亿 yuan: no campaign budget or prize comes near it, and 大写 has no unit above 万亿, so a
+tracker amount this large is a pasted ID or account number (18 digits), not money."""
+
+
+def parse_tracker_amount(value: object) -> float:
+    """`parse_amount` for a tracker cell, refusing amounts no campaign can have."""
+    amount = parse_amount(value)
+    if abs(amount) >= AMOUNT_LIMIT:
+        raise Unreadable(f"“{as_text(value)}”大得不像金额（不能超过 9999万亿元），像是误填了编号或账号，请改成金额")
+    return amount
+
+
 # ---------------------------------------------------------------- multi-valued
 MULTI_SPLIT = re.compile(r"[、，,/／;；\s+＋&]+")
 

@@ -39,8 +39,20 @@ def parse_today(_ctx, _param, value: str | None) -> date | None:
 
 
 def check_out_dir(_ctx, _param, value: Path | None) -> Path | None:
-    """--out names a folder; an existing file there would only fail later, halfway through."""
-    if value is not None and value.exists() and not value.is_dir():
+    """--out names a folder; an existing file there (or on the way there), or a name the system
+    cannot hold, would only fail later, halfway through."""
+    if value is None:
+        return value
+    try:
+        value.stat()
+    except FileNotFoundError:
+        return value
+    except OSError as exc:  # a name too long, a file where a folder should be, a symlink loop
+        from ...adapters.output_files import os_reason
+
+        raise click.BadParameter(f"无法使用“{value}”：{os_reason(exc)}，请换一个文件夹。 "
+                                 f"/ --out cannot be used: {exc.strerror or exc}") from None
+    if not value.is_dir():
         raise click.BadParameter(f"“{value}”是一个已存在的文件，--out 应指定文件夹（不存在时会自动创建），"
                                  f"请换一个文件夹名。 / --out must name a folder, not a file")
     return value
