@@ -23,13 +23,13 @@ def run(ctx: Context, *, out_dir: Path, root: Path | None = None, bag: bool = Fa
     out_dir = Path(out_dir)
     core.check_output(archive_root, out_dir)
     result = core.index_archive(ctx, archive_root, cache=load_cache(out_dir / core.CACHE_NAME), progress=progress)
-    written = [write_manifest(out_dir / core.MANIFEST_NAME, result, ctx.today),
+    written = [write_manifest(out_dir / core.MANIFEST_NAME, result, ctx.record_day),
                write_archive_index(out_dir / core.INDEX_NAME, result, ctx)]
     save_cache(out_dir / core.CACHE_NAME, result.files)
     if bag:
         from ..adapters.bagit_pack import make_bags
 
-        written += make_bags(result, result.by_id, out_dir / "bags", ctx.today, result.report)
+        written += make_bags(result, result.by_id, out_dir / "bags", ctx.record_day, result.report)
     result.report.workbook = str(ctx.workbook or ctx.path or "")
     return ActionResult(result.report, written, result)
 

@@ -70,7 +70,7 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
                 text = core.provenance_text(
                     plan.filing_id, todo.source,
                     [(rel, dest.relative_to(todo.folder).as_posix()) for rel, dest in result.copied],
-                    [d.relative_to(todo.folder).as_posix() for d in result.kept], ctx.today)
+                    [d.relative_to(todo.folder).as_posix() for d in result.kept], ctx.record_day)
                 try:
                     written.append(append_text(todo.folder / core.PROVENANCE, text, root=root))
                 except OutsideRoot as exc:

@@ -58,6 +58,15 @@ class Context:
     by the loader, which knows the --rules workbook)."""
 
     @property
+    def record_day(self) -> date:
+        """The day this run really happened, for records of when something was done (archive
+        manifest `created`, BagIt `Bagging-Date`, 复用来源.txt): "今天" pinned in 设置 or --today moves
+        every computation, never the date a record says it was made."""
+        if self.run_at is not None:
+            return self.run_at.date()
+        return self.system_today or self.today
+
+    @property
     def today_pinned(self) -> bool:
         return self.system_today is not None and self.today != self.system_today
 
