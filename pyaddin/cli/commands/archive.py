@@ -8,7 +8,6 @@ run (no archive root, no manifest for --verify, output folder inside the archive
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -19,9 +18,8 @@ from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
-    emit_json,
-    finish_many,
     open_named,
+    present_batch,
     print_findings,
 )
 from .progress import terminal_progress
@@ -74,15 +72,7 @@ def archive(workbooks, out, today, sheet, as_json, root, verify, bag):
         else:
             batch = each_tracker(opened, out, lambda c, folder: action.run(c, out_dir=folder, root=root, bag=bag,
                                                                           progress=progress))
-    if not batch.several:
-        sys.exit(_archive_one(batch.parts[0].result, str(workbooks[0]), verify, emit_json if as_json else None))
-    payloads: list[dict] = []
-    codes = []
-    for part in batch.parts:
-        if not as_json:
-            click.echo(f"== {part.source}")
-        codes.append(_archive_one(part.result, str(part.source), verify, payloads.append if as_json else None))
-    finish_many("archive", payloads, batch.skipped, codes, as_json=as_json)
+    present_batch("archive", batch, workbooks, lambda r, w, emit: _archive_one(r, w, verify, emit), as_json=as_json)
 
 
 def _archive_one(outcome, workbook: str, verify: bool, emit) -> int:

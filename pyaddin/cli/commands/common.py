@@ -190,6 +190,21 @@ def open_named(workbooks, *, sheet: str | None = None, today: date | None = None
     return loader.open_named(FileReader(), workbooks, sheet=sheet, rules=rules, today=today)
 
 
+def present_batch(command: str, batch, workbooks, present_one, *, as_json: bool) -> None:
+    """Present an `actions.batch.Batch` and exit: one tracker as `present_one(result, workbook, emit)`
+    alone; several each under a "== file" line (or one JSON object holding every tracker's payload),
+    exiting with the worst tracker's code. `present_one` returns the exit code."""
+    if not batch.several:
+        sys.exit(present_one(batch.parts[0].result, str(workbooks[0]), emit_json if as_json else None))
+    payloads: list[dict] = []
+    codes = []
+    for part in batch.parts:
+        if not as_json:
+            click.echo(f"== {part.source}")
+        codes.append(present_one(part.result, str(part.source), payloads.append if as_json else None))
+    finish_many(command, payloads, batch.skipped, codes, as_json=as_json)
+
+
 def finish_many(command: str, payloads: list[dict], skipped, codes: list[int], *, as_json: bool) -> None:
     """End a run over several trackers: one JSON object with every tracker's payload (or the
     skipped files listed for a person), exiting with the worst tracker's code."""

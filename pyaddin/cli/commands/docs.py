@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import click
@@ -13,9 +12,8 @@ from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
-    emit_json,
-    finish_many,
     open_named,
+    present_batch,
 )
 from .progress import terminal_progress
 
@@ -75,15 +73,7 @@ def docs(workbooks, out, today, sheet, as_json, ids, rows, all_rows, kind, pdf, 
     with terminal_progress("生成文书" + ("并导出 PDF" if pdf else ""), as_json=as_json) as progress:
         batch = each_tracker(opened, out, lambda c, folder: action.run(c, out_dir=folder, progress=progress,
                                                                       **options))
-    if not batch.several:
-        sys.exit(_docs_one(batch.parts[0].result, str(workbooks[0]), pdf, emit_json if as_json else None))
-    payloads: list[dict] = []
-    codes = []
-    for part in batch.parts:  # several trackers: each one's documents in <out>/<tracker file name>/
-        if not as_json:
-            click.echo(f"== {part.source}")
-        codes.append(_docs_one(part.result, str(part.source), pdf, payloads.append if as_json else None))
-    finish_many("docs", payloads, batch.skipped, codes, as_json=as_json)
+    present_batch("docs", batch, workbooks, lambda r, w, emit: _docs_one(r, w, pdf, emit), as_json=as_json)
 
 
 def _docs_one(outcome, workbook: str, pdf: bool, emit) -> int:

@@ -6,7 +6,6 @@ folder inside the archive). The door only parses, calls `actions.precheck` and p
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -17,9 +16,8 @@ from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
-    emit_json,
-    finish_many,
     open_named,
+    present_batch,
     print_findings,
 )
 from .progress import terminal_progress
@@ -57,15 +55,7 @@ def precheck(workbooks, out, today, sheet, as_json, ids, all_rows, root, no_ocr)
     with terminal_progress("读取材料", as_json=as_json) as progress:
         batch = each_tracker(opened, out, lambda c, folder: action.run(
             c, out_dir=folder, root=root, ids=_ids(ids), all_rows=all_rows, ocr=not no_ocr, progress=progress))
-    if not batch.several:
-        sys.exit(_one(batch.parts[0].result, str(workbooks[0]), not no_ocr, emit_json if as_json else None))
-    payloads: list[dict] = []
-    codes = []
-    for part in batch.parts:
-        if not as_json:
-            click.echo(f"== {part.source}")
-        codes.append(_one(part.result, str(part.source), not no_ocr, payloads.append if as_json else None))
-    finish_many("precheck", payloads, batch.skipped, codes, as_json=as_json)
+    present_batch("precheck", batch, workbooks, lambda r, w, emit: _one(r, w, not no_ocr, emit), as_json=as_json)
 
 
 def _one(outcome, workbook: str, ocr: bool, emit) -> int:
