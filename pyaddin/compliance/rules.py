@@ -23,7 +23,7 @@ from ..run.findings import Finding, Severity, make
 from ..tracker.book import Book
 from ..tracker.catalog import Catalog
 from ..tracker.reading import MATERIAL_PREFIX
-from ..tracker.tables import Table, TableRow, default_header, default_table, read_sheet_table, split_list
+from ..tracker.tables import Table, TableRow, sheet_or_default, split_list
 from ..tracker.textnorm import fold
 from ..tracker.values import Unreadable, parse_bool, parse_date
 
@@ -91,12 +91,7 @@ class RuleSet:
 
 
 def _table(book: Book | None) -> Table:
-    sheet = book.get(RULES_SHEET) if book else None
-    if sheet is not None:
-        table = read_sheet_table(sheet, default_header("platform_rules.csv"), min_match=3)
-        if table is not None:
-            return table
-    return default_table("platform_rules.csv", RULES_SHEET)
+    return sheet_or_default(book, RULES_SHEET, "platform_rules.csv", min_match=3)
 
 
 def load_rules(book: Book | None, catalog: Catalog) -> RuleSet:

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..tracker.tables import Table, TableRow, default_table, read_sheet_table, split_list
+from ..tracker.tables import Table, TableRow, default_header, sheet_or_default, split_list
 from .fold import Folded, fold, fold_term
 
 SHEET = "用语库"
 DEFAULT_CSV = "copy_terms.csv"
-COLUMNS = ["用语", "类别", "级别", "行业", "平台", "创意形式", "例外", "依据", "建议", "已核实", "核对日期"]
+COLUMNS = default_header(DEFAULT_CSV)
 SEVERITIES = {"错误": "error", "警告": "warning", "提示": "info", "error": "error", "warning": "warning",
               "info": "info"}
 ANY = "*"
@@ -148,9 +148,4 @@ def from_table(table: Table) -> Lexicon:
 
 def load_lexicon(book=None) -> Lexicon:
     """The workbook's 用语库 sheet when it has one, else the packaged default table."""
-    sheet = book.get(SHEET) if book is not None else None
-    if sheet is not None:
-        table = read_sheet_table(sheet, COLUMNS, min_match=3)
-        if table is not None:
-            return from_table(table)
-    return from_table(default_table(DEFAULT_CSV, SHEET))
+    return from_table(sheet_or_default(book, SHEET, DEFAULT_CSV, min_match=3))

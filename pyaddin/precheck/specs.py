@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..tracker.tables import Table, TableRow, default_table, read_sheet_table, split_list
+from ..tracker.tables import Table, TableRow, default_header, sheet_or_default, split_list
 
 SHEET = "材料规格"
 DEFAULT_CSV = "material_specs.csv"
-COLUMNS = ["平台", "材料", "允许格式", "单文件上限MB", "最小边长px", "最大边长px", "依据", "已核实", "核对日期"]
+COLUMNS = default_header(DEFAULT_CSV)
 ANY = "*"
 EXT_ALIASES = {"jpeg": "jpg", "tif": "tiff"}
 
@@ -98,9 +98,4 @@ def from_table(table: Table) -> Specs:
 
 def load_specs(book=None) -> Specs:
     """The workbook's 材料规格 sheet when it has one, else the packaged default table."""
-    sheet = book.get(SHEET) if book is not None else None
-    if sheet is not None:
-        table = read_sheet_table(sheet, COLUMNS, min_match=3)
-        if table is not None:
-            return from_table(table)
-    return from_table(default_table(DEFAULT_CSV, SHEET))
+    return from_table(sheet_or_default(book, SHEET, DEFAULT_CSV, min_match=3))

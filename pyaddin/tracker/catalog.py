@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..run.findings import Finding, make
 from .book import Book
 from .settings import setting_bounds
-from .tables import Table, TableRow, default_header, default_table, read_sheet_table, split_list
+from .tables import Table, TableRow, default_table, read_sheet_table, sheet_or_default, split_list
 from .textnorm import fold, header_key
 from .values import Unreadable, parse_amount
 
@@ -150,12 +150,7 @@ def _bool_text(text: str) -> bool:
 
 
 def _table(book: Book | None, sheet_name: str, csv_name: str, min_match: int) -> Table:
-    sheet = book.get(sheet_name) if book else None
-    if sheet is not None:
-        table = read_sheet_table(sheet, default_header(csv_name), min_match=min_match)
-        if table is not None and table.rows:
-            return table
-    return default_table(csv_name, sheet_name)
+    return sheet_or_default(book, sheet_name, csv_name, min_match=min_match, keep_empty=False)
 
 
 def _bad_table_row(table: Table, row: TableRow, column: str, message: str) -> Finding:

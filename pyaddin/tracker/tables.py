@@ -86,6 +86,18 @@ def read_sheet_table(sheet: Sheet, expected: list[str] | dict[str, list[str]], *
     return None
 
 
+def sheet_or_default(book, sheet_name: str, csv_name: str, *, min_match: int, keep_empty: bool = True) -> Table:
+    """The team's table where the workbook has that sheet with a recognisable header (the packaged
+    CSV's), else the packaged default: every editable table (平台, 平台规则, 材料, 行业, 用语库, 材料规格)
+    is read this one way. `keep_empty=False`: a sheet with a header but no rows falls back too."""
+    sheet = book.get(sheet_name) if book is not None else None
+    if sheet is not None:
+        table = read_sheet_table(sheet, default_header(csv_name), min_match=min_match)
+        if table is not None and (keep_empty or table.rows):
+            return table
+    return default_table(csv_name, sheet_name)
+
+
 def split_list(text: str) -> list[str]:
     """An alias or condition list cell: 医疗、药品 | a|b | a, b."""
     import re
