@@ -432,11 +432,13 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
             message = (f"规则 {rule.id} 要求材料“{rule.target_name}”，{where}{archived}"
                        f"请补齐后在“{rule.target_name}”列填“是”。（{rule.description}）")
             ids = f.column("filing_id")
+            if archive is not None:
+                unmet = [row for row in unmet
+                         if rule.target_name not in archive.get(as_text(ids.get(row)) if ids.get(row) else "", set())]
+            if col not in ctx.tracker.columns and rule.severity != "error" and len(unmet) > 1:
+                _absent_material(ctx, f, rule, unmet, ids)
+                continue
             for row in unmet:
-                if archive is not None:
-                    fid = ids.get(row)
-                    if rule.target_name in archive.get(as_text(fid) if fid else "", set()):
-                        continue
                 f.add("missing-material", row, col, message, severity=rule.severity, rule=rule.id)
         else:
             if rule.target not in empty_cells:
@@ -446,6 +448,20 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
             message = f"规则 {rule.id} 要求填写“{f.header(rule.target)}”，请补充。（{rule.description}）"
             for row in index[empty_cells[rule.target][hit]]:
                 f.add("missing-field", row, rule.target, message, severity=rule.severity, rule=rule.id)
+
+
+def _absent_material(ctx: Context, f: RowFindings, rule, unmet, ids) -> None:
+    """One finding for a warning or info rule whose material column the tracker does not have.
+
+    A team's tracker from before a rule existed (ICP-01, APP-01) has no column for its material;
+    the same warning on every H5 row of a year's history hides the rows that need work. Errors stay
+    per row: a letter must still be refused for each filing an error rule applies to."""
+    named = [as_text(ids.get(row)) for row in unmet if ids.get(row)]
+    shown = "、".join(named[:3]) + ("等" if len(named) > 3 else "")
+    message = (f"规则 {rule.id} 要求材料“{rule.target_name}”，台账没有“{rule.target_name}”列，适用的 {len(unmet)} 个备案"
+               f"{f'（{shown}）' if shown else ''}无法核对；请在表头添加“{rule.target_name}”列并逐行填写“是”或“否”。"
+               f"（{rule.description}）")
+    f.add("missing-material", ctx.tracker.header_row, rule.target, message, severity=rule.severity, rule=rule.id)
 
 
 def _links(df: pd.DataFrame, f: RowFindings, keys: pd.Series) -> None:
