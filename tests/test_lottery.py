@@ -108,3 +108,14 @@ def test_a_lucky_bag_letter_keeps_the_lottery_clause(tmp_path):
     result = generate(ctx, out_dir=tmp_path / "out", kind="承诺书")
     (letter,) = [text_of(d.path) for d in result.documents]
     assert "本活动含抽奖环节，最高奖金额¥3,000.00" in letter and "不超过¥50,000.00" in letter
+
+
+@pytest.mark.parametrize("form", ["抽奖", "福袋", "随机红包", "刮刮卡"])
+def test_every_chance_draw_without_a_top_prize_is_asked_for_it(tmp_path, form):
+    found = codes_on(context(tmp_path, [{"创意形式": form, "抽奖规则": "是"}]))
+    assert [f.rule for f in found.get("missing-field", [])] == ["LOT-02"]
+
+
+def test_a_coupon_without_a_top_prize_is_not_asked_for_one(tmp_path):
+    found = codes_on(context(tmp_path, [{"创意形式": "优惠券", "兑换规则": "是"}]))
+    assert "LOT-02" not in [f.rule for f in found.get("missing-field", [])]

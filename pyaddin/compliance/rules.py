@@ -8,7 +8,9 @@ pointing at its cell, and only that rule is skipped.
 创意形式 may also name the class 有奖销售 (`PRIZE_SALE`): every row that is a 有奖销售 under
 《规范促销行为暂行规定》, i.e. a chance form (创意形式 table 抽奖性质 = 是) or a stated 最高奖金额
 (附赠式 prizes, coupons given as prizes). LOT-01 uses it: a rule listing forms one by one would
-miss the draws a team names 福袋 or 刮刮卡 and every prize that is not drawn.
+miss the draws a team names 福袋 or 刮刮卡 and every prize that is not drawn. The narrower class
+抽奖式 (`DRAW`) matches the chance forms alone (tracker column `draw`): LOT-02 asks a 福袋 or a
+随机红包 for its 最高奖金额 as it asks a 抽奖, since the prize cap applies to all of them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ VERIFIED_WORDS = {"是", "y", "yes", "true", "1", "✓", "√", "已核实"}
 ANY = {"", "*", "＊", "全部", "所有", "任意"}
 PRIZE_SALE = "有奖销售"
 """A 创意形式 condition matching every 有奖销售 row (tracker column `prize_sale`)."""
+DRAW = "抽奖式"
+"""A 创意形式 condition matching every chance draw, 抽奖性质 = 是 (tracker column `draw`)."""
+CLASSES = {PRIZE_SALE: "prize_sale", DRAW: "draw"}
+"""创意形式 classes → the tracker column that says whether a row belongs to them."""
 BAN = "ban:"
 """The target of a rule whose 要求 is 禁止: the conditions describe what the platform or the law does
 not allow (WX-01: 微信 rewards for sharing), so every row they match is the finding."""
@@ -175,8 +181,8 @@ def _names(r: TableRow, column: str, vocab, label: str, problems: list) -> froze
         return None
     out = set()
     for part in split_list(text):
-        if column == "创意形式" and fold(part) == PRIZE_SALE:
-            out.add(PRIZE_SALE)
+        if column == "创意形式" and fold(part) in CLASSES:
+            out.add(fold(part))
             continue
         name = vocab.get(part)
         if name is None:
@@ -254,8 +260,9 @@ def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.S
     if rule.forms is not None:
         hit = exploded_forms.isin(rule.forms).groupby(level=0).any()
         hit = hit.reindex(df.index, fill_value=False).astype(bool)
-        if PRIZE_SALE in rule.forms and "prize_sale" in df.columns:
-            hit |= df["prize_sale"].astype(bool)
+        for name, key in CLASSES.items():
+            if name in rule.forms and key in df.columns:
+                hit |= df[key].astype(bool)
         mask &= hit
     for key, wanted in (("collects_pi", rule.collects_pi), ("minors", rule.minors)):
         if wanted is not None:
