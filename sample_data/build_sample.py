@@ -305,8 +305,11 @@ def problem_rows() -> list[dict]:
           launch_date=date(2026, 12, 18), start_date=date(2026, 12, 18), end_date=date(2027, 1, 18)),
         # ---- issue 12: compliance correctness
         # the lottery cap applies to draws only: a 60,000 元 coupon is not a lottery prize, but its
-        # prize is said (prize-without-draw) and the letters call it a 奖品/权益, not a draw (SPEC §10.1)
-        P("京东", ["优惠券"], [("prize-without-draw", H["top_prize"])], activity="六万元购物券", top_prize=60000),
+        # prize is said (prize-without-draw) and the letters call it a 奖品/权益, not a draw (SPEC §10.1);
+        # the activity runs into next year: on a past coupon the note is history and is not said
+        P("京东", ["优惠券"], [("prize-without-draw", H["top_prize"])], activity="六万元购物券", top_prize=60000,
+          start_date=date(2026, 11, 1), end_date=date(2027, 1, 31), launch_date=date(2026, 11, 1),
+          submitted_date=date(2026, 10, 20), approved_date=date(2026, 10, 27)),
         # the platform's own 单奖上限 (this sample's 平台 sheet gives 微博 5,000) is below 设置's 50,000
         P("微博", ["抽奖"], [("prize-over-limit", H["top_prize"])], activity="微博大奖转发抽奖", top_prize=8000),
         # 已驳回, resubmitted by the next row: closed, no deadline finding although launch is near
@@ -567,7 +570,7 @@ def _write_tables(wb, head) -> None:
     ws.write_row(0, 0, ["项目", "值", "说明"], head)
     settings = _csv("settings.csv")
     values = {"today": TODAY.isoformat(), "archive_root": "archive"}
-    for i, (label, key, default, note) in enumerate(settings[1:], start=1):
+    for i, (label, key, default, note, *_bounds) in enumerate(settings[1:], start=1):
         ws.write_row(i, 0, [label, values.get(key, default), note])
     ws.set_column(0, 0, 20)
     ws.set_column(1, 1, 16)

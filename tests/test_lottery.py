@@ -119,3 +119,9 @@ def test_every_chance_draw_without_a_top_prize_is_asked_for_it(tmp_path, form):
 def test_a_coupon_without_a_top_prize_is_not_asked_for_one(tmp_path):
     found = codes_on(context(tmp_path, [{"创意形式": "优惠券", "兑换规则": "是"}]))
     assert "LOT-02" not in [f.rule for f in found.get("missing-field", [])]
+
+
+def test_a_prize_on_a_past_coupon_is_history_not_a_note(tmp_path):
+    past = {"创意形式": "优惠券", "最高奖金额(元)": 800, "兑换规则": "是", "状态": "已通过",
+            "活动开始日期": date(2026, 6, 1), "计划上线日期": date(2026, 6, 1), "活动结束日期": date(2026, 6, 30)}
+    assert "prize-without-draw" not in codes_on(context(tmp_path, [past]))

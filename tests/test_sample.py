@@ -93,3 +93,19 @@ def test_every_deadline_code_occurs_in_the_sample():
     from pyaddin.run.findings import DEADLINE_CODES
 
     assert {c for (_s, _r, c, _f, _ru) in answer_key("deadlines")} == set(DEADLINE_CODES)
+
+
+def test_the_committed_sample_is_what_its_builder_builds(tmp_path, monkeypatch):
+    """The sample is generated; a rule or setting change that is not rebuilt into it leaves tests
+    checking a workbook nobody can reproduce (it happened when 设置 gained bounds)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_sample", SAMPLE_DATA / "build_sample.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    monkeypatch.setattr(builder, "WORKBOOK", tmp_path / WORKBOOK.name)
+    monkeypatch.setattr(builder, "ANSWER_KEY", tmp_path / "answer_key.csv")
+    builder.main()
+    assert (tmp_path / WORKBOOK.name).read_bytes() == WORKBOOK.read_bytes(), \
+        "sample_data 中的示例台账与生成脚本不一致：请运行 uv run python sample_data/build_sample.py 并提交结果"
+    assert (tmp_path / "answer_key.csv").read_bytes() == (SAMPLE_DATA / "answer_key.csv").read_bytes()

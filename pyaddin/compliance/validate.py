@@ -15,6 +15,7 @@ import pandas as pd
 from ..run.context import Context
 from ..run.findings import Finding, Report, codes, sort_key
 from ..tracker import credit_code
+from ..tracker.filings import open_filings
 from ..tracker.reading import error_cells
 from ..tracker.textnorm import approval_key, filing_key
 from ..tracker.values import as_text, is_blank
@@ -239,8 +240,11 @@ def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
     抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in. A 最高奖金额 on a
     row with no draw form (a coupon, a fixed 红包) is not capped but said once (`prize-without-draw`,
     info): the letters then speak of the highest value of a 奖品/权益, never of a lottery, and the
-    team sees that reading in case the prize is in fact drawn."""
+    team sees that reading in case the prize is in fact drawn. Only on open filings: on a year of
+    history the same note on every past coupon buries the rows that need work, and no letter is
+    written for a closed filing."""
     limit = ctx.settings.prize_limit
+    live = dict(zip(df.index, open_filings(df, ctx.today), strict=True)) if len(df) else {}
     platforms = ctx.catalog.platforms
     chance = ctx.catalog.chance_forms
     has_prize = pd.to_numeric(df["top_prize"], errors="coerce").fillna(0).gt(0)
@@ -249,6 +253,8 @@ def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
                                                  df["draw"][has_prize], strict=True):
         named = [x for x in forms if x] if isinstance(forms, list) else []
         if not draw:
+            if not live[row]:
+                continue
             shown = f"创意形式为“{'、'.join(named)}”" if named else "未填创意形式"
             f.add("prize-without-draw", row, "top_prize",
                   f"填写了最高奖金额 ¥{value:,.2f}，但{shown}，不属于抽奖（随机决定中奖），按奖品/权益的最高价值"
