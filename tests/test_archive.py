@@ -18,7 +18,7 @@ from helpers import index_archive, write_tracker
 from pyaddin import errors, verify_archive
 from pyaddin.adapters.files import read_book
 from pyaddin.archive import index as archive
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 from pyaddin.tracker.catalog import load_catalog
 
 TODAY = date(2026, 11, 20)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from pyaddin.adapters.files import read_book
 from pyaddin.cli.main import main
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "data" / "bad"

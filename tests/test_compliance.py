@@ -22,7 +22,7 @@ from pyaddin.cli.main import main
 from pyaddin.compliance.validate import validate
 from pyaddin.deadlines.checks import deadline_findings as check
 from pyaddin.reports.weekly import build_report
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 from pyaddin.run.findings import DEADLINE_CODES
 from pyaddin.tracker import credit_code
 from pyaddin.tracker.book import Book, Sheet

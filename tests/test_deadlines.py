@@ -16,7 +16,7 @@ import pytest
 from pyaddin import open_workbook as load
 from pyaddin.adapters.files import read_book
 from pyaddin.deadlines.checks import deadline_findings as check
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 from pyaddin.run.findings import DEADLINE_CODES
 
 TODAY = date(2026, 11, 20)

@@ -15,7 +15,7 @@ from pyaddin.adapters.files import read_book
 from pyaddin.cli.main import main
 from pyaddin.documents import letters as documents
 from pyaddin.errors import TemplateProblem
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 10, 20)

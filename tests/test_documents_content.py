@@ -13,7 +13,7 @@ from helpers import CLEAN, write_tracker
 from pyaddin.actions.documents import generate
 from pyaddin.adapters.files import read_book
 from pyaddin.deadlines.checks import deadline_findings
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 
 TODAY = date(2026, 8, 20)
 COMPANY = CLEAN["主体名称"]

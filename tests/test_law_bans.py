@@ -8,7 +8,7 @@ from helpers import CLEAN, write_tracker
 
 from pyaddin.adapters.files import read_book
 from pyaddin.compliance.validate import validate
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 
 TODAY = date(2026, 11, 20)
 INDUSTRY_HEADER = ["行业", "别名", "需审查广告", "禁向未成年人", "禁止互联网广告", "依据"]

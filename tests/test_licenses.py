@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pyaddin.deadlines.licenses import load_licenses
-from pyaddin.tracker.book import Book, CellError, Sheet
+from pyaddin.tracker.book import Book, Sheet
+from pyaddin.tracker.cells import CellError
 from pyaddin.tracker.values import LONG_TERM
 
 HEADER = ["主体名称", "统一社会信用代码", "资质类型", "证书编号", "发证日期", "有效期至"]

@@ -13,7 +13,7 @@ from helpers import CLEAN, write_tracker
 from pyaddin.actions.documents import generate
 from pyaddin.adapters.files import read_book
 from pyaddin.compliance.validate import validate
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 from pyaddin.tracker.catalog import load_catalog
 
 TODAY = date(2026, 8, 20)

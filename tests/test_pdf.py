@@ -105,7 +105,7 @@ def test_generate_with_pdf_indexes_both_formats(soffice, tmp_path):
     import openpyxl
 
     from pyaddin.adapters.files import read_book
-    from pyaddin.run.context import build_context
+    from pyaddin.run.build import build_context
 
     wb = openpyxl.Workbook()
     ws = wb.active

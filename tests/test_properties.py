@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pyaddin.compliance.validate import validate
-from pyaddin.run.context import build_context
-from pyaddin.tracker.book import EXCEL_ERRORS, Book, CellError, Sheet
+from pyaddin.run.build import build_context
+from pyaddin.tracker.book import Book, Sheet
+from pyaddin.tracker.cells import EXCEL_ERRORS, CellError
 from pyaddin.tracker.values import (
     Unreadable,
     as_text,

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from pyaddin.adapters import files, sheet_split
 from pyaddin.cli.main import main
-from pyaddin.tracker.book import CellError
+from pyaddin.tracker.cells import CellError
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["备案编号", "活动名称", "平台", "状态", "上线日期"]

@@ -9,7 +9,7 @@ from conftest import SAMPLE_DATA
 from pyaddin.adapters.files import read_book
 from pyaddin.cli.main import main
 from pyaddin.compliance.validate import validate
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 
 WORKBOOK = SAMPLE_DATA / "备案台账示例.xlsx"
 

@@ -95,7 +95,7 @@ def test_an_impossible_number_is_reported_with_its_range_and_the_default_used(la
 
 
 def test_every_numeric_setting_has_a_range_that_holds_its_default():
-    from pyaddin.tracker.settings import setting_bounds
+    from pyaddin.tracker.tables import setting_bounds
 
     bounds = setting_bounds()
     numeric = {f.name for f in fields(Settings) if f.type in ("int", "float")}

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from pyaddin.adapters import files, sheet_split
 from pyaddin.cli.main import main
-from pyaddin.tracker.book import CellError
+from pyaddin.tracker.cells import CellError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "备案台账示例.xlsx"
 

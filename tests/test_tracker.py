@@ -5,7 +5,7 @@ import pytest
 
 from pyaddin.adapters.files import read_book
 from pyaddin.errors import TrackerNotFound
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 from pyaddin.tracker.catalog import load_catalog
 from pyaddin.tracker.reading import read_tracker
 from pyaddin.tracker.settings import Settings

@@ -7,7 +7,7 @@ from helpers import CLEAN, write_tracker
 
 from pyaddin.adapters.files import read_book
 from pyaddin.compliance.validate import validate
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 
 TODAY = date(2026, 11, 20)
 LICENSES = [["主体名称", "统一社会信用代码", "资质类型", "有效期至"],

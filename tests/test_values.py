@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from pyaddin.tracker.book import CellError
+from pyaddin.tracker.cells import CellError
 from pyaddin.tracker.values import (
     LONG_TERM,
     Unreadable,

@@ -18,7 +18,8 @@ from typing import Protocol
 from ..compliance.cross_tracker import Skipped
 from ..errors import BeianError, SeveralTrackers, TrackerNotFound
 from ..run import places
-from ..run.context import Context, build_context, tracker_paths
+from ..run.build import build_context
+from ..run.context import Context, tracker_paths
 from ..tracker.book import Book
 from ..tracker.settings import load_settings
 

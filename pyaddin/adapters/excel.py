@@ -20,7 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..run.findings import SEVERITY_ORDER, SEVERITY_ZH, Finding, Report
-from ..tracker.book import EXCEL_ERRORS, Book, CellError, Sheet, cell_ref, column_letter
+from ..tracker.book import Book, Sheet, cell_ref, column_letter
+from ..tracker.cells import EXCEL_ERRORS, CellError
 
 RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
 OUTPUT_SHEETS = frozenset({"校验结果", "到期提醒", "归档索引", "周报"})

@@ -26,7 +26,8 @@ import numpy as np
 import python_calamine as pc
 
 from ..errors import UnreadableSheet, UnreadableWorkbook
-from ..tracker.book import Book, CellError, Sheet, column_letter
+from ..tracker.book import Book, Sheet, column_letter
+from ..tracker.cells import CellError
 from . import sheet_split
 from .output_files import register_input
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ..compliance.rules import RuleSet
 from ..compliance.rules_diff import (
     BASELINE,
     RULES_DIR,
@@ -18,6 +17,7 @@ from ..compliance.rules_diff import (
     snapshot_name,
     to_csv_text,
 )
+from ..compliance.ruleset import RuleSet
 from .output_files import atomic_write_text
 
 

@@ -25,12 +25,12 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from ..compliance.rules import applies, row_dates
+from ..compliance.ruleset import applies, row_dates
 from ..errors import ArchiveRootMissing, OutputInsideArchive
 from ..run.context import Context
 from ..run.findings import Finding, Report, make
 from ..tracker.catalog import Catalog, Material
-from ..tracker.reading import MATERIAL_PREFIX
+from ..tracker.columns import MATERIAL_PREFIX
 from ..tracker.textnorm import filing_key
 from ..tracker.values import as_text, is_blank
 from .hashing import sha256_file

@@ -19,7 +19,7 @@ from ..tracker.filings import open_filings
 from ..tracker.reading import error_cells
 from ..tracker.textnorm import approval_key, filing_key
 from ..tracker.values import as_text, is_blank
-from .rules import row_dates
+from .ruleset import row_dates
 
 PHONE_PATTERNS = [
     re.compile(r"^(?:\+?86)?1[3-9]\d{9}$"),

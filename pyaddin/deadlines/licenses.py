@@ -16,40 +16,19 @@ weekly report lists it under 资质到期. Remaining time is counted in working 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
 
 from ..run.findings import Finding, make
 from ..tracker.book import Book
-from ..tracker.credit_code import normalise
 from ..tracker.tables import default_table, read_sheet_table, split_list
-from ..tracker.textnorm import fold
+from ..tracker.textnorm import code_key, fold
 from ..tracker.values import LONG_TERM, Unreadable, is_blank, is_error, parse_date
+from .register import LICENSE_SHEET, Licenses
 
-LICENSE_SHEET = "资质库"
 COLUMNS = ["主体名称", "统一社会信用代码", "资质类型", "证书编号", "发证日期", "有效期至", "文件"]
-
-
-@dataclass
-class Licenses:
-    frame: pd.DataFrame
-    """Columns: row (Excel row), company, credit_code, type, number, issued, valid_until, file."""
-    present: bool
-    findings: list[Finding] = field(default_factory=list)
-    sheet: str = LICENSE_SHEET
-    columns: dict[str, int] = field(default_factory=dict)
-    """Column name → 0-based index in the workbook's 资质库 sheet, for pointing at a cell."""
-
-    def for_company(self, company: str | None, credit_code: str | None) -> pd.DataFrame:
-        """The licenses of a tracker row: by 统一社会信用代码 when it has one, else by 主体名称."""
-        f = self.frame
-        if credit_code:
-            return f[f["credit_code"] == normalise(credit_code)]
-        if company:
-            return f[f["company_key"] == fold(company)]
-        return f.iloc[0:0]
 
 
 def _aliases() -> dict[str, list[str]]:
@@ -117,7 +96,7 @@ def load_licenses(book: Book | None) -> Licenses:
             "row": r.row,
             "company": company,
             "company_key": fold(company),
-            "credit_code": normalise(r.text("统一社会信用代码")),
+            "credit_code": code_key(r.text("统一社会信用代码")),
             "type": lic_type,
             "type_key": fold(lic_type),
             "number": r.text("证书编号"),
@@ -204,7 +183,7 @@ class Holdings:
 
     def held(self, company: str | None, code: str | None) -> list[dict]:
         if code:
-            found = self.by_code.get(normalise(code), [])
+            found = self.by_code.get(code_key(code), [])
             if not found and company:
                 found = self.by_name_no_code.get(fold(company), [])
             return found

@@ -2,8 +2,9 @@
 the tracker and the licenses register.
 
 Every door (CLI, buttons, Python API) gets its Context from `loader.open_context`, which reads
-the cells through a reader and calls `build_context` here; nothing below this point knows where the
-cells came from.
+the cells through a reader and calls `run.build.build_context`; nothing below this point knows where
+the cells came from. This module holds only the data (its fields are types from low modules), so
+every check can take a Context without depending on how one is built.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from ..compliance.rules import RuleSet, freshness, load_rules
-from ..deadlines.licenses import Licenses, load_licenses
+from ..compliance.ruleset import RuleSet
+from ..deadlines.register import Licenses
 from ..tracker.book import Book
-from ..tracker.catalog import Catalog, load_catalog
-from ..tracker.filings import open_filings
-from ..tracker.reading import Tracker, read_tracker
-from ..tracker.settings import Settings, load_settings
+from ..tracker.catalog import Catalog
+from ..tracker.frame import Tracker
+from ..tracker.settings import Settings
 from . import places
-from .findings import Finding, make
+from .findings import Finding
 
 
 @dataclass
@@ -86,64 +86,6 @@ class Context:
     def history_dir(self) -> Path:
         """This workbook's history (`run.places`): the same folder for every run, whatever --out says."""
         return places.history_dir(self.workbook, self.output_dir)
-
-
-def build_context(
-    book: Book,
-    *,
-    system_today: date,
-    today: date | None = None,
-    sheet: str | None = None,
-    rules_book: Book | None = None,
-    tracker_book: Book | None = None,
-    base_dir: Path | None = None,
-) -> Context:
-    """`today` (an explicit --today) wins over 设置 今天, which wins over `system_today`.
-
-    `rules_book` supplies 平台/平台规则/材料 from another workbook (`--rules`); `tracker_book` is the
-    workbook named in 设置 台账文件, when the team keeps the tracker in its own file. Relative paths
-    in 设置 resolve against `base_dir`, by default the folder of `book`.
-    """
-    settings = load_settings(book)
-    table_book = rules_book or book
-    catalog = load_catalog(table_book, default_review_days=settings.default_review_days,
-                           default_lead_days=settings.default_lead_days)
-    if rules_book is not None and book.get("字段映射") is not None:
-        catalog.header_overrides.update(load_catalog(book).header_overrides)
-    rules = load_rules(table_book, catalog)
-    source = tracker_book or book
-    tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
-    licenses = load_licenses(source if source.get("资质库") is not None else book)
-    effective = today or settings.today or system_today
-    pinned = []
-    if effective != system_today:
-        origin = "--today" if today else "设置“今天”"
-        cell = {} if today else {"sheet": "设置", "row": settings.cells.get("today", (None, None))[0],
-                                 "column": settings.cells.get("today", (None, None))[1], "field": "值"}
-        pinned.append(make("today-pinned", f"本次按 {effective:%Y-%m-%d}（{origin}）计算，不是当天的系统日期；"
-                                           f"如需按实际日期复核，请去掉{origin}。",
-                           value=effective, **cell))
-    open_rows = open_filings(tracker.df, effective)
-    stale = freshness(rules, tracker.df, open_rows, effective, settings.rule_review_days)
-    setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings]
-    base = base_dir or (book.path.parent if book.path is not None else None)
-    return Context(
-        workbook=book.path,
-        base_dir=base,
-        archive_root=resolve_setting_path(settings.archive_root, base),
-        output_dir=resolve_setting_path(settings.output_dir, base),
-        system_today=system_today,
-        book=book,
-        settings=settings,
-        catalog=catalog,
-        rules=rules,
-        tracker=tracker,
-        licenses=licenses,
-        today=effective,
-        path=source.path,
-        source=source,
-        setup_findings=setup,
-    )
 
 
 TRACKER_LIST_SEPARATORS = re.compile(r"[\r\n；;]+")

@@ -10,21 +10,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-EXCEL_ERRORS = frozenset(
-    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!",
-     "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"}
-)
-
-
-@dataclass(frozen=True)
-class CellError:
-    """An Excel error value (#N/A, #REF! …) kept distinct from text and from an empty cell."""
-
-    code: str
-
-    def __str__(self) -> str:
-        return self.code
-
 
 @dataclass
 class Sheet:

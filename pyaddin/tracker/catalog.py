@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 
 from ..run.findings import Finding, make
 from .book import Book
-from .settings import setting_bounds
-from .tables import Table, TableRow, default_table, read_sheet_table, sheet_or_default, split_list
+from .tables import (
+    Table,
+    TableRow,
+    default_table,
+    read_sheet_table,
+    setting_bounds,
+    sheet_or_default,
+    split_list,
+)
 from .textnorm import fold, header_key
 from .values import Unreadable, parse_amount
 

@@ -9,20 +9,14 @@ is data: `data/credit_code_types.csv`, from GB 32100-2015 附录 A.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 from .tables import default_table
+from .textnorm import code_key
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise(text: object) -> str:
-    """The code as compared and checked: NFKC, no whitespace, upper case."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).upper()
 
 
 @cache
@@ -48,7 +42,7 @@ def problem(code: str) -> tuple[str, str] | None:
     the checksum.
     """
     shown = code
-    code = normalise(code)
+    code = code_key(code)
     if not FORMAT.match(code):
         return "error", f"统一社会信用代码“{shown}”格式不对（应为18位数字或大写字母，不含 I、O、S、V、Z），请对照营业执照改正。"
     table = authorities()

@@ -8,7 +8,6 @@ normalises each cell; a cell it cannot read becomes a finding on that cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
 
@@ -17,10 +16,13 @@ import pandas as pd
 
 from ..errors import TrackerNotFound
 from ..run.findings import Finding, make
-from .book import EXCEL_ERRORS, Book, CellError, Sheet
+from .book import Book, Sheet
 from .catalog import Catalog
+from .cells import EXCEL_ERRORS, CellError
+from .columns import MATERIAL_PREFIX
+from .frame import Tracker
 from .settings import Settings
-from .textnorm import header_key, header_parts
+from .textnorm import code_key, header_key, header_parts
 from .values import (
     Unreadable,
     as_text,
@@ -35,56 +37,12 @@ from .values import (
 TRACKER_SHEET = "备案台账"
 HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 4
-MATERIAL_PREFIX = "material:"
 OUTPUT_SHEETS = {"校验结果", "到期提醒", "归档索引", "周报", "使用说明", "平台", "平台规则", "材料", "设置", "节假日",
                  "xlwings.conf", "字段映射", "资质库", "行业资质", "驳回原因分类", "复用建议", "规则变化",
                  "通知", "人员", "行业", "用语库", "材料规格", "材料预检"}
 RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
 _ERRORS = list(EXCEL_ERRORS)
 """Columns the buttons append right of the user's last column; never read as data."""
-
-
-@dataclass
-class Tracker:
-    sheet: str
-    header_row: int
-    """Excel row number of the header."""
-    df: pd.DataFrame
-    """Index: Excel row numbers. Columns: every canonical field key (None where absent),
-    `platforms` (all platforms named), `draw` (a form is a chance draw, 抽奖性质 = 是), `prize_sale`
-    (有奖销售: a draw, or a 最高奖金额 filled in) and `material:<名称>` per material checklist column."""
-    raw: pd.DataFrame
-    """The cells as read, same index, columns keyed like `df` for mapped columns."""
-    columns: dict[str, int]
-    """Field key or material column → 0-based column index in the sheet."""
-    headers: dict[str, str]
-    """Field key or material column → the header text as the user's sheet spells it."""
-    extra_columns: dict[str, int]
-    """Unmapped headers → column index (kept, never touched)."""
-    n_cols: int
-    result_columns: dict[str, int] = field(default_factory=dict)
-    """Existing 校验结果/问题说明/到期提醒 columns (from an earlier button run) → column index."""
-    findings: list[Finding] = field(default_factory=list)
-    row_values: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
-    """Column → {Excel row: value}, built once per tracker for every finding builder (validate and
-    deadlines both name the 备案编号 and 活动名称 of each row; see `validate.RowFindings.column`)."""
-
-    @property
-    def rows(self) -> int:
-        return len(self.df)
-
-    def header_for(self, key: str, catalog=None) -> str:
-        """The column as the user's sheet spells it; for an absent column, the material's name or
-        the catalogue's canonical header (the one place every finding and document asks)."""
-        if key in self.headers:
-            return self.headers[key]
-        if key.startswith(MATERIAL_PREFIX):
-            return key[len(MATERIAL_PREFIX):]
-        spec = catalog.field_by_key.get(key) if catalog is not None else None
-        return spec.header if spec else key
-
-    def materials(self) -> list[str]:
-        return [c[len(MATERIAL_PREFIX):] for c in self.df.columns if c.startswith(MATERIAL_PREFIX)]
 
 
 class HeaderMatcher:
@@ -414,9 +372,8 @@ class _Normaliser:
             self._report(key, "unknown-value", {v: f"{r}请从创意形式目录中选择。" for v, r in bad.items()})
             out = self._fallback(key, out, lambda r: [] if r is None else split_multi(r))
         elif kind == "credit_code":
-            from .credit_code import normalise
 
-            out, _ = self._map(key, lambda v: normalise(as_text(v)))
+            out, _ = self._map(key, lambda v: code_key(as_text(v)))
         else:
             out, _ = self._map(key, as_text, text=True)
         return out

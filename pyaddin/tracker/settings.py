@@ -8,7 +8,7 @@ from datetime import date
 
 from ..run.findings import Finding, make
 from .book import Book
-from .tables import default_table, read_sheet_table
+from .tables import default_table, read_sheet_table, setting_bounds
 from .textnorm import fold, header_key
 from .values import Unreadable, as_text, is_blank, parse_amount, parse_bool, parse_date
 
@@ -60,23 +60,6 @@ def _convert(kind: type | str, raw: object):
             raise Unreadable(f"“{as_text(raw)}”不是非负整数")
         return int(number)
     return as_text(raw)
-
-
-def _bounds(text_min: str, text_max: str) -> tuple[float, float] | None:
-    if not text_min and not text_max:
-        return None
-    return (float(text_min) if text_min else -math.inf, float(text_max) if text_max else math.inf)
-
-
-def setting_bounds() -> dict[str, tuple[float, float]]:
-    """Key → (最小值, 最大值) from settings.csv: a number outside would stall a calendar (提醒提前工作日
-    = 1e9 walks a billion working days) or overflow a date (临近上线天数 = 1e9)."""
-    out = {}
-    for r in default_table("settings.csv", "设置").rows:
-        bounds = _bounds(r.text("最小值"), r.text("最大值"))
-        if bounds is not None:
-            out[r.text("键")] = bounds
-    return out
 
 
 def _number(value: float) -> str:

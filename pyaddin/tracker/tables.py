@@ -7,13 +7,14 @@ same tables as CSV so a tracker without them still gets sensible defaults.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
 from .book import Sheet
+from .cells import as_text, is_blank, is_error
 from .textnorm import header_key
-from .values import as_text, is_blank, is_error
 
 
 @dataclass
@@ -49,6 +50,24 @@ def default_table(filename: str, name: str) -> Table:
     cols = {h: i for i, h in enumerate(header)}
     rows = [TableRow(i + 2, dict(zip(header, r, strict=False)), cols) for i, r in enumerate(body) if any(r)]
     return Table(name, "default", rows)
+
+
+def _bounds(text_min: str, text_max: str) -> tuple[float, float] | None:
+    if not text_min and not text_max:
+        return None
+    return (float(text_min) if text_min else -math.inf, float(text_max) if text_max else math.inf)
+
+
+def setting_bounds() -> dict[str, tuple[float, float]]:
+    """Key → (最小值, 最大值) from settings.csv: a number outside would stall a calendar (提醒提前工作日
+    = 1e9 walks a billion working days) or overflow a date (临近上线天数 = 1e9). Here rather than in
+    `settings` because the catalogue checks its own numbers against the same bounds."""
+    out = {}
+    for r in default_table("settings.csv", "设置").rows:
+        bounds = _bounds(r.text("最小值"), r.text("最大值"))
+        if bounds is not None:
+            out[r.text("键")] = bounds
+    return out
 
 
 def default_header(filename: str) -> list[str]:

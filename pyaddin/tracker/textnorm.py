@@ -59,3 +59,11 @@ def approval_key(value: object) -> str | None:
         return None
     text = str(value).strip().upper()
     return text or None
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def code_key(text: object) -> str:
+    """A 统一社会信用代码 as compared and checked: NFKC, no whitespace, upper case."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).upper()

@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from ..errors import Unreadable
-from .book import EXCEL_ERRORS, CellError
+from .cells import as_text
+from .cells import is_blank as is_blank  # the parsers' callers ask both questions here
+from .cells import is_error as is_error
 
 LONG_TERM = date(9999, 12, 31)
 """Stands for 长期 (no expiry) in validity dates, so comparisons need no special case."""
@@ -22,36 +24,8 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _MAX_SERIAL = 2958465  # 9999-12-31
 
 
-def is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def is_error(value: object) -> bool:
-    return isinstance(value, CellError) or (isinstance(value, str) and value.strip() in EXCEL_ERRORS)
-
-
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
-
-
-# ---------------------------------------------------------------- text
-def as_text(value: object) -> str:
-    """Text as the user meant it: 13800138000.0 typed into a text column reads as 13800138000."""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        if math.isfinite(value) and value == int(value) and abs(value) < 1e18:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != time(0) else value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 # ---------------------------------------------------------------- dates
