@@ -50,7 +50,7 @@ def run_many(contexts: list[Context], *, out_dir: Path, week: str | None = None)
     brand with itself."""
     from ..adapters.history import load_history, store
     from ..adapters.weekly_files import write_outputs
-    from ..compliance.cross_tracker import combine_weekly
+    from ..reports.combine import combine_weekly
     from ..reports.weekly import build_report
 
     out_dir = Path(out_dir)

@@ -35,9 +35,9 @@ from datetime import date
 
 import pandas as pd
 
-from ..compliance.validate import RowFindings, each_distinct
 from ..run.context import Context
 from ..run.findings import SEVERITY_ORDER, Finding, Report, make
+from ..run.row_findings import RowFindings, each_distinct
 from ..tracker.filings import open_filings, open_rejected
 from ..tracker.statuses import APPROVED, IN_REVIEW, NOT_SUBMITTED, PENDING
 from ..tracker.textnorm import fold
@@ -102,7 +102,7 @@ class _Run:
         self.ctx = ctx
         self.cal = calendar
         self.today = ctx.today
-        self.f = _Findings(ctx)
+        self.f = _Findings(ctx.tracker, ctx.catalog)
         self._left: dict[date, int] = {}
         self._alerts: dict[int, lic.LicenseAlert | None] = {}
         self.df = ctx.tracker.df

@@ -139,7 +139,7 @@ class WeeklyReport:
         return f"与 {self.previous_week} 的快照相比。"
 
 
-def _rate(yes: int, no: int) -> float | None:
+def rate(yes: int, no: int) -> float | None:
     return yes / (yes + no) if yes + no else None
 
 
@@ -399,8 +399,8 @@ def build_report(ctx: Context, *, week: str | None = None, history: dict[str, pd
         week=label, week_start=monday, week_end=sunday, today=ctx.today, workbook=str(ctx.path or ""),
         sheet=ctx.tracker.sheet, rows=ctx.tracker.rows,
         by_platform_status=_crosstab(df, statuses, list(ctx.catalog.platform_names.names)), counts=counts,
-        approval_rate_week=_rate(int(approved.sum()), int(rejected.sum())),
-        approval_rate_total=_rate(int((status == APPROVED).sum()), int((status == REJECTED).sum())),
+        approval_rate_week=rate(int(approved.sum()), int(rejected.sum())),
+        approval_rate_total=rate(int((status == APPROVED).sum()), int((status == REJECTED).sum())),
         new=_list(df, new_mask), new_basis=new_basis,
         submitted=_list(df, submitted), approved=_list(df, approved), rejected=_list(df, rejected),
         supplement=_list(df, supplement), announcements=announcements, review_time=review,

@@ -38,7 +38,7 @@ class Tracker:
     findings: list[Finding] = field(default_factory=list)
     row_values: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
     """Column → {Excel row: value}, built once per tracker for every finding builder (validate and
-    deadlines both name the 备案编号 and 活动名称 of each row; see `validate.RowFindings.column`)."""
+    deadlines both name the 备案编号 and 活动名称 of each row; see `run.row_findings.RowFindings.column`)."""
 
     @property
     def rows(self) -> int:
