@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pyaddin.actions import archive as archive_action  # noqa: E402
+from pyaddin.adapters import archive_tree  # noqa: E402
 from pyaddin.adapters.files import read_book  # noqa: E402
-from pyaddin.archive import index as archive  # noqa: E402
-from pyaddin.run.context import build_context  # noqa: E402
+from pyaddin.run.build import build_context  # noqa: E402
 
 FILINGS = 20
 MATERIAL_NAMES = ["营业执照.pdf", "活动方案.docx", "海报.jpg", "安全承诺书.pdf", "隐私政策.pdf", "素材.bin"]
@@ -96,8 +96,8 @@ def main() -> None:
             subprocess.run(f"find '{root}' -type f -print0 | xargs -0 sha256sum > /dev/null", shell=True, check=True)
 
         def ours_hash():
-            scan = archive.scan_tree(root, [f"BA-B-{i:04d}" for i in range(FILINGS)], ctx.catalog)
-            hashed, failed = archive.hash_files(scan.files)
+            scan = archive_tree.scan_tree(root, [f"BA-B-{i:04d}" for i in range(FILINGS)], ctx.catalog)
+            hashed, failed = archive_tree.hash_files(scan.files)
             assert hashed == n and not failed
 
         out = tmp / "out"
@@ -121,7 +121,7 @@ def main() -> None:
         print(f"{'beian build_index re-run, warm cache':<44}{t_warm:>9.2f}{t_warm / t_ref:>8.2f}"
               f"   (files hashed: {warm})")
         print(f"budget ≤ 1.30×: {'OK' if t_full / t_ref <= 1.3 else 'OVER'}"
-              f" (workers={archive.HASH_WORKERS}, cpus={os.cpu_count()}, {total / t_hash / 1e6:.0f} MB/s)")
+              f" (workers={archive_tree.HASH_WORKERS}, cpus={os.cpu_count()}, {total / t_hash / 1e6:.0f} MB/s)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

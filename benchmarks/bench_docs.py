@@ -72,7 +72,7 @@ def main() -> None:
     from pyaddin.actions.documents import generate
     from pyaddin.adapters.files import read_book
     from pyaddin.documents import letters as documents
-    from pyaddin.run.context import build_context
+    from pyaddin.run.build import build_context
 
     rows = args.docs // len(documents.KINDS)
     with tempfile.TemporaryDirectory() as tmp:

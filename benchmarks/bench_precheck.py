@@ -129,10 +129,10 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     import build_materials as bm
 
+    from pyaddin.adapters.hashing import sha256_file
     from pyaddin.adapters.materials import ocr
     from pyaddin.adapters.materials.extract import extract
     from pyaddin.adapters.materials.reader import Job, read_all
-    from pyaddin.archive.hashing import sha256_file
     from pyaddin.precheck.check import FilingCheck
     from pyaddin.precheck.lexicon import load_lexicon
     from pyaddin.precheck.material import FilingFacts, MaterialFile

@@ -16,6 +16,7 @@ from conftest import SAMPLE_DATA
 from helpers import index_archive, write_tracker
 
 from pyaddin import errors, verify_archive
+from pyaddin.adapters import archive_tree
 from pyaddin.adapters.files import read_book
 from pyaddin.archive import index as archive
 from pyaddin.run.build import build_context
@@ -134,7 +135,7 @@ def test_grouping_folders_are_descended_and_stray_folders_are_orphans(tmp_path):
     put(root / "2026" / "杂项" / "a" / "b.pdf")
     put(root / "2026" / "说明.txt")
     put(root / "旧资料" / "x" / "y.pdf")
-    scan = archive.scan_tree(root, ["BA-1"], load_catalog(None))
+    scan = archive_tree.scan_tree(root, ["BA-1"], load_catalog(None))
     assert scan.folders == {"BA-1": ["2026/微信/BA-1 秋季"]}
     assert sorted((o.rel, o.files) for o in scan.orphans) == [("2026/杂项", 1), ("旧资料", 1)]
     loose = [f.rel for f in scan.files if f.filing is None and f.folder is None]
@@ -210,14 +211,14 @@ def test_a_symlink_pointing_outside_the_root_is_not_followed(tmp_path):
 
 def test_an_unreadable_file_is_a_finding_not_a_crash(tmp_path, monkeypatch):
     root = small_archive(tmp_path / "归档")
-    real = archive.sha256_file
+    real = archive_tree.sha256_file
 
     def flaky(path):
         if path.name == "活动方案.docx":
             raise PermissionError(13, "Permission denied")
         return real(path)
 
-    monkeypatch.setattr(archive, "sha256_file", flaky)
+    monkeypatch.setattr(archive_tree, "sha256_file", flaky)
     result = index_archive(context(small_workbook(tmp_path)), root, tmp_path / "out")
     assert [(f.code, f.row, f.value) for f in result.report.findings] == [
         ("archive-unreadable", 2, "BA-1 秋季上新 微信/活动方案.docx")]
@@ -249,7 +250,7 @@ def test_archive_root_comes_from_settings_relative_to_the_workbook(tmp_path):
 def test_scan_materials_reports_materials_found_in_accepted_formats(tmp_path):
     root = small_archive(tmp_path / "归档")
     ctx = context(small_workbook(tmp_path))
-    found = archive.scan_materials(root, ctx.tracker.df, ctx.catalog)
+    found = archive.scan_materials(archive_tree.ArchiveTree(), root, ctx.tracker.df, ctx.catalog)
     assert found == {"BA-1": {"营业执照", "活动方案", "创意物料", "安全承诺书"}, "BA-2": {"营业执照"}}
 
 

@@ -5,12 +5,15 @@ notify, run): they compute. `adapters/` read and write files and live Excel; `ac
 only place that uses both; `cli/`, `excel/`, `buttons.py` and the package face are doors. These
 tests read every import statement (lazy ones inside functions included) so a shortcut cannot slip
 in unnoticed, and they count package faces (`__init__.py`) as modules, so a cycle through a face
-is a cycle.
+is a cycle. The import graph stays at most twelve floors deep (faces count 0, as
+`shared/tools/structure` counts), and only adapters and doors read, write, list or walk files.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent / "pyaddin"
 WRITER_LIBS = {"xlsxwriter", "rustpy_xlsxwriter", "xlwings", "openpyxl", "matplotlib"}
 DOOR_PACKAGES = ("pyaddin.cli", "pyaddin.excel")
 DOORS = {"pyaddin", "pyaddin.buttons", "pyaddin.__main__"}
+MAX_FLOORS = 12
+FILE_IO = re.compile(r"\b(open|os\.walk|os\.scandir|os\.listdir|shutil\.\w+)\(|"
+                     r"\.(read_text|read_bytes|write_text|write_bytes|iterdir|rglob|glob)\(")
+"""Calls that read, write, list or walk files: only adapters and doors make them."""
 
 
 def module_name(path: Path) -> str:
@@ -102,6 +109,59 @@ def test_no_import_cycle_anywhere_in_the_package():
 def test_the_cycle_finder_would_catch_a_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def floors(edges: dict[str, set[str]], faces: set[str]) -> dict[str, int]:
+    """Each module's floor: 1 + the highest floor it imports (0 + … for a package face, which only
+    hands names on), so the package's floors are the longest import chain counted in modules."""
+
+    @functools.cache
+    def floor(module: str) -> int:
+        return (0 if module in faces else 1) + max((floor(t) for t in edges.get(module, ())), default=0)
+
+    return {m: floor(m) for m in edges}
+
+
+def test_the_import_graph_is_at_most_twelve_floors_deep():
+    edges = internal_edges()
+    assert find_cycle(edges) is None
+    faces = {module_name(p) for p in FILES if p.name == "__init__.py"}
+    height = floors(edges, faces)
+    top = max(height, key=height.get)
+    chain = [top]
+    while edges.get(chain[-1]):
+        chain.append(max(edges[chain[-1]], key=height.get))
+    assert height[top] <= MAX_FLOORS, " → ".join(chain)
+
+
+def test_the_floor_count_skips_package_faces_and_follows_the_longest_chain():
+    edges = {"door": {"face"}, "face": {"deep", "leaf"}, "deep": {"leaf"}, "leaf": set()}
+    assert floors(edges, {"face"}) == {"door": 3, "face": 2, "deep": 2, "leaf": 1}
+
+
+def file_io_calls(path: Path) -> list[int]:
+    """Line numbers of file I/O calls (comments and docstring lines aside; package data read through
+    importlib.resources, `files("pyaddin…")`, is not file I/O)."""
+    out = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        code = line.split("#")[0]
+        if FILE_IO.search(code) and 'files("pyaddin' not in code and not line.strip().startswith(('"', "'")):
+            out.append(i)
+    return out
+
+
+def test_only_adapters_and_doors_touch_files():
+    offenders = [f"{p.relative_to(ROOT.parent)}:{i}" for p in FILES if layer(module_name(p)) in {"core", "action"}
+                 for i in file_io_calls(p)]
+    assert offenders == []
+
+
+def test_the_file_io_check_would_catch_a_walk_a_listing_and_a_read(tmp_path):
+    sample = tmp_path / "core.py"
+    sample.write_text('import os\nfor e in os.scandir(root):\n    pass\nnames = folder.iterdir()\n'
+                      'text = Path(p).read_text()\ndata = files("pyaddin.data").joinpath("x.csv").read_text()\n'
+                      '# open(p) in a comment is not a call\n', encoding="utf-8")
+    assert file_io_calls(sample) == [2, 4, 5]
 
 
 def test_writer_libraries_are_imported_only_by_adapters_doors_and_build_tooling():

@@ -31,7 +31,7 @@ def run(ctx: Context, *, out_dir: Path, progress=None) -> ActionResult:
     found, left_out = current(events(ctx, calendar), ctx.today)
     if progress:
         progress(f"正在写入 {len(found)} 个日程……")
-    path = ics.write(found, Path(out_dir))
+    path = ics.write(found, Path(out_dir), now=ctx.run_at)  # DTSTAMP: when the run started
     notes = [calendar.fallback_finding()] if calendar.fallback_years else []
     findings = [*notes, *holiday_findings, *ctx.settings.findings, *ctx.licenses.findings]
     report = Report("calendar", str(ctx.workbook or ctx.path or ""), ctx.today,

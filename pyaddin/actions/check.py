@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import OutputLocked
@@ -42,8 +41,7 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
 
 
 def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_dir: Path | None = None,
-        name: str = FINDINGS_NAME, keep_history: bool | None = None, today_option: date | None = None,
-        started: datetime | None = None) -> ActionResult:
+        name: str = FINDINGS_NAME, keep_history: bool | None = None) -> ActionResult:
     """`check` (both), `validate` or `deadlines`; writes `<out_dir>/findings.xlsx` when out_dir is set.
 
     Keeps a snapshot of the rules in the workbook's history (`run.places`) when `keep_history`, or,
@@ -52,7 +50,7 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
     before (see `actions/rules_diff.py`).
     When findings.xlsx cannot be replaced (open in Excel), the result says so in `not_written`, so
     a door still shows the findings before it gives up.
-    `started` (the door's clock) goes into 运行信息; without it the writer reads the clock.
+    运行信息 takes the run's start and today (with where it came from) from the Context.
     """
     data = findings(ctx, validation=validation, deadlines=deadlines)
     changed = []
@@ -84,8 +82,7 @@ def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_di
         from ..adapters.findings_xlsx import write_for_context
 
         try:
-            written.append(write_for_context(Path(out_dir) / name, report, ctx, workbook=ctx.workbook,
-                                             today_option=today_option, started=started))
+            written.append(write_for_context(Path(out_dir) / name, report, ctx, workbook=ctx.workbook))
         except OutputLocked as exc:
             return ActionResult(report, written, data, not_written=[exc])
     return ActionResult(report, written, data)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..adapters.docx_templates import Template, load_templates, render
+from ..adapters.hashing import sha256_bytes
 from ..adapters.output_files import ensure_folder
-from ..archive.hashing import sha256_bytes
 from ..documents.letters import (
     INDEX_NAME,
     DocsResult,
@@ -193,7 +193,7 @@ def _locked(ctx: Context, path: Path, result: DocsResult, *, row: int | None, fi
 def _export_pdfs(ctx: Context, result: DocsResult, out_dir: Path, tick: _Ticker) -> None:
     """One converter run for every document written; a PDF held open is skipped and reported."""
     from ..adapters import pdf as pdf_mod
-    from ..archive.hashing import sha256_file
+    from ..adapters.hashing import sha256_file
 
     docx_docs = list(result.documents)
     skipped: list[Path] = []

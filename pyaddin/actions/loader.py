@@ -23,8 +23,6 @@ from ..run.context import Context, tracker_paths
 from ..tracker.book import Book
 from ..tracker.settings import load_settings
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
 
 class Reader(Protocol):
     """Reads workbooks into `Book`s: `adapters.files.FileReader` or `adapters.excel.LiveReader`."""
@@ -46,6 +44,7 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     is one of the several trackers this workbook's 设置 台账文件 names (`actions.many` runs each
     of them exactly as a workbook naming only that one would run).
     """
+    run_at = datetime.now()  # the run's one reading of the clock: its start, and the system date
     book = reader.main(Path(path) if path is not None else None)
     workbook = book.path or (Path(path) if path is not None else None)
     base = workbook.parent if workbook is not None else Path.cwd()
@@ -56,16 +55,15 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     tracker_path = named[0] if named else None
     tracker_book = reader.other(tracker_path) if tracker_path is not None else None
     rules_book = reader.other(Path(rules)) if rules else None
-    system_today = system_today or date.today()
+    system_today = system_today or run_at.date()
     try:
         ctx = build_context(book, system_today=system_today, today=today, sheet=sheet, rules_book=rules_book,
-                            tracker_book=tracker_book, base_dir=base)
+                            tracker_book=tracker_book, base_dir=base, run_at=run_at)
     except TrackerNotFound as exc:
         source = tracker_book or book
         name = Path(source.path or workbook or "工作簿").name
         raise TrackerNotFound(f"“{name}”：{empty_reason(source) or exc}") from exc
     ctx.workbook = workbook  # a live workbook's Book has no path; the name the door gave stands in
-    ctx.run_at = datetime.now()
     if rules_book is not None:
         ctx.rules_source = f"--rules 指定的工作簿 {rules}（平台、平台规则、材料表）"
     elif ctx.rules.source == "workbook":
@@ -88,9 +86,10 @@ def attach_archive(ctx: Context) -> None:
     """With 设置 归档根目录, materials found in the archive count for validate's material rules."""
     if ctx.archive_root is None or not ctx.archive_root.is_dir():
         return
+    from ..adapters.archive_tree import ArchiveTree
     from ..archive.index import scan_materials
 
-    ctx.archive_materials = scan_materials(ctx.archive_root, ctx.tracker.df, ctx.catalog)
+    ctx.archive_materials = scan_materials(ArchiveTree(), ctx.archive_root, ctx.tracker.df, ctx.catalog)
 
 
 @dataclass
@@ -161,8 +160,9 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
     for given in paths:
         given = Path(given)
         if given.is_dir():
-            found = sorted(p for p in given.iterdir()
-                           if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
+            from ..adapters.files import workbooks_in
+
+            found = workbooks_in(given)
             if not found:
                 skipped.append(Skipped(given, "文件夹中没有 .xlsx/.xlsm 工作簿。"))
             candidates = found

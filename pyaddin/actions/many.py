@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from ..compliance.cross_tracker import MultiReport, Skipped, TrackerKeys, combine, keys_of
@@ -213,8 +213,8 @@ __all__ = ["TrackerKeys", "run", "run_opened"]
 
 
 def run_opened(opened, *, validation: bool = True, deadlines: bool = True, out: Path | None = None,
-               licenses: Path | None = None, keep_history: bool | None = None, today_option: date | None = None,
-               started: datetime | None = None, workers: int | None = None, progress=None) -> ActionResult:
+               licenses: Path | None = None, keep_history: bool | None = None, workers: int | None = None,
+               progress=None) -> ActionResult:
     """The check action over what the door opened: one tracker as `check.run` (findings.xlsx only into an output
     folder the user asked for: --out or 设置 输出目录); several trackers, or a shared `licenses`
     register, through `actions.many` with the cross-tracker checks (findings.xlsx into `out`)."""
@@ -223,7 +223,7 @@ def run_opened(opened, *, validation: bool = True, deadlines: bool = True, out: 
 
         ctx = opened.ctx
         return check.run(ctx, validation=validation, deadlines=deadlines, out_dir=ctx.explicit_out(out),
-                   keep_history=keep_history, today_option=today_option, started=started)
+                   keep_history=keep_history)
     paths = opened.trackers if opened.several else [Path(opened.ctx.path or opened.ctx.workbook)]
     return run(paths, validation=validation, deadlines=deadlines, sheet=opened.sheet, rules=opened.rules,
                     licenses=licenses, today=opened.today, out_dir=out, workers=workers, progress=progress,

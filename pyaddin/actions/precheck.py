@@ -22,6 +22,7 @@ def run(ctx: Context, *, out_dir: Path | None, root: Path | None = None, ids: li
         all_rows: bool = False, ocr: bool = True, progress: Progress | None = None,
         workers: int | None = None, write: bool = True) -> ActionResult:
     """Pre-check the open filings (or `ids`, or all rows); `data` is the `PrecheckResult`."""
+    from ..adapters.archive_tree import scan_tree
     from ..adapters.materials.reader import CACHE_DIR, Job, read_all
     from ..precheck import run as core
     from ..precheck.lexicon import load_lexicon
@@ -32,7 +33,7 @@ def run(ctx: Context, *, out_dir: Path | None, root: Path | None = None, ids: li
     if out_dir is not None:
         archive_core.check_output(archive_root, Path(out_dir))
     filings = core.filing_facts(ctx, ids=ids, all_rows=all_rows)
-    scan = archive_core.scan_tree(archive_root, list(filings), ctx.catalog)
+    scan = scan_tree(archive_root, list(filings), ctx.catalog)
     files = [f for f in scan.files if f.filing in filings]
     jobs = [Job(f.source, f.rel.rpartition(".")[2] if "." in f.rel.rsplit("/", 1)[-1] else "") for f in files]
     cache_dir = ctx.history_dir / CACHE_DIR  # the workbook's history (`run.places`), whatever out_dir says

@@ -29,6 +29,7 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
     """Reads the archive manifest of the last `beian archive` run in `out_dir`; with `copy`, copies
     into this filing's folder under the archive root and appends to 复用来源.txt there."""
     from ..adapters.archive_files import load_manifest
+    from ..adapters.archive_tree import ArchiveTree
     from ..archive import reuse as core
     from ..archive.index import MANIFEST_NAME
     from ..errors import ManifestMissing
@@ -38,7 +39,8 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
     except ManifestMissing:
         manifest = None
     root = ctx.archive_root.resolve() if ctx.archive_root is not None and ctx.archive_root.is_dir() else None
-    plan = core.plan(ctx, filing_id, manifest=manifest, archive_root=root, top=top)
+    disk = ArchiveTree()
+    plan = core.plan(ctx, filing_id, manifest=manifest, archive_root=root, disk=disk, top=top)
     result = ReuseResult(plan, note=plan.note)
     written: list[Path] = []
     findings: list = []
@@ -48,7 +50,7 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
 
             raise ArchiveRootMissing("没有可用的归档根目录，无法复制：请在“设置”表填写“归档根目录”。 "
                                      "/ No archive root to copy into.")
-        todo = core.copy_plan(plan, root, source_id)
+        todo = core.copy_plan(plan, root, disk, source_id)
         if todo is None:
             result.note = "".join([plan.note, "没有可复用（SHA-256 与归档清单一致、且允许复用到本备案）的文件，"
                                               "未复制任何文件。"])

@@ -150,6 +150,15 @@ def read_ahead(path: str | Path) -> None:
         pool.shutdown(wait=False)
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def workbooks_in(folder: Path) -> list[Path]:
+    """The workbooks directly in `folder`, sorted; Excel's ~$ lock files and anything else skipped."""
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
+
+
 def read_book(path: str | Path) -> Book:
     ahead = _AHEAD.pop(Path(path), None)
     if ahead is not None:

@@ -306,18 +306,14 @@ def owners_of(ctx, label: str | None = None) -> dict[tuple[str | None, str | Non
     return out
 
 
-def write_for_context(path: Path, report: Report, ctx, *, workbook: Path | None = None,
-                      today_option: date | None = None,
-                      started=None, system_today: date | None = None) -> Path:
+def write_for_context(path: Path, report: Report, ctx, *, workbook: Path | None = None) -> Path:
     """findings.xlsx for a run over one loaded Context: links to the tracker, 负责人 from its rows,
-    and the 运行信息 sheet (input files hashed)."""
-    from datetime import datetime
-
+    and the 运行信息 sheet (the run's facts from the Context, input files hashed here)."""
     from ..run.runinfo import collect
+    from .hashing import sha256_or_none
 
     tracker_file = Path(ctx.path) if ctx.path else workbook
     inputs = [p for p in dict.fromkeys([workbook, tracker_file]) if p is not None]
-    info = collect(ctx, report.command, inputs=inputs, started=started or datetime.now().astimezone(),
-                   system_today=system_today or getattr(ctx, "system_today", None) or date.today(),
-                   today_option=today_option)
+    digests = {p: sha256_or_none(p) for p in (Path(i).resolve() for i in inputs)}
+    info = collect(ctx, report.command, inputs=inputs, digests=digests)
     return write_findings(path, report, tracker_file, owners=owners_of(ctx), run_info=info)

@@ -18,10 +18,10 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -33,9 +33,7 @@ from ..tracker.catalog import Catalog, Material
 from ..tracker.columns import MATERIAL_PREFIX
 from ..tracker.textnorm import filing_key
 from ..tracker.values import as_text, is_blank
-from .hashing import sha256_file
 
-HASH_WORKERS = max(1, min(4, os.cpu_count() or 1))
 CACHE_NAME = ".beian-hash-cache.json"
 MANIFEST_NAME = "archive_manifest.json"
 INDEX_NAME = "archive_index.xlsx"
@@ -149,6 +147,24 @@ class ArchiveResult:
     @property
     def missing(self) -> list[IndexRow]:
         return [r for r in self.index if r.found != FOUND]
+
+
+class ArchiveDisk(Protocol):
+    """What the archive core asks of the file system, answered by `adapters.archive_tree.ArchiveTree`:
+    the core decides what a folder or file means, the adapter walks, lists and hashes."""
+
+    def scan(self, root: Path, ids: Iterable[str], catalog: Catalog) -> Scan:
+        """One walk of the tree under `root` (no hashing)."""
+
+    def hash(self, files: list[ArchiveFile], *, cache: dict[str, list] | None = None,
+             progress: ProgressFn | None = None) -> tuple[int, list[tuple[ArchiveFile, str]]]:
+        """Fill `sha256` on each file; (files hashed, [(file, reason)] for files that could not be read)."""
+
+    def sha256(self, path: Path) -> str:
+        """One file's SHA-256 (raises OSError when it cannot be read)."""
+
+    def folders(self, root: Path) -> list[Path]:
+        """The folders directly under `root`, sorted (empty when it cannot be listed)."""
 
 
 # ---------------------------------------------------------------- root and IDs
@@ -265,149 +281,11 @@ def safe_path_text(path: Path | str) -> str:
 
 
 # ---------------------------------------------------------------- scanning
-def _ignored(name: str) -> bool:
+def ignored(name: str) -> bool:
     return name.casefold() in IGNORED_NAMES or name.startswith("~$")
 
 
-def _inside(root: Path, target: Path) -> bool:
-    return target == root or root in target.parents
-
-
-def scan_tree(root: Path, ids: Iterable[str], catalog: Catalog) -> Scan:
-    """Walk the archive (no hashing): filing folders, their files and materials, orphans, skipped links."""
-    walker = TreeWalker(Path(root).resolve(), FolderMatcher(ids), Classifier(catalog.materials))
-    walker.walk(walker.root, PurePosixPath("."), None, None, [])
-    walker.scan.files.sort(key=lambda f: f.rel)
-    walker.scan.orphans.sort(key=lambda o: o.rel)
-    return walker.scan
-
-
-class TreeWalker:
-    """One walk of the archive tree.
-
-    Outside any filing folder, a folder whose name starts with a 备案编号 becomes that filing's
-    folder; everything below it belongs to the filing. A folder with no filing folder anywhere
-    below it, sitting beside one that has, is an orphan (probably a filing whose ID is mistyped);
-    loose files elsewhere are collected for the 未归类 list.
-    """
-
-    def __init__(self, root: Path, matcher: FolderMatcher, classifier: Classifier):
-        self.root = root
-        self.matcher = matcher
-        self.classifier = classifier
-        self.scan = Scan(root)
-
-    def add_file(self, entry: os.DirEntry, rel: str, source: Path, st: os.stat_result, filing: str | None,
-                 folder: str | None, below: list[str]) -> ArchiveFile:
-        f = ArchiveFile(rel=rel, path=Path(entry.path), source=source, size=st.st_size, mtime_ns=st.st_mtime_ns,
-                        filing=filing, folder=folder)
-        if filing is not None:
-            material, ok = self.classifier.classify(below)
-            if material is not None:
-                f.material, f.format_ok = material.name, ok
-        self.scan.files.append(f)
-        return f
-
-    def skip(self, rel: str, reason: str) -> None:
-        self.scan.skipped.append(Skipped(rel, reason))
-
-    def walk(self, path: Path, rel: PurePosixPath, filing: str | None, folder: str | None, below: list[str]
-             ) -> tuple[bool, list[ArchiveFile]]:
-        """Returns (a filing folder lies at or below here, files collected while outside any filing)."""
-        found = Found()
-        try:
-            entries = sorted(os.scandir(path), key=lambda e: e.name)
-        except OSError as exc:
-            self.skip(str(rel) if str(rel) != "." else "", f"无法读取文件夹：{exc.strerror}")
-            return False, found.loose
-        for entry in entries:
-            if _ignored(entry.name):
-                continue
-            shown, guess = safe_name(entry.name)
-            child_rel = rel / shown
-            if shown != entry.name:
-                self.scan.bad_names.append((child_rel.as_posix(), guess))
-            try:
-                self.visit(entry, child_rel, filing, folder, below, found, guess or shown)
-            except OSError as exc:
-                self.skip(child_rel.as_posix(), f"无法读取：{exc.strerror or exc}")
-        if found.has_match or str(rel) == ".":
-            self.record_orphans(found.unmatched)
-        else:
-            for _, _, child_loose in found.unmatched:
-                found.loose.extend(child_loose)
-        return found.has_match, found.loose
-
-    def visit(self, entry: os.DirEntry, child_rel: PurePosixPath, filing: str | None, folder: str | None,
-              below: list[str], found: Found, name: str | None = None) -> None:
-        """`name`: the entry's name as read for matching (its GB18030 reading when not UTF-8)."""
-        rel_text = child_rel.as_posix()
-        name = name or entry.name
-        if entry.is_symlink():
-            self.visit_link(entry, rel_text, filing, folder, [*below, name][:-1], found, name)
-        elif entry.is_dir(follow_symlinks=False):
-            self.visit_folder(entry, child_rel, filing, folder, below, found, name)
-        elif entry.is_file(follow_symlinks=False):
-            st = entry.stat(follow_symlinks=False)
-            f = self.add_file(entry, rel_text, Path(entry.path), st, filing, folder, [*below, name])
-            if filing is None:
-                found.loose.append(f)
-        else:
-            self.skip(rel_text, "不是普通文件（设备、管道等），已忽略")
-
-    def visit_link(self, entry: os.DirEntry, rel_text: str, filing: str | None, folder: str | None,
-                   below: list[str], found: Found, name: str | None = None) -> None:
-        """A link is followed only to a file inside the root, never out of it or into a folder."""
-        target = Path(os.path.realpath(entry.path))
-        if not _inside(self.root, target):
-            self.skip(rel_text, "符号链接指向归档根目录之外，已忽略（不跟随）")
-        elif not target.is_file():
-            self.skip(rel_text, "符号链接指向文件夹或不存在的目标，已忽略（不跟随）")
-        else:
-            f = self.add_file(entry, rel_text, target, target.stat(), filing, folder, [*below, name or entry.name])
-            if filing is None:
-                found.loose.append(f)
-
-    def visit_folder(self, entry: os.DirEntry, child_rel: PurePosixPath, filing: str | None, folder: str | None,
-                     below: list[str], found: Found, name: str | None = None) -> None:
-        rel_text = child_rel.as_posix()
-        name = name or entry.name
-        if filing is not None:
-            self.walk(Path(entry.path), child_rel, filing, folder, [*below, name])
-            return
-        fid = self.matcher.match(name)
-        if fid is not None:
-            self.scan.folders.setdefault(fid, []).append(rel_text)
-            self.walk(Path(entry.path), child_rel, fid, rel_text, [])
-            found.has_match = True
-            return
-        child_match, child_loose = self.walk(Path(entry.path), child_rel, None, None, [])
-        if child_match:
-            found.has_match = True
-            found.loose.extend(f for f in child_loose if f.folder is None)
-        else:
-            found.unmatched.append((rel_text, Path(entry.path), child_loose))
-
-    def record_orphans(self, unmatched: list[tuple[str, Path, list[ArchiveFile]]]) -> None:
-        for rel_text, child_path, child_loose in unmatched:
-            orphan = OrphanFolder(rel_text, child_path, _probable_id(PurePosixPath(rel_text).name))
-            for f in child_loose:
-                f.folder = rel_text
-                orphan.files += 1
-                orphan.size += f.size
-            self.scan.orphans.append(orphan)
-
-
-@dataclass
-class Found:
-    """What one folder's walk has found so far."""
-
-    has_match: bool = False
-    loose: list[ArchiveFile] = field(default_factory=list)
-    unmatched: list[tuple[str, Path, list[ArchiveFile]]] = field(default_factory=list)
-
-
-def _probable_id(name: str) -> str:
+def probable_id(name: str) -> str:
     """The first word of a folder name: what the team probably meant as its 备案编号."""
     text = unicodedata.normalize("NFKC", name).strip()
     return re.split(r"[\s_]+", text, maxsplit=1)[0] if text else ""
@@ -418,13 +296,13 @@ def tracker_ids(df: pd.DataFrame) -> list[str]:
     return [as_text(v) for v in ids if not is_blank(v)]
 
 
-def scan_materials(root: Path, tracker_df: pd.DataFrame, catalog: Catalog) -> dict[str, set[str]]:
+def scan_materials(disk: ArchiveDisk, root: Path, tracker_df: pd.DataFrame, catalog: Catalog) -> dict[str, set[str]]:
     """备案编号 → materials with a file in an accepted format under the filing's folder.
 
     Used by validate so a material found in the archive counts even when its checklist cell is
     not 是; no hashing, so it costs one directory walk.
     """
-    scan = scan_tree(Path(root), tracker_ids(tracker_df), catalog)
+    scan = disk.scan(Path(root), tracker_ids(tracker_df), catalog)
     out: dict[str, set[str]] = {fid: set() for fid in scan.folders}
     for f in scan.files:
         if f.filing is not None and f.material is not None and f.format_ok:
@@ -477,52 +355,15 @@ def cache_entries(files: list[ArchiveFile]) -> dict[str, list]:
     return {str(f.source): [f.size, f.mtime_ns, f.sha256] for f in files if f.sha256}
 
 
-def hash_files(files: list[ArchiveFile], *, cache: dict[str, list] | None = None,
-               progress: ProgressFn | None = None) -> tuple[int, list[tuple[ArchiveFile, str]]]:
-    """Fill `sha256` on each file, reading only those the cache does not vouch for.
-
-    Returns (files hashed, [(file, reason)] for files that could not be read).
-    """
-    cache = cache or {}
-    todo = []
-    for f in files:
-        hit = cache.get(str(f.source))
-        if isinstance(hit, list) and len(hit) == 3 and hit[0] == f.size and hit[1] == f.mtime_ns and hit[2]:
-            f.sha256 = hit[2]
-        else:
-            todo.append(f)
-    total = sum(f.size for f in todo)
-    done = 0
-    failed: list[tuple[ArchiveFile, str]] = []
-    if progress is not None:
-        progress(0, total)
-
-    def work(f: ArchiveFile):
-        try:
-            return sha256_file(f.source), None
-        except OSError as exc:
-            return None, exc.strerror or str(exc)
-
-    with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
-        for f, (digest, error) in zip(todo, pool.map(work, todo), strict=True):
-            f.sha256 = digest
-            if error is not None:
-                failed.append((f, error))
-            done += f.size
-            if progress is not None:
-                progress(done, total)
-    return len(todo) - len(failed), failed
-
-
 # ---------------------------------------------------------------- index
-def index_archive(ctx: Context, root: Path, *, cache: dict[str, list] | None = None,
+def index_archive(ctx: Context, root: Path, disk: ArchiveDisk, *, cache: dict[str, list] | None = None,
                   progress: ProgressFn | None = None) -> ArchiveResult:
     """Index and hash the archive; reads only (the `archive` action writes the index, manifest,
     hash cache and bags)."""
     root = Path(root).resolve()
     by_id = filings(ctx)
-    scan = scan_tree(root, by_id, ctx.catalog)
-    hashed, failed = hash_files(scan.files, cache=cache, progress=progress)
+    scan = disk.scan(root, by_id, ctx.catalog)
+    hashed, failed = disk.hash(scan.files, cache=cache, progress=progress)
 
     report = Report("archive", str(ctx.path or ""), ctx.today, ctx.tracker.rows)
     for f, reason in failed:
@@ -603,14 +444,15 @@ def _file_finding(ctx: Context, by_id: dict[str, Filing], code: str, fid: str | 
 
 
 # ---------------------------------------------------------------- verify
-def verify(ctx: Context, root: Path, manifest: dict, *, progress: ProgressFn | None = None) -> Report:
+def verify(ctx: Context, root: Path, manifest: dict, disk: ArchiveDisk, *, progress: ProgressFn | None = None
+           ) -> Report:
     """Re-hash every file (no cache: a tampered file may keep its size and mtime) against the
     manifest of an earlier run (as `adapters.archive_files.load_manifest` reads it)."""
     root = Path(root).resolve()
     recorded = {e["path"]: e for e in manifest["files"]}
     by_id = filings(ctx)
-    scan = scan_tree(root, by_id, ctx.catalog)
-    _, failed = hash_files(scan.files, progress=progress)
+    scan = disk.scan(root, by_id, ctx.catalog)
+    _, failed = disk.hash(scan.files, progress=progress)
     report = Report("archive", str(ctx.path or ""), ctx.today, ctx.tracker.rows)
     report.findings.extend(name_findings(scan))
     unreadable = {f.rel for f, _ in failed}

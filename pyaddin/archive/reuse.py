@@ -40,8 +40,7 @@ from ..run.context import Context
 from ..tracker.chains import Lookup, build_chains, chain_days
 from ..tracker.textnorm import filing_key, fold
 from ..tracker.values import as_text, is_blank
-from .hashing import sha256_file
-from .index import FolderMatcher
+from .index import ArchiveDisk, FolderMatcher
 
 WEIGHTS = {"company": 8, "platform": 4, "forms": 2, "industry": 1}
 APPROVED = "已通过"
@@ -130,16 +129,16 @@ def manifest_entries(manifest: dict | None) -> dict[str, list[dict]]:
 
 
 def _files(entries: list[dict], root: Path | None, policy: dict[str, str], same: bool,
-           company: str | None) -> list[ArchivedFile]:
+           company: str | None, disk: ArchiveDisk | None) -> list[ArchivedFile]:
     out = []
     for e in sorted(entries, key=lambda e: e["path"]):
         rel, recorded, material = e["path"], e.get("sha256"), e.get("material")
-        if root is None or not recorded:
+        if root is None or disk is None or not recorded:
             out.append(ArchivedFile(rel, material, UNVERIFIED, recorded, "归档清单中没有可核验的 SHA-256，不提供。"))
             continue
         path = root / rel
         try:
-            state = REUSABLE if sha256_file(path) == recorded else CHANGED
+            state = REUSABLE if disk.sha256(path) == recorded else CHANGED
         except FileNotFoundError:
             state = MISSING
         except OSError:
@@ -226,8 +225,9 @@ def _expired(ctx: Context, company, credit_code, industry, approved: date | None
 
 
 def plan(ctx: Context, filing_id: str, *, manifest: dict | None, archive_root: Path | None,
-         calendar=None, top: int = TOP) -> ReusePlan:
-    """The `top` approved filings most similar to `filing_id`, each with what can be reused."""
+         disk: ArchiveDisk | None = None, calendar=None, top: int = TOP) -> ReusePlan:
+    """The `top` approved filings most similar to `filing_id`, each with what can be reused (a
+    file only when `disk` confirms its SHA-256 under `archive_root`)."""
     from ..deadlines.workdays import calendar_for
 
     df = ctx.tracker.df
@@ -283,7 +283,7 @@ def plan(ctx: Context, filing_id: str, *, manifest: dict | None, archive_root: P
             break
         same = "company" in matched
         candidates.append(_candidate(ctx, get, chains, classifier, calendar, r, score, matched,
-                                     _files(by_filing.get(ids[r], []), archive_root, policy, same, get(r, "company")),
+                                     _files(by_filing.get(ids[r], []), archive_root, policy, same, get(r, "company"), disk),
                                      ))
     candidates.sort(key=lambda c: (-c.score, -len(c.reusable), -(c.approved_date.toordinal() if c.approved_date
                                                                  else 0), c.row))
@@ -355,23 +355,20 @@ def inner_path(rel: str, filing_id: str) -> str:
     return parts[-1]
 
 
-def filing_folder(root: Path, plan: ReusePlan) -> Path:
+def filing_folder(root: Path, plan: ReusePlan, disk: ArchiveDisk) -> Path:
     """This filing's folder directly under the archive root, else the name a new one gets
     (`<备案编号> <活动名称> <平台>`, the convention the archive index recognises)."""
     from ..run.safe_text import safe_filename
 
     matcher = FolderMatcher([plan.filing_id])
-    try:
-        for entry in sorted(root.iterdir()):
-            if entry.is_dir() and matcher.match(entry.name) is not None:
-                return entry
-    except OSError:
-        pass
+    for entry in disk.folders(root):
+        if matcher.match(entry.name) is not None:
+            return entry
     name = " ".join(as_text(x) for x in (plan.filing_id, plan.activity, plan.platform) if x)
     return root / safe_filename(name, fallback=plan.filing_id)
 
 
-def copy_plan(plan: ReusePlan, root: Path, source_id: str | None = None) -> CopyPlan | None:
+def copy_plan(plan: ReusePlan, root: Path, disk: ArchiveDisk, source_id: str | None = None) -> CopyPlan | None:
     """What `--copy` copies: the reusable files of the best candidate (or of `source_id`)."""
     pool = plan.candidates
     if source_id:
@@ -380,6 +377,6 @@ def copy_plan(plan: ReusePlan, root: Path, source_id: str | None = None) -> Copy
     if not pool:
         return None
     source = pool[0]
-    folder = filing_folder(root, plan)
+    folder = filing_folder(root, plan, disk)
     files = [(f.rel, root / f.rel, folder / inner_path(f.rel, source.filing_id)) for f in source.reusable]
     return CopyPlan(source, folder, files)

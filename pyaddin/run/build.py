@@ -7,7 +7,7 @@ the data.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ..compliance.rules import freshness, load_rules
@@ -30,12 +30,14 @@ def build_context(
     rules_book: Book | None = None,
     tracker_book: Book | None = None,
     base_dir: Path | None = None,
+    run_at: datetime | None = None,
 ) -> Context:
     """`today` (an explicit --today) wins over 设置 今天, which wins over `system_today`.
 
     `rules_book` supplies 平台/平台规则/材料 from another workbook (`--rules`); `tracker_book` is the
     workbook named in 设置 台账文件, when the team keeps the tracker in its own file. Relative paths
-    in 设置 resolve against `base_dir`, by default the folder of `book`.
+    in 设置 resolve against `base_dir`, by default the folder of `book`. `run_at` is when the run
+    started (the loader's one reading of the clock).
     """
     settings = load_settings(book)
     table_book = rules_book or book
@@ -48,6 +50,7 @@ def build_context(
     tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
     licenses = load_licenses(source if source.get("资质库") is not None else book)
     effective = today or settings.today or system_today
+    today_source = "option" if today else ("settings" if settings.today else "system")
     pinned = []
     if effective != system_today:
         origin = "--today" if today else "设置“今天”"
@@ -66,6 +69,8 @@ def build_context(
         archive_root=resolve_setting_path(settings.archive_root, base),
         output_dir=resolve_setting_path(settings.output_dir, base),
         system_today=system_today,
+        run_at=run_at,
+        today_source=today_source,
         book=book,
         settings=settings,
         catalog=catalog,

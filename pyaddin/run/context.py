@@ -52,7 +52,10 @@ class Context:
     system_today: date | None = None
     """The machine's date when the run started (differs from `today` when 今天 or --today pins it)."""
     run_at: datetime | None = None
-    """When the run really started (set by the loader; core never reads the clock)."""
+    """When the run really started (read once by the loader; nothing else reads the clock)."""
+    today_source: str = "system"
+    """Where `today` came from: "option" (--today or the API's `today`), "settings" (设置 今天) or
+    "system" (the clock), decided once by `run.build` so the run information need not guess."""
     rules_source: str = "beian 内置默认规则（pyaddin/data/platform_rules.csv）"
     """Where 平台/平台规则/材料 came from, in words, for the run information of every output (set
     by the loader, which knows the --rules workbook)."""

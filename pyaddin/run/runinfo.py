@@ -6,7 +6,6 @@ the exact inputs; plain data here, laid out by the adapters.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +18,8 @@ TODAY_SOURCES = {"option": "命令行 --today", "settings": "设置表“今天�
 @dataclass(frozen=True)
 class RunInfo:
     command: str
-    started: datetime
+    started: datetime | None
+    """None for a Context not opened by the loader (built directly, as tests do)."""
     today: date
     system_today: date
     today_source: str
@@ -43,7 +43,8 @@ class RunInfo:
                      f"系统日期为 {self.system_today:%Y-%m-%d}）")
         else:
             today = f"{self.today:%Y-%m-%d}（{TODAY_SOURCES[self.today_source]}，未固定）"
-        out = [("运行时间", self.started.strftime("%Y-%m-%d %H:%M:%S %z").strip()),
+        started = self.started.strftime("%Y-%m-%d %H:%M:%S %z").strip() if self.started else "（未记录）"
+        out = [("运行时间", started),
                ("命令", f"beian {self.command}"),
                ("按哪天计算", today)]
         for i, path in enumerate(self.inputs, start=1):
@@ -59,30 +60,11 @@ class RunInfo:
         return out
 
 
-def sha256_of(path: Path) -> str | None:
-    h = hashlib.sha256()
-    try:
-        with Path(path).open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-    except OSError:
-        return None
-    return h.hexdigest()
-
-
-def collect(ctx, command: str, *, inputs: list[Path], started: datetime, system_today: date,
-            today_option: date | None = None) -> RunInfo:
-    """The run's facts from a loaded Context; hashes the input files (once each)."""
-    if today_option is not None:
-        source = "option"
-    elif ctx.settings.today is not None and ctx.settings.today == ctx.today:
-        source = "settings"
-    elif ctx.today == system_today:
-        source = "system"
-    else:
-        source = "option"  # neither 设置 nor the clock: an explicit date from the caller
+def collect(ctx, command: str, *, inputs: list[Path], digests: dict[Path, str | None]) -> RunInfo:
+    """The run's facts as the Context holds them (start, today and where it came from, set once
+    by the loader); `digests` are the inputs' SHA-256 (`adapters.hashing`), by resolved path."""
     paths = tuple(Path(p).resolve() for p in inputs)
-    return RunInfo(command=command, started=started, today=ctx.today, system_today=system_today,
-                   today_source=source, inputs=paths, rules=ctx.rules_source,
-                   sheet=ctx.tracker.sheet, rows=ctx.tracker.rows,
-                   digests={p: sha256_of(p) for p in paths})
+    started = ctx.run_at.astimezone() if ctx.run_at is not None else None
+    return RunInfo(command=command, started=started, today=ctx.today, system_today=ctx.system_today or ctx.today,
+                   today_source=ctx.today_source, inputs=paths, rules=ctx.rules_source,
+                   sheet=ctx.tracker.sheet, rows=ctx.tracker.rows, digests={p: digests.get(p) for p in paths})

@@ -16,8 +16,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...archive.hashing import sha256_file
 from ...precheck.material import UNREADABLE, Extracted
+from ..hashing import sha256_file
 from ..output_files import atomic_write_text
 from .extract import EXTRACTOR_VERSION, extract, kind
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 
 import click
 
@@ -24,12 +23,11 @@ from .common import (
 
 def run(command: str, workbooks, out, today, sheet, as_json, rules, json_lines=False, licenses=None) -> None:
     """The body shared by validate, deadlines and check: open, run the check action, present, exit."""
-    started = datetime.now().astimezone()
     opened = open_named(workbooks, sheet=sheet, today=today, rules=rules)
     from ...actions import many  # after opening: the workbook reads while the core imports
 
     result = many.run_opened(opened, validation=command != "deadlines", deadlines=command != "validate",
-                               out=out, licenses=licenses, today_option=today, started=started)
+                               out=out, licenses=licenses)
     multi = result.data if (opened.several or licenses is not None) else None
     if multi is None:
         result.report.workbook = str(workbooks[0])

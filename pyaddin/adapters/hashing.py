@@ -1,4 +1,5 @@
-"""SHA-256 of files and bytes, one implementation for the archive, documents and reuse."""
+"""SHA-256 of files and bytes, one implementation for the archive, documents, reuse, the material
+pre-check and the run information of findings.xlsx."""
 
 from __future__ import annotations
 
@@ -24,3 +25,11 @@ def sha256_file(path: Path) -> str:
         while n := fh.readinto(buf):
             h.update(view[:n])
     return h.hexdigest()
+
+
+def sha256_or_none(path: Path) -> str | None:
+    """`sha256_file`, or None when the file cannot be read (the run information says so instead)."""
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
