@@ -21,6 +21,7 @@ from ..run import places
 from ..run.build import build_context
 from ..run.context import Context, tracker_paths
 from ..tracker.book import Book
+from ..tracker.cells import is_blank
 from ..tracker.settings import load_settings
 
 
@@ -77,7 +78,7 @@ def empty_reason(book: Book) -> str | None:
     whose sheets could not be read is not empty: the sheet's own reason stands)."""
     if book.unreadable:
         return None
-    if any(v not in (None, "") for s in book.sheets.values() for r in s.rows for v in r):
+    if any(not is_blank(v) for s in book.sheets.values() for r in s.rows for v in r):
         return None
     return "工作簿中没有任何数据，请确认选择了正确的文件并已保存。 / The workbook contains no data."
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,10 +44,10 @@ import pandas as pd
 from ..errors import SnapshotNotFound
 from ..run.context import Context
 from ..run.findings import SEVERITY_ZH, Finding, make
-from ..run.safe_text import INJECTION_PREFIXES, neutralise
+from ..run.safe_text import csv_text, restore
 from ..tracker.filings import open_filings
 from ..tracker.values import as_text, is_blank
-from .rules import Rule, RuleSet, applies, row_dates
+from .ruleset import Rule, RuleSet, applies, row_dates
 
 RULES_DIR = "rules"
 BASELINE = "check_baseline.txt"
@@ -86,22 +85,11 @@ def rule_rows(ruleset: RuleSet) -> list[dict[str, str]]:
 
 
 def to_csv_text(rows: list[dict[str, str]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(SNAPSHOT_COLUMNS)
-    for r in rows:
-        w.writerow([neutralise(r.get(c, "")) for c in SNAPSHOT_COLUMNS])
-    return "\ufeff" + buf.getvalue()
+    return csv_text(SNAPSHOT_COLUMNS, ([r.get(c, "") for c in SNAPSHOT_COLUMNS] for r in rows))
 
 
 def content_hash(rows: list[dict[str, str]]) -> str:
     return hashlib.sha256(to_csv_text(rows).encode("utf-8")).hexdigest()
-
-
-def _restore(text: str) -> str:
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(INJECTION_PREFIXES):
-        return text[1:]
-    return text
 
 
 def to_rule(row: dict[str, str]) -> Rule:
@@ -153,7 +141,7 @@ def parse_name(path: Path) -> Snapshot | None:
 
 
 def from_csv_text(text: str) -> list[dict[str, str]]:
-    return [{k: _restore(v or "") for k, v in r.items() if k} for r in csv.DictReader(text.lstrip("\ufeff").splitlines())]
+    return [{k: restore(v or "") for k, v in r.items() if k} for r in csv.DictReader(text.lstrip("\ufeff").splitlines())]
 
 
 def previous(snapshots: list[Snapshot], current: Snapshot) -> Snapshot | None:

@@ -136,6 +136,13 @@ class _Run:
         return zip(self.df.index[hit], *columns, strict=True)
 
     # ---------------------------------------------------------------- tracker rows
+    def overdue(self, code: str, row, key: str, due: date, before: str, after: str) -> None:
+        """`code` on a row whose `due` has passed, the phrase saying by how much (`when`) between
+        `before` and `after`: the overdue checks differ only in their due date and their words (the
+        caller skips rows not yet due before building the words)."""
+        left = self.left(due)
+        self.f.add(code, row, key, f"{before}{when(due, left, self.today)}{after}", due=due, days_left=left)
+
     def review_overdue(self) -> None:
         df = self.df
         mask = self.status.isin(IN_REVIEW) & df["submitted_date"].notna() & self.open
@@ -144,11 +151,9 @@ class _Run:
             due = self.cal.add_workdays(submitted, days)
             if self.today <= due:
                 continue
-            left = self.left(due)
-            self.f.add("review-overdue", row, "submitted_date",
-                       f"{platform or '平台'}审核超期：{submitted:%Y-%m-%d} 提交，审核周期 {days} 个工作日，"
-                       f"应于 {due:%Y-%m-%d} 前有结果，{when(due, left, self.today)}，请联系平台催审并更新状态。",
-                       due=due, days_left=left)
+            self.overdue("review-overdue", row, "submitted_date", due,
+                         f"{platform or '平台'}审核超期：{submitted:%Y-%m-%d} 提交，审核周期 {days} 个工作日，"
+                         f"应于 {due:%Y-%m-%d} 前有结果，", "，请联系平台催审并更新状态。")
 
     def supplement_overdue(self) -> None:
         df = self.df
@@ -164,11 +169,8 @@ class _Run:
                 basis = f"{feedback:%Y-%m-%d} 反馈后 {days} 个工作日内（{due:%Y-%m-%d}）"
             if self.today <= due:
                 continue
-            left = self.left(due)
-            self.f.add("supplement-overdue", row, key,
-                       f"补充材料已逾期：应于{basis}补交，{when(due, left, self.today)}，"
-                       f"请立即补交材料或联系平台延期，并更新状态。",
-                       due=due, days_left=left)
+            self.overdue("supplement-overdue", row, key, due, f"补充材料已逾期：应于{basis}补交，",
+                         "，请立即补交材料或联系平台延期，并更新状态。")
 
     def _not_submitted(self) -> pd.Series:
         return self.status.isin(NOT_SUBMITTED) | (self.status.isna() & self.status_blank) | self.rejected_open
@@ -216,11 +218,9 @@ class _Run:
             due = plus_days(end, days)
             if self.today <= due:
                 continue
-            left = self.left(due)
-            self.f.add("archive-overdue", row, "archived",
-                       f"活动已于 {end:%Y-%m-%d} 结束，应在 {days} 天内（{due:%Y-%m-%d} 前）归档，"
-                       f"{when(due, left, self.today)}，请归档全部材料后在“{self.f.header('archived')}”填“是”。",
-                       due=due, days_left=left)
+            self.overdue("archive-overdue", row, "archived", due,
+                         f"活动已于 {end:%Y-%m-%d} 结束，应在 {days} 天内（{due:%Y-%m-%d} 前）归档，",
+                         f"，请归档全部材料后在“{self.f.header('archived')}”填“是”。")
 
     # ---------------------------------------------------------------- licenses
     def licenses(self) -> None:

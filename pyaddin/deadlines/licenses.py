@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -27,20 +27,13 @@ from ..tracker.tables import default_table, read_sheet_table, split_list
 from ..tracker.textnorm import code_key, fold
 from ..tracker.values import LONG_TERM, Unreadable, is_blank, is_error, parse_date
 from .register import LICENSE_SHEET, Licenses
+from .workdays import plus_days
 
 COLUMNS = ["主体名称", "统一社会信用代码", "资质类型", "证书编号", "发证日期", "有效期至", "文件"]
 
 
 def _aliases() -> dict[str, list[str]]:
     return {r.text("字段"): split_list(r.text("别名")) for r in default_table("license_fields.csv", "资质库").rows}
-
-
-def plus_days(d: date, days: int) -> date:
-    """d + days, clamped to the date range (a typo like 9999-12-31 must not crash a run)."""
-    try:
-        return d + timedelta(days=days)
-    except OverflowError:
-        return date.max if days > 0 else date.min
 
 
 def statutory_years() -> dict[str, int]:

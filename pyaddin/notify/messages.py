@@ -192,7 +192,9 @@ def urgent_message(ctx: Context, findings: list[Finding]) -> Message:
 # approved
 
 
-def approval_key(filing_id: str, platform: str, approval_no: str) -> str:
+def announcement_key(filing_id: str, platform: str, approval_no: str) -> str:
+    """What the notify state remembers as announced: one approval of one filing on one platform
+    (not `textnorm.approval_key`, which is a 备案号's comparison form)."""
     return f"{filing_id}|{platform}|{approval_no}"
 
 
@@ -219,7 +221,7 @@ def approvals(ctx: Context) -> list[Approval]:
         approved = approved if isinstance(approved, date) else None
         when_text = f"{approved:%Y-%m-%d} 通过" if approved else "已通过"
         parts = [fid, as_text(r.get("activity") or "（无活动名称）"), platform or "（无平台）", f"备案号 {number}", when_text]
-        out.append(Approval(approval_key(fid, platform, number), " · ".join(parts), approved,
+        out.append(Approval(announcement_key(fid, platform, number), " · ".join(parts), approved,
                             owner_of(ctx, row)))
     return out
 

@@ -34,7 +34,7 @@ class PrecheckResult:
 
 
 def _value(v):
-    if v is None or (isinstance(v, float) and pd.isna(v)) or is_blank(v):
+    if is_blank(v):
         return None
     return v
 

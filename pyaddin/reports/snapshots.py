@@ -32,7 +32,7 @@ from datetime import date
 
 import pandas as pd
 
-from ..run.safe_text import INJECTION_PREFIXES, neutralise
+from ..run.safe_text import csv_text, restore
 
 TEXT_COLUMNS = ("filing_id", "activity", "platform", "status", "approval_no", "company")
 DATE_COLUMNS = ("submitted_date", "feedback_date", "supplement_due", "approved_date", "launch_date",
@@ -76,21 +76,19 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return neutralise(str(value))
+    return str(value)
 
 
 def to_csv_text(snapshot: pd.DataFrame) -> str:
     frame = snapshot.reset_index()[list(COLUMNS)]
-    text = frame.map(_cell)
-    return "\ufeff" + text.to_csv(index=False, lineterminator="\n")
+    return csv_text(COLUMNS, frame.map(_cell).itertuples(index=False, name=None))
 
 
 def _restore(text: object) -> object:
+    """Blank as None, else the cell as written before `csv_text` neutralised it."""
     if not isinstance(text, str) or text == "":
         return None
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(INJECTION_PREFIXES):
-        return text[1:]
-    return text
+    return restore(text)
 
 
 def _parse_date(text: object) -> date | None:

@@ -18,6 +18,7 @@ from ..compliance.ruleset import RuleSet
 from ..deadlines.register import Licenses
 from ..tracker.book import Book
 from ..tracker.catalog import Catalog
+from ..tracker.cells import is_blank
 from ..tracker.frame import Tracker
 from ..tracker.settings import Settings
 from . import places
@@ -106,7 +107,7 @@ def tracker_paths(value: str | None, base: Path | None) -> list[Path]:
 def resolve_setting_path(value: str | Path | None, base: Path | None) -> Path | None:
     """A path from 设置: absolute as written, else relative to the workbook's folder (the one rule
     for every door); empty → None."""
-    if value is None or str(value).strip() == "":
+    if value is None or is_blank(str(value)):
         return None
     target = Path(str(value).strip()).expanduser()
     if target.is_absolute() or base is None:

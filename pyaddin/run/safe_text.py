@@ -5,8 +5,11 @@ Pure functions, used by the core (document names, snapshots) and by every writer
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -19,6 +22,24 @@ MAX_NAME_BYTES = 200
 def neutralise(text: str) -> str:
     """For CSV/Markdown cells: text that a spreadsheet would run as a formula gets a leading quote."""
     return "'" + text if isinstance(text, str) and text.startswith(INJECTION_PREFIXES) else text
+
+
+def restore(text: str) -> str:
+    """`neutralise` undone, for a cell read back from a CSV that beian wrote."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(INJECTION_PREFIXES):
+        return text[1:]
+    return text
+
+
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    """A CSV kept in the workbook's history (rule snapshots, weekly snapshots): a UTF-8 BOM so Excel
+    opens it as UTF-8, `\n` line ends, every cell neutralised (`restore` reads it back)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(list(header))
+    for r in rows:
+        w.writerow([neutralise(v) for v in r])
+    return "\ufeff" + buf.getvalue()
 
 
 _EDGES = re.compile(r"^[\s.]+|[\s.]+$")

@@ -221,11 +221,7 @@ def prize_kinds(df: pd.DataFrame, chance_forms: frozenset[str]) -> tuple[pd.Seri
 
 
 def _blank_row(cells: list[object]) -> bool:
-    for v in cells:
-        if v is None or v == "" or (isinstance(v, str) and not v.strip()):
-            continue
-        return False
-    return True
+    return all(is_blank(v) for v in cells)
 
 
 class _Normaliser:
