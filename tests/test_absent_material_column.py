@@ -13,7 +13,7 @@ from helpers import CLEAN, write_tracker
 
 from pyaddin.adapters.files import read_book
 from pyaddin.compliance.validate import validate
-from pyaddin.run.context import build_context
+from pyaddin.run.build import build_context
 
 WITHOUT_ICP = [h for h in CLEAN if h != "ICP备案证明"]
 
