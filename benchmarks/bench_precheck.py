@@ -180,7 +180,6 @@ def main() -> None:
     import build_materials as bm
 
     from pyaddin.adapters.materials import ocr
-    from pyaddin.adapters.materials.extract import extract
     from pyaddin.adapters.materials.reader import Job, read_all
     from pyaddin.archive.hashing import sha256_file
     from pyaddin.precheck.check import FilingCheck

@@ -6,9 +6,10 @@ file takes longer than `FILE_SECONDS`, its worker is killed and replaced and the
 `material-unreadable` with 读取超时 and the limit; a worker that dies (a crash in native code) costs
 only its file.
 
-The workers start as soon as the reader knows which files it must read, and load the OCR model
-while the parent reads the plain-text files; each loads the model once and keeps it for every
-image it is given. Workers are forked on Linux (a worker starts in milliseconds with the parent's
+The workers start as soon as the reader knows which files it must read and take the images first,
+while the parent reads the plain-text files; a worker loads the OCR model with its first image
+(never for PDFs that have a text layer) and keeps it for every image after. The load (about 0.7 s)
+counts in that image's time. Workers are forked on Linux (a worker starts in milliseconds with the parent's
 imports) and spawned elsewhere: Windows has nothing else, and macOS system libraries are not safe to
 fork. The parent itself never loads the OCR model, so nothing native is running when it forks.
 """
@@ -40,16 +41,11 @@ def _context():
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def _serve(conn, warm: bool, extractor: Extractor) -> None:
-    """A worker: load the OCR model if images are coming, then read files until told to stop."""
+def _serve(conn, extractor: Extractor) -> None:
+    """A worker: read files until told to stop. The OCR model loads with the first image and stays."""
     from . import ocr
 
     ocr.engine.cache_clear()  # a forked worker builds its own engine, never shares one across fork
-    if warm:
-        try:
-            ocr.engine()
-        except Exception:  # noqa: BLE001 - the first image then reports the missing model itself
-            pass
     while True:
         try:
             task = conn.recv()
@@ -66,9 +62,9 @@ def _serve(conn, warm: bool, extractor: Extractor) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, warm: bool, extractor: Extractor):
+    def __init__(self, ctx, extractor: Extractor):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, warm, extractor), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, extractor), daemon=True)
         self.process.start()
         child.close()
         self.task: Task | None = None
@@ -94,23 +90,23 @@ STOPPED = ("读取超时", "读取时程序异常退出")
 
 def timed_out(ext: str, limit: float) -> Extracted:
     return Extracted(type=kind(ext), status=UNREADABLE,
-                     reason=f"读取超时（超过 {limit:g} 秒仍未读完，已停止读取；文件可能损坏，请重新导出后再预检）")
+                     reason=f"读取超时：超过 {limit:g} 秒仍未读完，已停止读取")
 
 
 def crashed(ext: str) -> Extracted:
-    return Extracted(type=kind(ext), status=UNREADABLE, reason="读取时程序异常退出（文件可能损坏，请重新导出后再预检）")
+    return Extracted(type=kind(ext), status=UNREADABLE, reason="读取时程序异常退出，文件可能已损坏")
 
 
 class Pool:
     """`size` worker processes; `start()` early, `results()` later, `close()` always."""
 
-    def __init__(self, size: int, *, warm: bool, extractor: Extractor = extract, limit: float = FILE_SECONDS):
-        self.size, self.warm, self.extractor, self.limit = max(1, size), warm, extractor, limit
+    def __init__(self, size: int, *, extractor: Extractor = extract, limit: float = FILE_SECONDS):
+        self.size, self.extractor, self.limit = max(1, size), extractor, limit
         self.ctx = _context()
         self.workers: list[_Worker] = []
 
     def start(self) -> Pool:
-        self.workers = [_Worker(self.ctx, self.warm, self.extractor) for _ in range(self.size)]
+        self.workers = [_Worker(self.ctx, self.extractor) for _ in range(self.size)]
         return self
 
     def results(self, tasks: Iterable[Task]) -> Iterator[tuple[int, Extracted]]:
@@ -157,7 +153,7 @@ class Pool:
                         idle.append(self._replace())
 
     def _replace(self) -> _Worker:
-        w = _Worker(self.ctx, self.warm, self.extractor)
+        w = _Worker(self.ctx, self.extractor)
         self.workers.append(w)
         return w
 

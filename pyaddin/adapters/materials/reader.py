@@ -8,7 +8,7 @@ poster in several filings) once.
 
 Plain text (txt, md, csv, html) is read here, in bounded bytes. Everything else — PDFs, Office
 files, images — goes to `pool.Pool`: worker processes started as soon as the misses are known (they
-load the OCR model while this process reads the plain text), every file under a time limit. When
+read the images while this process reads the plain text), every file under a time limit. When
 every file hits the cache, no worker starts and no reader library is imported.
 """
 
@@ -110,9 +110,8 @@ def read_all(jobs: list[Job], *, cache_dir: Path | None, ocr: bool = True, worke
         if away:
             from .pool import FILE_SECONDS, Pool
 
-            warm = ocr and any(kind(jobs[i].ext) in _ORDER for i in away)
             size = min(workers or ocr_workers(), len(away))
-            with Pool(size, warm=warm, extractor=extractor, limit=limit or FILE_SECONDS).start() as pool:
+            with Pool(size, extractor=extractor, limit=limit or FILE_SECONDS).start() as pool:
                 for i in here:  # while the workers start and load the model
                     finished(i, extract(jobs[i].path, jobs[i].ext, ocr=ocr))
                 for i, x in pool.results((i, str(jobs[i].path), jobs[i].ext, ocr) for i in away):
