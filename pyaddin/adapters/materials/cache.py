@@ -58,6 +58,7 @@ class TextCache:
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA synchronous=OFF")  # a power cut can cost entries (a re-read), never the run
         db.executescript(_SCHEMA)
         return db
 

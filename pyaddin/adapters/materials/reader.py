@@ -60,24 +60,33 @@ def read_all(jobs: list[Job], *, cache_dir: Path | None, ocr: bool = True, worke
         known = cache.known([str(j.path) for j in jobs])
         stats: dict[str, tuple[int, int, str]] = {}
 
-        def digest(job: Job):
+        def stat(job: Job):
             try:
                 st = os.stat(job.path)
-                key = str(job.path)
-                hit = known.get(key)
-                if hit is not None and hit[:2] == (st.st_size, st.st_mtime_ns):
-                    return hit[2]
-                sha = sha256_file(job.path)
-                stats[key] = (st.st_size, st.st_mtime_ns, sha)
-                return sha
             except OSError as exc:
                 return exc
+            hit = known.get(str(job.path))
+            if hit is not None and hit[:2] == (st.st_size, st.st_mtime_ns):
+                return hit[2]
+            return st
 
-        if len(jobs) - sum(1 for j in jobs if str(j.path) in known) > 1:
+        def digest(job: Job, st: os.stat_result):
+            try:
+                sha = sha256_file(job.path)
+            except OSError as exc:
+                return exc
+            stats[str(job.path)] = (st.st_size, st.st_mtime_ns, sha)
+            return sha
+
+        hashes = [stat(j) for j in jobs]
+        changed = [i for i, h in enumerate(hashes) if isinstance(h, os.stat_result)]
+        if len(changed) > 1:  # hashlib releases the GIL: threads hash files side by side
             with ThreadPoolExecutor(max_workers=HASH_WORKERS) as threads:
-                hashes = list(threads.map(digest, jobs))
+                for i, sha in zip(changed, threads.map(lambda i: digest(jobs[i], hashes[i]), changed), strict=True):
+                    hashes[i] = sha
         else:
-            hashes = [digest(j) for j in jobs]
+            for i in changed:
+                hashes[i] = digest(jobs[i], hashes[i])
         hits = cache.texts((h for h in hashes if isinstance(h, str)), EXTRACTOR_VERSION, ocr)
         first: dict[str, int] = {}  # sha → the job that reads it
         same: list[tuple[int, int]] = []  # (job, the earlier job with the same bytes)
