@@ -198,7 +198,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posters", type=int, default=8)
     parser.add_argument("--filings", type=int, default=50)
-    parser.add_argument("--heavy-docs", type=int, default=70)
+    parser.add_argument("--heavy-docs", type=int, default=160)
     parser.add_argument("--photos", type=int, default=24)
     parser.add_argument("--code", type=Path, default=ROOT, help="folder holding the pyaddin package to measure")
     args = parser.parse_args()
