@@ -24,7 +24,7 @@ from ...archive.hashing import sha256_file
 from ...precheck.material import UNREADABLE, Extracted
 from .cache import TextCache
 from .extract import EXTRACTOR_VERSION, extract, kind
-from .pool import STOPPED
+from .pool import FILE_SECONDS, STOPPED, Pool
 
 CACHE_DIR = "precheck"
 HASH_WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -117,11 +117,9 @@ def read_all(jobs: list[Job], *, cache_dir: Path | None, ocr: bool = True, worke
         away = sorted((i for i in todo if kind(jobs[i].ext) not in IN_PROCESS),
                       key=lambda i: _ORDER.get(kind(jobs[i].ext), 2))
         if away:
-            from .pool import FILE_SECONDS, Pool
-
             size = min(workers or ocr_workers(), len(away))
             with Pool(size, extractor=extractor, limit=limit or FILE_SECONDS).start() as pool:
-                for i in here:  # while the workers start and load the model
+                for i in here:  # while the workers read the others
                     finished(i, extract(jobs[i].path, jobs[i].ext, ocr=ocr))
                 for i, x in pool.results((i, str(jobs[i].path), jobs[i].ext, ocr) for i in away):
                     finished(i, x)
