@@ -123,6 +123,20 @@ SHEETS = {
     CONF_SHEET: "shXlwingsConf",
 }
 
+TABLE_SHEETS = (
+    ("平台", "platforms.csv", {"平台": 10, "别名": 40, "备案号格式": 18, "备案入口": 28, "说明": 60}, ()),
+    ("平台规则", "platform_rules.csv", {"说明": 48, "依据": 48, "要求": 16, "平台": 10}, ()),
+    ("材料", "materials.csv", {"材料名称": 16, "文件名关键词": 36, "格式": 24, "说明": 56}, ("材料键",)),
+    ("行业", "industries.csv",
+     {"行业": 12, "别名": 32, "需审查广告": 10, "禁向未成年人": 12, "禁止互联网广告": 14, "依据": 64}, ()),
+    ("用语库", "copy_terms.csv",
+     {"用语": 14, "类别": 10, "级别": 6, "行业": 14, "平台": 8, "例外": 36, "依据": 48, "建议": 40}, ()),
+    ("材料规格", "material_specs.csv", {"平台": 10, "材料": 12, "允许格式": 18, "依据": 60, "核对日期": 11}, ()),
+)
+"""Every editable table (the team's copy of a packaged CSV, read back by `tracker.tables.sheet_or_default`):
+sheet, CSV, column widths, internal key columns moved last and hidden. A new table is one line here
+and one in `SHEETS`."""
+
 CONF_ROWS = (
     ("INTERPRETER_WIN", "", "Windows 上 Python 的完整路径，例如 %USERPROFILE%\\beian\\.venv\\Scripts\\pythonw.exe；"
                            "留空则用 PATH 中的 python。beian setup 会自动填写。"),
@@ -183,18 +197,8 @@ def build_workbook(out: Path | io.BytesIO, *, xlwings_source: str | None = None,
     _guide(sheets["使用说明"], fmt)
     _tracker(sheets[TRACKER_SHEET], fmt)
     _licenses(sheets["资质库"], fmt)
-    _table_sheet(sheets["平台"], "platforms.csv", fmt,
-                 widths={"平台": 10, "别名": 40, "备案号格式": 18, "备案入口": 28, "说明": 60})
-    _table_sheet(sheets["平台规则"], "platform_rules.csv", fmt,
-                 widths={"说明": 48, "依据": 48, "要求": 16, "平台": 10})
-    _table_sheet(sheets["材料"], "materials.csv", fmt,
-                 widths={"材料名称": 16, "文件名关键词": 36, "格式": 24, "说明": 56}, last=("材料键",))
-    _table_sheet(sheets["行业"], "industries.csv", fmt,
-                 widths={"行业": 12, "别名": 32, "需审查广告": 10, "禁向未成年人": 12, "禁止互联网广告": 14, "依据": 64})
-    _table_sheet(sheets["用语库"], "copy_terms.csv", fmt,
-                 widths={"用语": 14, "类别": 10, "级别": 6, "行业": 14, "平台": 8, "例外": 36, "依据": 48, "建议": 40})
-    _table_sheet(sheets["材料规格"], "material_specs.csv", fmt,
-                 widths={"平台": 10, "材料": 12, "允许格式": 18, "依据": 60, "核对日期": 11})
+    for name, csv_name, widths, last in TABLE_SHEETS:
+        _table_sheet(sheets[name], csv_name, fmt, widths=widths, last=last)
     _rule_severity(sheets["平台规则"])
     _industry_flags(sheets["行业"])
     _settings(sheets["设置"], fmt, settings or {})

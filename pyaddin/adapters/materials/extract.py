@@ -17,7 +17,7 @@ from pathlib import Path
 from ...errors import MaterialUnreadable as Unreadable
 from ...precheck.material import NOT_READ, OCR_SKIPPED, UNREADABLE, Extracted, Segment
 
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 """Bumped whenever a reader's output changes, so cached text from an older reader is not reused."""
 IMAGE_TYPES = frozenset({"jpg", "jpeg", "png", "bmp", "webp", "gif"})
 TEXT_TYPES = frozenset({"txt", "md", "csv", "html", "htm"})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ...errors import OcrUnavailable
 
-DET_LONG_SIDE = 1280
+DET_LONG_SIDE = 960
 
 
 def model_files() -> dict[str, Path]:
@@ -38,10 +38,12 @@ def engine():
 
     params = {"Global.log_level": "critical", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
               "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-              # detection on the image scaled so its longer side is 1280 px: a 1080×1920 poster costs
-              # ~1 s of CPU instead of ~2.3 s at rapidocr's default (shorter side ≥ 736, i.e. the
-              # full poster), with the same text read from the sample's posters, clean or degraded,
-              # and from 24 px small print (benchmarks/bench_precheck.py)
+              # detection on the image scaled so its longer side is 960 px: a 1080×1920 poster costs
+              # ~0.8 s of CPU, against ~1.2 s at 1280 px and ~2.3 s at rapidocr's default (shorter
+              # side ≥ 736, i.e. the full poster), with the same text read from the sample's posters,
+              # clean or degraded (0.6×, blur, JPEG 50), 19 and 24 px small print on a poster and
+              # 28 px print on an A4 scan rendered at 2000 px (benchmarks/bench_precheck.py). The
+              # onnxruntime memory arena would save another 5 % of CPU for ~120 MB more per worker.
               "Det.limit_type": "max", "Det.limit_side_len": DET_LONG_SIDE}
     params.update({k: str(v) for k, v in model_files().items()})
     logging.getLogger("RapidOCR").setLevel(logging.CRITICAL)

@@ -1,32 +1,41 @@
-"""Read many material files: hash, reuse the cache, extract the rest (OCR on a process pool).
+"""Read many material files: hash, reuse the cache, extract the rest in time-limited workers.
 
-The cache keeps each file's extracted text under its SHA-256 and the extractor version in the
-history folder beside the output (`<out>/history/precheck/`), so a re-run over unchanged files
-parses and OCRs nothing; files whose size and modification time are unchanged are not even hashed
-again (`index.json`). A damaged cache entry is only a miss.
+The cache (`cache.TextCache`, one SQLite file in `<history>/precheck/`) keeps each file's extracted
+text under its SHA-256 and the extractor version, so a re-run over unchanged files parses and OCRs
+nothing; files whose size and modification time are unchanged are not even hashed again. A run
+hashes each other file once, looks every file up in one query, and reads identical files (the same
+poster in several filings) once.
+
+Plain text (txt, md, csv, html) is read here, in bounded bytes. Everything else — PDFs, Office
+files, images — goes to `pool.Pool`: worker processes started as soon as the misses are known (they
+read the images while this process reads the plain text), every file under a time limit. When
+every file hits the cache, no worker starts and no reader library is imported.
 """
 
 from __future__ import annotations
 
-import json
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...precheck.material import UNREADABLE, Extracted
 from ..hashing import sha256_file
-from ..output_files import atomic_write_text
+from .cache import TextCache
 from .extract import EXTRACTOR_VERSION, extract, kind
+from .pool import FILE_SECONDS, STOPPED, Pool
 
 CACHE_DIR = "precheck"
 HASH_WORKERS = max(1, min(4, os.cpu_count() or 1))
+IN_PROCESS = frozenset({"text", "other"})
+"""Kinds read in this process: bounded bytes of plain text, or nothing at all."""
+_ORDER = {"image": 0, "pdf": 1}
+"""Workers take images and PDFs (OCR, the long jobs) first, so the short ones fill the gaps at the end."""
 
 
 def ocr_workers() -> int:
-    """One OCR process per core (two on the target machine), at most four."""
+    """One worker process per core (two on the target machine), at most four."""
     return max(1, min(4, os.cpu_count() or 1))
 
 
@@ -36,116 +45,97 @@ class Job:
     ext: str
 
 
-INDEX_NAME = "index.json"
-"""Path → [size, mtime_ns, SHA-256]: a file whose size and modification time are unchanged is not
-hashed again (as the archive's hash cache does), so a re-run reads only the small cache entries."""
-
-
-def _load_index(cache_dir: Path | None) -> dict[str, list]:
-    if cache_dir is None:
-        return {}
-    try:
-        entries = json.loads((cache_dir / INDEX_NAME).read_text(encoding="utf-8")).get("entries", {})
-        return entries if isinstance(entries, dict) else {}
-    except (OSError, ValueError, AttributeError):
-        return {}
-
-
-def _cache_path(cache_dir: Path, sha: str, ocr: bool) -> Path:
-    return cache_dir / sha[:2] / f"{sha}.v{EXTRACTOR_VERSION}.{'ocr' if ocr else 'no-ocr'}.json"
-
-
-def _load(path: Path) -> Extracted | None:
-    try:
-        return Extracted.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
-def _job(args: tuple[str, str, bool]) -> dict:
-    path, ext, ocr = args
-    return extract(Path(path), ext, ocr=ocr).to_json()
-
-
-def _warm() -> None:
-    from .ocr import engine
-
-    engine()
-
-
 def read_all(jobs: list[Job], *, cache_dir: Path | None, ocr: bool = True, workers: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> tuple[list[Extracted], list[bool]]:
-    """Extracted text for each job, in order, and whether it came from the cache."""
+             progress: Callable[[int, int], None] | None = None, extractor: Callable[..., Extracted] = extract,
+             limit: float | None = None) -> tuple[list[Extracted], list[bool]]:
+    """Extracted text for each job, in order, and whether it came from the cache.
+
+    `extractor` reads one file in a worker (`extract.extract`; tests pass a stand-in that hangs)
+    and `limit` is the seconds allowed per file (`pool.FILE_SECONDS`)."""
     n = len(jobs)
     results: list[Extracted | None] = [None] * n
     cached = [False] * n
-    known = _load_index(cache_dir)
-    stats: dict[str, list] = {}
+    cache = TextCache(cache_dir)
+    try:
+        known = cache.known([str(j.path) for j in jobs])
+        stats: dict[str, tuple[int, int, str]] = {}
 
-    def digest(job: Job):
-        try:
-            st = os.stat(job.path)
-            key = str(job.path)
-            hit = known.get(key)
-            if isinstance(hit, list) and len(hit) == 3 and hit[:2] == [st.st_size, st.st_mtime_ns]:
-                stats[key] = hit
+        def stat(job: Job):
+            try:
+                st = os.stat(job.path)
+            except OSError as exc:
+                return exc
+            hit = known.get(str(job.path))
+            if hit is not None and hit[:2] == (st.st_size, st.st_mtime_ns):
                 return hit[2]
-            sha = sha256_file(job.path)
-            stats[key] = [st.st_size, st.st_mtime_ns, sha]
-            return sha
-        except OSError as exc:
-            return exc
+            return st
 
-    with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
-        hashes = list(pool.map(digest, jobs))
-    todo_text, todo_ocr = [], []
-    for i, (job, sha) in enumerate(zip(jobs, hashes, strict=True)):
-        if isinstance(sha, OSError):
-            results[i] = Extracted(type=kind(job.ext), status=UNREADABLE,
-                                   reason=f"无法读取文件（{sha.strerror or sha}）")
-            continue
-        if cache_dir is not None:
-            hit = _load(_cache_path(cache_dir, sha, ocr))
-            if hit is not None:
-                results[i], cached[i] = hit, True
-                continue
-        (todo_ocr if ocr and kind(job.ext) in {"image", "pdf"} else todo_text).append(i)
-    done = n - len(todo_text) - len(todo_ocr)
-    if progress is not None:
-        progress(done, n)
-    for i in todo_text:
-        results[i] = extract(jobs[i].path, jobs[i].ext, ocr=ocr)
-        done += 1
+        def digest(job: Job, st: os.stat_result):
+            try:
+                sha = sha256_file(job.path)
+            except OSError as exc:
+                return exc
+            stats[str(job.path)] = (st.st_size, st.st_mtime_ns, sha)
+            return sha
+
+        hashes = [stat(j) for j in jobs]
+        changed = [i for i, h in enumerate(hashes) if isinstance(h, os.stat_result)]
+        if len(changed) > 1:  # hashlib releases the GIL: threads hash files side by side
+            with ThreadPoolExecutor(max_workers=HASH_WORKERS) as threads:
+                for i, sha in zip(changed, threads.map(lambda i: digest(jobs[i], hashes[i]), changed), strict=True):
+                    hashes[i] = sha
+        else:
+            for i in changed:
+                hashes[i] = digest(jobs[i], hashes[i])
+        hits = cache.texts((h for h in hashes if isinstance(h, str)), EXTRACTOR_VERSION, ocr)
+        first: dict[str, int] = {}  # sha → the job that reads it
+        same: list[tuple[int, int]] = []  # (job, the earlier job with the same bytes)
+        todo: list[int] = []
+        for i, (job, sha) in enumerate(zip(jobs, hashes, strict=True)):
+            if isinstance(sha, OSError):
+                results[i] = Extracted(type=kind(job.ext), status=UNREADABLE,
+                                       reason=f"无法读取文件（{sha.strerror or sha}）")
+            elif sha in hits:
+                results[i], cached[i] = hits[sha], True
+            elif sha in first:
+                same.append((i, first[sha]))
+            else:
+                first[sha] = i
+                todo.append(i)
+        done = n - len(todo) - len(same)
         if progress is not None:
             progress(done, n)
-    workers = workers or ocr_workers()
-    if len(todo_ocr) >= 2 and workers > 1:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo_ocr)), mp_context=ctx, initializer=_warm) as pool:
-            args = [(str(jobs[i].path), jobs[i].ext, ocr) for i in todo_ocr]
-            for i, data in zip(todo_ocr, pool.map(_job, args), strict=True):
-                results[i] = Extracted.from_json(data)
-                done += 1
-                if progress is not None:
-                    progress(done, n)
-    else:
-        for i in todo_ocr:
-            results[i] = extract(jobs[i].path, jobs[i].ext, ocr=ocr)
+
+        def finished(i: int, x: Extracted) -> None:
+            nonlocal done
+            results[i] = x
             done += 1
             if progress is not None:
                 progress(done, n)
-    if cache_dir is not None:
-        if stats != {k: v for k, v in known.items() if k in stats}:
-            try:
-                atomic_write_text(cache_dir / INDEX_NAME, json.dumps({"version": 1, "entries": {**known, **stats}},
-                                                                     ensure_ascii=False))
-            except OSError:
-                pass
-        for i in todo_text + todo_ocr:
-            sha = hashes[i]
-            if isinstance(sha, str):
-                try:
-                    atomic_write_text(_cache_path(cache_dir, sha, ocr), json.dumps(results[i].to_json(), ensure_ascii=False))
-                except OSError:
-                    pass  # a cache that cannot be written costs the next run a re-read, nothing else
+
+        here = [i for i in todo if kind(jobs[i].ext) in IN_PROCESS]
+        away = sorted((i for i in todo if kind(jobs[i].ext) not in IN_PROCESS),
+                      key=lambda i: _ORDER.get(kind(jobs[i].ext), 2))
+        if away:
+            size = min(workers or ocr_workers(), len(away))
+            with Pool(size, extractor=extractor, limit=limit or FILE_SECONDS).start() as pool:
+                for i in here:  # while the workers read the others
+                    finished(i, extract(jobs[i].path, jobs[i].ext, ocr=ocr))
+                for i, x in pool.results((i, str(jobs[i].path), jobs[i].ext, ocr) for i in away):
+                    finished(i, x)
+        else:
+            for i in here:
+                finished(i, extract(jobs[i].path, jobs[i].ext, ocr=ocr))
+        for i, j in same:
+            finished(i, results[j])
+        fresh = {hashes[i]: results[i] for i in todo if not _stopped(results[i])}
+        cache.save(stats, fresh, EXTRACTOR_VERSION, ocr)
+    finally:
+        cache.close()
     return [r for r in results if r is not None], cached
+
+
+def _stopped(x: Extracted | None) -> bool:
+    """A time-out or a dead worker may say more about this run's machine (busy, short of memory)
+    than about the file: such a file is read again next time, not remembered as unreadable."""
+    return x is None or (x.status == UNREADABLE and x.reason.startswith(STOPPED))
