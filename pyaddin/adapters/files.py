@@ -136,11 +136,37 @@ def _check_zip(path: Path) -> None:
 _AHEAD: dict[Path, object] = {}
 
 
+MMAP_THRESHOLD = 1 << 20
+"""Allocations of at least this many bytes get pages of their own, given back when freed (below)."""
+_heap_bounded = False
+
+
+def bound_heap() -> None:
+    """Fix glibc's mmap threshold at 1 MB for the rest of the process.
+
+    glibc starts at 128 KB but raises the threshold to the size of each big block freed (up to
+    32 MB); after the first sheet XML piece or calamine cell grid is freed, the next ones come from
+    the heap of whichever thread reads, and that heap keeps its peak, fragmented over the reading
+    threads' arenas. `check` on 10k rows peaked at 204 MB with that, 151 MB without it (calamine's
+    own read of the cells: 65 MB). A fixed threshold also stops the raising."""
+    global _heap_bounded
+    if _heap_bounded or not sys.platform.startswith("linux"):
+        return
+    _heap_bounded = True
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError, TypeError):  # not glibc (musl has no mallopt): nothing to fix
+        pass
+
+
 def read_ahead(path: str | Path) -> None:
     """Start reading a workbook in the background while the caller imports pandas and the core
     (~0.3 s in which calamine can already inflate and parse); `read_book` of the same path takes
     the result, or the exception, from there."""
     path = Path(path)
+    bound_heap()
     if path.suffix.lower() in {".xlsx", ".xlsm"} and not _not_utf8(path) and path.is_file() and path not in _AHEAD:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -218,6 +244,7 @@ def _panicked() -> None:
 
 
 def _read_book(path: Path) -> Book:
+    bound_heap()
     register_input(path)
     _check_file(path)
     try:
