@@ -20,6 +20,7 @@ from ..tracker.catalog import Catalog, load_catalog
 from ..tracker.filings import open_filings
 from ..tracker.reading import Tracker, read_tracker
 from ..tracker.settings import Settings, load_settings
+from ..tracker.unreadable import unreadable_findings
 from . import places
 from .findings import Finding, make
 
@@ -105,13 +106,17 @@ def build_context(
     in 设置 resolve against `base_dir`, by default the folder of `book`.
     """
     settings = load_settings(book)
+    settings.findings.extend(unreadable_findings(book))  # reported with 设置's: once for a workbook trackers share
     table_book = rules_book or book
     catalog = load_catalog(table_book, default_review_days=settings.default_review_days,
                            default_lead_days=settings.default_lead_days)
     if rules_book is not None and book.get("字段映射") is not None:
         catalog.header_overrides.update(load_catalog(book).header_overrides)
     rules = load_rules(table_book, catalog)
+    if rules_book is not None and rules_book is not book:
+        rules.findings.extend(unreadable_findings(rules_book))
     source = tracker_book or book
+    own = unreadable_findings(tracker_book) if tracker_book is not None and tracker_book is not book else []
     tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
     licenses = load_licenses(source if source.get("资质库") is not None else book)
     effective = today or settings.today or system_today
@@ -125,7 +130,7 @@ def build_context(
                            value=effective, **cell))
     open_rows = open_filings(tracker.df, effective)
     stale = freshness(rules, tracker.df, open_rows, effective, settings.rule_review_days)
-    setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings]
+    setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings, *own]
     base = base_dir or (book.path.parent if book.path is not None else None)
     return Context(
         workbook=book.path,
