@@ -211,3 +211,65 @@ def test_a_generated_letter_exports_with_no_japanese_face(soffice, tmp_path):
     names = [line.split()[0] for line in listing.splitlines()[2:] if line.strip()]
     assert any("CJK" in n or "Sim" in n for n in names), names
     assert [n for n in names if re.search(r"jp|JP|Mincho|Gothic", n) and not NOTO_CJK_COLLECTION.match(n)] == []
+
+
+def _tree(root: int) -> dict[int, str]:
+    """pid → command name of `root`'s descendants (Linux /proc)."""
+    parents: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_bytes()
+            except OSError:
+                continue
+            name, rest = stat.split(b"(", 1)[1].rsplit(b")", 1)
+            parents[int(entry.name)] = (int(rest.split()[1]), name.decode(errors="replace"))
+    found, frontier = {}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, (parent, name) in parents.items():
+            if parent == pid and child not in found:
+                found[child] = name
+                frontier.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != b"Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
+def test_sigterm_during_a_pdf_run_leaves_no_libreoffice_behind(soffice, tmp_path):
+    """soffice starts soffice.bin; both must end with the run (its own session, killed as a group)."""
+    import os
+    import signal
+    import time
+
+    book = tmp_path / "台账.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_data" / "备案台账示例.xlsx", book)
+    proc = subprocess.Popen([sys.executable, "-m", "pyaddin", "docs", str(book), "--all", "--force", "--pdf",
+                             "--out", str(tmp_path / "out"), "--today", "2026-11-20"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen: dict[int, str] = {}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        seen.update(_tree(proc.pid))
+        if any("soffice" in name for name in seen.values()) and len(seen) >= 2:
+            time.sleep(1.0)  # let soffice.bin come up and start converting
+            seen.update(_tree(proc.pid))
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before LibreOffice was seen: " + proc.stderr.read().decode()
+    assert any("soffice" in name for name in seen.values()), seen
+    os.kill(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert proc.returncode == 143, proc.stderr.read().decode()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(pid) for pid in seen):
+        time.sleep(0.1)
+    left = {pid: name for pid, name in seen.items() if _alive(pid)}
+    assert not left, f"still running after SIGTERM: {left}"

@@ -66,8 +66,9 @@ def test_every_validate_code_occurs_in_the_sample():
              "material-", "image-", "copy-")  # not validate's codes (材料预检's: test_demo checks them)
     expected = {c for c in codes() if c not in DEADLINE_CODES and not c.startswith(other)}
     # rule-changed needs a stored rules history (tests/test_rules_diff.py); bad-link needs a 原备案编号
-    # column, which the sample does not have yet (tests/test_chains.py)
-    assert expected - {"rule-changed", "bad-link"} <= seen
+    # column, which the sample does not have yet (tests/test_chains.py); sheet-unreadable needs a
+    # broken sheet, which the sample must not have (tests/test_unreadable_sheets.py)
+    assert expected - {"rule-changed", "bad-link", "sheet-unreadable"} <= seen
 
 
 def test_cli_validate_on_sample_exits_1_and_matches_key():

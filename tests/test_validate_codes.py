@@ -374,6 +374,18 @@ def test_a_pinned_today_is_never_silent(tmp_path):
     assert [[f.sheet, f.row] for f in hits] == [[None, None]] and "--today" in hits[0].message
 
 
+def test_sheet_unreadable_names_the_sheet_what_failed_and_what_replaced_it(tmp_path):
+    """The reader records a sheet it could not parse (tests/test_unreadable_sheets.py cuts real XML)."""
+    book = read_book(write_tracker(tmp_path / "t.xlsx", [{}]))
+    book.unreadable["平台规则"] = "工作表的 XML 结构不完整"
+    book.unreadable["备忘"] = "工作表的 XML 结构不完整"
+    report = validate(build_context(book, system_today=TODAY))
+    hits = [(f.sheet, f.severity) for f in report.findings if f.code == "sheet-unreadable"]
+    assert hits == [("平台规则", "error"), ("备忘", "warning")]
+    message = next(f.message for f in report.findings if f.code == "sheet-unreadable")
+    assert "XML 结构不完整" in message and "内置的平台规则" in message
+
+
 def test_every_registered_validate_code_has_a_test_here():
     from pyaddin.run.findings import DEADLINE_CODES, codes
 

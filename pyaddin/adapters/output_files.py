@@ -224,6 +224,48 @@ def _discard(tmp: Path) -> None:
         pass
 
 
+_LIVE_GROUPS: set[int] = set()
+"""Process groups of helper programs running now (LibreOffice for --pdf): ended with this process."""
+
+
+def started_group(pgid: int) -> None:
+    """A helper started in a session of its own (`start_new_session`), whose whole group — soffice
+    starts soffice.bin, which outlived a SIGTERM to the run — must end when this process does:
+    on SIGTERM (handler below) and at exit, whatever thread started it."""
+    if not _LIVE_GROUPS:
+        import atexit
+
+        atexit.register(end_child_groups)
+    _LIVE_GROUPS.add(pgid)
+
+
+def end_child_group(pgid: int, grace: float = 2.0) -> None:
+    """SIGTERM to the group, then SIGKILL to whatever is left after `grace` seconds."""
+    _LIVE_GROUPS.discard(pgid)
+    if not hasattr(os, "killpg"):
+        return
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def end_child_groups() -> None:
+    for pgid in list(_LIVE_GROUPS):
+        end_child_group(pgid)
+
+
 def remove_temps_on_sigterm() -> None:
     """SIGTERM (a stopped service, a closed terminal, `timeout`) ends the run as Ctrl-C would: the
     temp files being written are removed, then the process exits 143. SIGXFSZ is ignored so that a
@@ -236,6 +278,7 @@ def remove_temps_on_sigterm() -> None:
     def on_term(signum, _frame):
         for tmp in list(_LIVE_TEMPS):
             _discard(tmp)
+        end_child_groups()
         raise SystemExit(128 + signum)
 
     try:

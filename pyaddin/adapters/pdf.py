@@ -183,24 +183,41 @@ def _run_polling(cmd: list[str], env: dict, timeout: float, work_dir: Path, tota
                  progress: Callable[[int, int], None] | None) -> tuple[int, bytes]:
     """Run the converter; while it runs, report how many PDFs exist in `work_dir`. Output goes to a
     temporary file, not a pipe, so a chatty converter cannot block on a full pipe buffer."""
+    from .output_files import end_child_group, started_group
+
+    # Its own session (POSIX) or process group (Windows): a SIGTERM, Ctrl-C or timeout then ends
+    # soffice and the soffice.bin it starts, which otherwise outlived the run.
+    group = {"start_new_session": True} if os.name == "posix" else \
+        {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-        deadline = time.monotonic() + timeout
-        seen = 0
-        while True:
-            try:
-                proc.wait(timeout=POLL_SECONDS)
-                break
-            except subprocess.TimeoutExpired:
-                if time.monotonic() > deadline:
-                    proc.kill()
-                    proc.wait()
-                    raise
-                if progress is not None:
-                    done = sum(1 for _ in work_dir.glob("*.pdf"))
-                    if done > seen:
-                        seen = done
-                        progress(min(done, total), total)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, **group)
+        if os.name == "posix":
+            started_group(proc.pid)
+        finished = False
+        try:
+            deadline = time.monotonic() + timeout
+            seen = 0
+            while True:
+                try:
+                    proc.wait(timeout=POLL_SECONDS)
+                    finished = True
+                    break
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() > deadline:
+                        raise
+                    if progress is not None:
+                        done = sum(1 for _ in work_dir.glob("*.pdf"))
+                        if done > seen:
+                            seen = done
+                            progress(min(done, total), total)
+        finally:
+            if not finished:  # timed out, SIGTERM (SystemExit), Ctrl-C, or a failing progress callback
+                if os.name == "posix":
+                    end_child_group(proc.pid)
+                proc.kill()
+                proc.wait()
+            elif os.name == "posix":
+                end_child_group(proc.pid, grace=0)  # anything it left running in its group
         log.seek(0)
         return proc.returncode, log.read()
 

@@ -76,6 +76,7 @@ def parse_split(zf: zipfile.ZipFile, part: str, sheet: str, workers: int,
         data = bytearray()
         head = None
         begin = 0
+        dropped = 0  # bytes of the XML already handed over and cut off the front of `data`
         with zf.open(part) as fh:
             while True:
                 chunk = fh.read(READ)
@@ -89,22 +90,26 @@ def parse_split(zf: zipfile.ZipFile, part: str, sheet: str, workers: int,
                     begin = at + len(b"<sheetData>")
                     head = _DIMENSION.sub(b"", bytes(data[:begin]), count=1)  # the whole sheet's size
                 while len(jobs) < workers - 1:
-                    target = max(begin, size * (len(jobs) + 1) // workers)
-                    if chunk and len(data) < target + LOOKAHEAD:
+                    target = size * (len(jobs) + 1) // workers
+                    if chunk and dropped + len(data) < target + LOOKAHEAD:
                         break  # inflate more first
-                    at = data.find(b"<row ", target)
+                    at = data.find(b"<row ", max(begin, target - dropped))
                     if at < 0:
                         break
                     if not safe_cut(data, at):
                         return None
-                    hand_over(bytes(data[begin:at]))
-                    begin = at
+                    with memoryview(data) as view:
+                        hand_over(bytes(view[begin:at]))
+                    del data[:at]  # the handed-over rows are not held twice (O(1) at a bytearray's front)
+                    dropped += at
+                    begin = 0
                 if not chunk:
                     break
         end = data.rfind(b"</sheetData>")
         if end < begin or not jobs:
             return None
-        hand_over(bytes(data[begin:end]))
+        with memoryview(data) as view:
+            hand_over(bytes(view[begin:end]))
         del data
         done = [job.result() for job in jobs]
     return stitch([d[0] for d in done]), [x for d in done for x in d[1]]

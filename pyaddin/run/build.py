@@ -17,6 +17,7 @@ from ..tracker.catalog import load_catalog
 from ..tracker.filings import open_filings
 from ..tracker.reading import read_tracker
 from ..tracker.settings import load_settings
+from ..tracker.unreadable import unreadable_findings
 from .context import Context, resolve_setting_path
 from .findings import make
 
@@ -40,13 +41,17 @@ def build_context(
     started (the loader's one reading of the clock).
     """
     settings = load_settings(book)
+    settings.findings.extend(unreadable_findings(book))  # reported with 设置's: once for a workbook trackers share
     table_book = rules_book or book
     catalog = load_catalog(table_book, default_review_days=settings.default_review_days,
                            default_lead_days=settings.default_lead_days)
     if rules_book is not None and book.get("字段映射") is not None:
         catalog.header_overrides.update(load_catalog(book).header_overrides)
     rules = load_rules(table_book, catalog)
+    if rules_book is not None and rules_book is not book:
+        rules.findings.extend(unreadable_findings(rules_book))
     source = tracker_book or book
+    own = unreadable_findings(tracker_book) if tracker_book is not None and tracker_book is not book else []
     tracker = read_tracker(source, catalog, settings, sheet_name=sheet)
     licenses = load_licenses(source if source.get("资质库") is not None else book)
     effective = today or settings.today or system_today
@@ -61,7 +66,7 @@ def build_context(
                            value=effective, **cell))
     open_rows = open_filings(tracker.df, effective)
     stale = freshness(rules, tracker.df, open_rows, effective, settings.rule_review_days)
-    setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings]
+    setup = [*pinned, *settings.findings, *catalog.findings, *rules.findings, *stale, *licenses.findings, *own]
     base = base_dir or (book.path.parent if book.path is not None else None)
     return Context(
         workbook=book.path,

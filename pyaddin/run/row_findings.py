@@ -47,6 +47,7 @@ class RowFindings:
         self._where: dict[str | None, tuple[int | None, str | None, dict | None]] = {}
         self._ids: tuple[dict, dict] | None = None
         self._messages: dict[str, str] = {}
+        self._rows: dict = {}
         self._codes = codes()
 
     def column(self, key: str) -> RowValues | dict:
@@ -88,7 +89,11 @@ class RowFindings:
         # thousands of rows, and a run over many trackers holds every finding
         message = self._messages.setdefault(message, message)
         # positional, in field order: ~12k findings at 10k rows, where keyword passing shows
-        self.out.append(Finding(code, message, severity or known.severity, self.t.sheet, int(row), column, header,
+        # one int object per row too: ten findings on a row otherwise hold ten copies of its number
+        number = self._rows.get(row)
+        if number is None:
+            number = self._rows[row] = int(row)
+        self.out.append(Finding(code, message, severity or known.severity, self.t.sheet, number, column, header,
                                 ids.get(row), activities.get(row), value, rule, due, days_left))
 
     def header(self, key: str) -> str:

@@ -1,0 +1,144 @@
+""".xls, .xlsb and .ods (issue 25): calamine builds their sheets' whole grids before anything can
+be surveyed, so they are read in a child process with bounded memory. A far cell there is one
+Chinese refusal and exit 2 (in a run over several files, a skipped file), never an abort of the
+run; a moderately sparse sheet comes back with its values in place. The .ods files are written
+here by hand (zip + content.xml); .xls ones are converted from a generated .xlsx by LibreOffice,
+which cannot export .xlsb, so .xlsb goes the same way untested by a file of its own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from pyaddin.adapters import files
+from pyaddin.cli.main import main
+
+HEADER = ["备案编号", "活动名称", "平台", "状态", "上线日期"]
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"')
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "<table:table-cell/>"
+    return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+
+def ods(path: Path, rows: list[list], *, far: tuple[int, int] | None = None, sheet: str = "备案台账") -> Path:
+    """An .ods with `rows` from A1 and, with `far` (1-based row, column), one more value there, the
+    gap written the way LibreOffice writes it (repeated empty rows and cells)."""
+    body = "".join(f"<table:table-row>{''.join(_cell(v) for v in row)}</table:table-row>" for row in rows)
+    if far is not None:
+        row, col = far
+        gap = row - len(rows) - 1
+        if gap > 0:
+            body += f'<table:table-row table:number-rows-repeated="{gap}"><table:table-cell/></table:table-row>'
+        body += (f'<table:table-row><table:table-cell table:number-columns-repeated="{col - 1}"/>'
+                 f'{_cell("远")}</table:table-row>')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS}><office:body>'
+               f'<office:spreadsheet><table:table table:name="{sheet}">{body}</table:table>'
+               f'</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+TRACKER_ROWS = [HEADER, ["BA-0001", "活动1", "抖音", "待提交", "2026-12-01"],
+                ["BA-0002", "活动2", "微信", "待提交", "2026-12-02"]]
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_a_plain_ods_reads_the_same_cells_as_calamine_in_this_process(tmp_path):
+    import python_calamine as pc
+
+    path = ods(tmp_path / "台账.ods", TRACKER_ROWS)
+    book = files.read_book(path)
+    direct = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("备案台账").to_python(skip_empty_area=False)
+    assert book.sheets["备案台账"].rows == direct
+    assert book.sheets["备案台账"].rows[1][0] == "BA-0001"
+
+
+def test_a_far_cell_in_an_ods_is_one_chinese_refusal_and_exit_2(tmp_path):
+    path = ods(tmp_path / "远.ods", TRACKER_ROWS, far=(65536, 256))  # IV65536: a 1.2 GB grid
+    result = invoke("check", path, "--today", "2026-11-20")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "远.ods" in lines[0] and "远处" in lines[0], result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_far_cell_ods_among_several_files_is_skipped_and_the_others_checked(tmp_path):
+    good = tmp_path / "好.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "备案台账"
+    wb.active.append(HEADER)
+    wb.active.append(["BA-0009", "活动9", "抖音", "待提交", datetime(2026, 12, 1)])
+    wb.save(good)
+    bad = ods(tmp_path / "远.ods", TRACKER_ROWS, far=(65536, 256))
+    result = invoke("check", good, bad, "--json", "--today", "2026-11-20")
+    assert result.exit_code in (0, 1), result.output
+    run = json.loads(result.stdout)
+    assert [Path(w).name for w in run["workbooks"]] == ["好.xlsx"]
+    assert [Path(s["workbook"]).name for s in run["skipped"]] == ["远.ods"]
+
+
+def test_a_sparse_ods_sheet_keeps_its_values_in_place_and_rows_only_as_long_as_them(tmp_path):
+    path = ods(tmp_path / "稀疏.ods", TRACKER_ROWS, far=(5000, 300))  # 1.5M cells of grid for 16 values
+    rows = files.read_book(path).sheets["备案台账"].rows
+    assert rows[0] == HEADER and rows[2][0] == "BA-0002"
+    assert len(rows) == 5000 and rows[4999][299] == "远"
+    assert sum(len(r) for r in rows) < 1000
+
+
+def test_doctor_reads_one_sheet_of_an_ods_through_the_child(tmp_path):
+    path = ods(tmp_path / "设置.ods", [["项目", "值"], ["今天", "2026-11-20"]], sheet="设置")
+    assert files.read_sheet_values(path, "设置")[1] == ["今天", "2026-11-20"]
+    assert files.read_sheet_values(path, "没有") is None
+
+
+def test_the_child_process_imports_nothing_but_calamine(tmp_path):
+    """It must start fast and stay small: no pandas, numpy or the core."""
+    child = str(Path(files.__file__).with_name("calamine_child.py"))
+    code = ("import runpy, sys; sys.argv = ['c', sys.argv[1], str(1 << 30), '1000000']\n"
+            f"try:\n    runpy.run_path({child!r}, run_name='__main__')\n"
+            "finally:\n    print(sorted(m for m in sys.modules if m in ('pandas', 'numpy', 'pyaddin')), file=sys.stderr)")
+    path = ods(tmp_path / "台账.ods", TRACKER_ROWS)
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.decode().strip().splitlines()[-1] == "[]"
+
+
+def test_a_far_cell_in_an_xls_from_libreoffice_is_refused_and_a_plain_one_read(tmp_path, soffice):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "备案台账"
+    for row in TRACKER_ROWS:
+        ws.append(row)
+    wb.save(tmp_path / "好.xlsx")
+    ws["IV65536"] = "远"
+    wb.save(tmp_path / "远.xlsx")
+    subprocess.run([soffice, "--headless", "--convert-to", "xls", "--outdir", str(tmp_path),
+                    str(tmp_path / "好.xlsx"), str(tmp_path / "远.xlsx")],
+                   capture_output=True, timeout=180, check=True)
+    assert files.read_book(tmp_path / "好.xls").sheets["备案台账"].rows[1][0] == "BA-0001"
+    result = invoke("check", tmp_path / "远.xls", "--today", "2026-11-20")
+    assert result.exit_code == 2 and "远处" in result.stderr, result.output
