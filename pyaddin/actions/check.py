@@ -43,7 +43,7 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
 
 def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_dir: Path | None = None,
         name: str = FINDINGS_NAME, keep_history: bool | None = None, today_option: date | None = None,
-        started: datetime | None = None) -> ActionResult:
+        started: datetime | None = None) -> ActionResult[CheckData]:
     """`check` (both), `validate` or `deadlines`; writes `<out_dir>/findings.xlsx` when out_dir is set.
 
     Keeps a snapshot of the rules in the workbook's history (`run.places`) when `keep_history`, or,

@@ -25,7 +25,7 @@ class ReuseResult:
 
 
 def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, source_id: str | None = None,
-        top: int = 5) -> ActionResult:
+        top: int = 5) -> ActionResult[ReuseResult]:
     """Reads the archive manifest of the last `beian archive` run in `out_dir`; with `copy`, copies
     into this filing's folder under the archive root and appends to 复用来源.txt there."""
     from ..adapters.archive_files import load_manifest
