@@ -62,6 +62,10 @@ class Capability:
     api: tuple[Api, ...] = ()
     readme: str = ""
     """The README heading of the section that documents it."""
+    title: str = ""
+    """As users name it (诊断 and doctor: 功能：<title>)."""
+    needs: tuple[str, ...] = ()
+    """The modules it imports beyond reading the tracker: 诊断 and doctor check that each imports."""
 
 
 CAPABILITIES: tuple[Capability, ...] = (
@@ -79,7 +83,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                    "依次运行“校验台账”和“到期与逾期”，一次看到全部问题。", slot=7),
         ),
         api=(Api("run_check", "check.run"),),
-        readme="问题代码"),
+        readme="问题代码", title="校验台账、到期与逾期", needs=("pandas", "chinese_calendar")),
     Capability(
         "documents", "documents",
         commands=(Command("docs", "docs"), Command("templates", "templates")),
@@ -87,22 +91,14 @@ CAPABILITIES: tuple[Capability, ...] = (
                         "按 Word 模板为每个备案生成《安全承诺书》《营销活动方案》（docx，可选 PDF），保存到“设置”中的输出目录。",
                         slot=3),),
         api=(Api("make_documents", "documents.run"),),
-        readme="模板变量"),
+        readme="模板变量", title="生成文书", needs=("docxtpl", "docx", "jinja2")),
     Capability(
         "archive", "archive",
         commands=(Command("archive", "archive"),),
         buttons=(Button("BuildArchiveIndex", "build_archive_index", "归档索引",
                         "扫描“设置”中的归档根目录，列出每个备案的材料文件（含 SHA-256），写入“归档索引”工作表。", slot=4),),
         api=(Api("index_archive", "archive.run"), Api("verify_archive", "archive.verify")),
-        readme="命令行参考"),
-    Capability(
-        "precheck", "precheck",
-        commands=(Command("precheck", "precheck"),),
-        buttons=(Button("PrecheckMaterials", "precheck_materials", "材料预检",
-                        "打开每个未结束备案的归档文件夹中的文件（文档、PDF、图片文字识别），检查上传格式与大小、“用语库”中的违规用语，"
-                        "以及与台账不一致的主体、日期和奖金额；结果写入“材料预检”工作表和输出目录中的 findings.xlsx。", slot=5),),
-        api=(Api("precheck_materials", "precheck.run"),),
-        readme="材料预检"),
+        readme="命令行参考", title="归档索引", needs=("xlsxwriter", "bagit")),
     Capability(
         "weekly", "weekly",
         commands=(Command("report", "report"),),
@@ -110,7 +106,16 @@ CAPABILITIES: tuple[Capability, ...] = (
                         "生成本周备案周报（各平台×状态统计、逾期与风险清单、即将上线未通过等），写入“周报”工作表并另存文件。",
                         slot=6),),
         api=(Api("weekly_report", "weekly.run"),),
-        readme="命令行参考"),
+        readme="命令行参考", title="周报", needs=("matplotlib", "xlsxwriter")),
+    Capability(
+        "precheck", "precheck",
+        commands=(Command("precheck", "precheck"),),
+        buttons=(Button("PrecheckMaterials", "precheck_materials", "材料预检",
+                        "打开每个未结束备案的归档文件夹中的文件（文档、PDF、图片文字识别），检查上传格式与大小、“用语库”中的违规用语，"
+                        "以及与台账不一致的主体、日期和奖金额；结果写入“材料预检”工作表和输出目录中的 findings.xlsx。", slot=5),),
+        api=(Api("precheck_materials", "precheck.run"),),
+        readme="材料预检", title="材料预检",
+        needs=("rapidocr", "onnxruntime", "opencc", "ahocorasick_rs", "pptx", "pypdfium2")),
     Capability(
         "notify", "notify",
         commands=(Command("notify", "notify"),),
@@ -118,7 +123,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                         "把紧急到期事项（按负责人分组并 @ 负责人）和新下号的备案发到“通知”表中的企业微信 / 钉钉 / 飞书群机器人；"
                         "新备案号只通知一次。", slot=8),),
         api=(Api("send_notifications", "notify.run"),),
-        readme="群机器人通知与日程"),
+        readme="群机器人通知与日程", title="发送提醒"),
     Capability(
         "calendar", "calendar",
         commands=(Command("calendar", "notify"),),
@@ -126,7 +131,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                         "把审核结果应出、补充截止、最晚提交、计划上线、资质到期、归档截止导出为 备案日程.ics，"
                         "可导入 Outlook、飞书日历、钉钉日历（重新导入会更新，不会重复）。", slot=9),),
         api=(Api("export_calendar", "calendar.run"),),
-        readme="日程文件"),
+        readme="日程文件", title="导出日程"),
     Capability(
         "reuse", "reuse",
         commands=(Command("reuse", "reuse"),),
@@ -134,7 +139,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                         "先选中台账中一个备案所在的行：列出与它最相似的已通过备案、审核用时、驳回历史、仍与归档清单一致的文件"
                         "和已过期的资质，写入“复用建议”工作表。", slot=11),),
         api=(Api("find_reusable", "reuse.run"),),
-        readme="复用已通过的备案"),
+        readme="复用已通过的备案", title="复用材料"),
     Capability(
         "rules-diff", "rules_diff",
         commands=(Command("rules-diff", "rules_diff"),),
@@ -142,7 +147,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                         "与上一版平台规则比较：新增、删除、修改的规则，以及每条变化影响的未结备案和它们现在缺的材料，写入“规则变化”工作表。",
                         slot=12),),
         api=(Api("diff_rules", "rules_diff.run"),),
-        readme="平台规则变化"),
+        readme="平台规则变化", title="规则变化"),
     # the tools around the workbook and the sample: no action of their own
     Capability(
         "workbook", None,
@@ -150,8 +155,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         buttons=(Button("Diagnose", "diagnose", "诊断",
                         "把 Excel 与 Python 的版本、Python 路径、各功能所需组件是否可用和最近的出错记录写入“诊断”工作表。"
                         "按钮不能正常工作时，点它并把“诊断”工作表发给维护者。", slot=10, on_tracker=False),),
-        readme="第一次使用（Windows 与 macOS）"),
-    Capability("demo", None, commands=(Command("demo", "demo"),), readme="命令行参考"),
+        readme="第一次使用（Windows 与 macOS）", title="Excel 工作簿"),
+    Capability("demo", None, commands=(Command("demo", "demo"),), readme="命令行参考", title="演示"),
 )
 
 
@@ -162,6 +167,11 @@ def buttons() -> tuple[Button, ...]:
 
 def commands() -> tuple[Command, ...]:
     return tuple(cmd for c in CAPABILITIES for cmd in c.commands)
+
+
+def needs() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(title, modules) of every capability that imports more than reading the tracker needs."""
+    return tuple((c.title, c.needs) for c in CAPABILITIES if c.needs)
 
 
 def api() -> tuple[Api, ...]:
