@@ -41,6 +41,20 @@ class Button:
     """Its place among the buttons: 使用说明 top to bottom, 备案台账 left to right."""
     on_tracker: bool = True
     """Also on the 备案台账 sheet (every button is on 使用说明)."""
+    writes: tuple[str, ...] = ()
+    """The result sheets it writes into the workbook (never mistaken for the tracker)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """An editable table a capability adds to the workbook: the sheet (with its VBA code name),
+    filled from the packaged `pyaddin/data/<csv>`, which the core reads when the sheet is absent."""
+
+    sheet: str
+    code_name: str
+    csv: str
+    widths: tuple[tuple[str, int], ...] = ()
+    """Column widths by header, in Excel's character units."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class Capability:
     commands: tuple[Command, ...] = ()
     buttons: tuple[Button, ...] = ()
     api: tuple[Api, ...] = ()
+    tables: tuple[Table, ...] = ()
     readme: str = ""
     """The README heading of the section that documents it."""
     title: str = ""
@@ -75,12 +90,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         buttons=(
             Button("ValidateTracker", "validate_tracker", "校验台账",
                    "逐行检查台账：必填项、平台要求的材料与字段、日期先后、信用代码、电话邮箱、状态一致性、备案号格式等。"
-                   "结果写在台账右侧的“校验结果/问题说明”列和“校验结果”工作表（每条问题可点击跳到单元格）。", slot=1),
+                   "结果写在台账右侧的“校验结果/问题说明”列和“校验结果”工作表（每条问题可点击跳到单元格）。", slot=1, writes=("校验结果",)),
             Button("FlagDeadlines", "flag_deadlines", "到期与逾期",
                    "检查资质到期、审核逾期、补充材料逾期、来不及提交、未通过先上线、归档逾期。"
-                   "结果写在台账右侧的“到期提醒”列和“到期提醒”工作表。", slot=2),
+                   "结果写在台账右侧的“到期提醒”列和“到期提醒”工作表。", slot=2, writes=("到期提醒",)),
             Button("CheckAll", "check_all", "全部检查",
-                   "依次运行“校验台账”和“到期与逾期”，一次看到全部问题。", slot=7),
+                   "依次运行“校验台账”和“到期与逾期”，一次看到全部问题。", slot=7, writes=("校验结果", "到期提醒")),
         ),
         api=(Api("run_check", "check.run"),),
         readme="问题代码", title="校验台账、到期与逾期", needs=("pandas", "chinese_calendar")),
@@ -96,7 +111,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "archive", "archive",
         commands=(Command("archive", "archive"),),
         buttons=(Button("BuildArchiveIndex", "build_archive_index", "归档索引",
-                        "扫描“设置”中的归档根目录，列出每个备案的材料文件（含 SHA-256），写入“归档索引”工作表。", slot=4),),
+                        "扫描“设置”中的归档根目录，列出每个备案的材料文件（含 SHA-256），写入“归档索引”工作表。", slot=4, writes=("归档索引",)),),
         api=(Api("index_archive", "archive.run"), Api("verify_archive", "archive.verify")),
         readme="命令行参考", title="归档索引", needs=("xlsxwriter", "bagit")),
     Capability(
@@ -104,7 +119,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         commands=(Command("report", "report"),),
         buttons=(Button("WeeklyReport", "weekly_report", "周报",
                         "生成本周备案周报（各平台×状态统计、逾期与风险清单、即将上线未通过等），写入“周报”工作表并另存文件。",
-                        slot=6),),
+                        slot=6, writes=("周报",)),),
         api=(Api("weekly_report", "weekly.run"),),
         readme="命令行参考", title="周报", needs=("matplotlib", "xlsxwriter")),
     Capability(
@@ -112,8 +127,13 @@ CAPABILITIES: tuple[Capability, ...] = (
         commands=(Command("precheck", "precheck"),),
         buttons=(Button("PrecheckMaterials", "precheck_materials", "材料预检",
                         "打开每个未结束备案的归档文件夹中的文件（文档、PDF、图片文字识别），检查上传格式与大小、“用语库”中的违规用语，"
-                        "以及与台账不一致的主体、日期和奖金额；结果写入“材料预检”工作表和输出目录中的 findings.xlsx。", slot=5),),
+                        "以及与台账不一致的主体、日期和奖金额；结果写入“材料预检”工作表和输出目录中的 findings.xlsx。", slot=5, writes=("材料预检",)),),
         api=(Api("precheck_materials", "precheck.run"),),
+        tables=(Table("用语库", "shCopyTerms", "copy_terms.csv",
+                      widths=(("用语", 14), ("类别", 10), ("级别", 6), ("行业", 14), ("平台", 8), ("例外", 36), ("依据", 48),
+                              ("建议", 40))),
+                Table("材料规格", "shMaterialSpecs", "material_specs.csv",
+                      widths=(("平台", 10), ("材料", 12), ("允许格式", 18), ("依据", 60), ("核对日期", 11)))),
         readme="材料预检", title="材料预检",
         needs=("rapidocr", "onnxruntime", "opencc", "ahocorasick_rs", "pptx", "pypdfium2")),
     Capability(
@@ -137,7 +157,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         commands=(Command("reuse", "reuse"),),
         buttons=(Button("ReuseSelected", "reuse_selected", "复用材料",
                         "先选中台账中一个备案所在的行：列出与它最相似的已通过备案、审核用时、驳回历史、仍与归档清单一致的文件"
-                        "和已过期的资质，写入“复用建议”工作表。", slot=11),),
+                        "和已过期的资质，写入“复用建议”工作表。", slot=11, writes=("复用建议",)),),
         api=(Api("find_reusable", "reuse.run"),),
         readme="复用已通过的备案", title="复用材料"),
     Capability(
@@ -145,7 +165,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         commands=(Command("rules-diff", "rules_diff"),),
         buttons=(Button("RulesChanges", "rules_changes", "规则变化",
                         "与上一版平台规则比较：新增、删除、修改的规则，以及每条变化影响的未结备案和它们现在缺的材料，写入“规则变化”工作表。",
-                        slot=12),),
+                        slot=12, writes=("规则变化",)),),
         api=(Api("diff_rules", "rules_diff.run"),),
         readme="平台规则变化", title="规则变化"),
     # the tools around the workbook and the sample: no action of their own
@@ -154,7 +174,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         commands=(Command("setup", "setup"), Command("build-workbook", "workbook"), Command("doctor", "workbook")),
         buttons=(Button("Diagnose", "diagnose", "诊断",
                         "把 Excel 与 Python 的版本、Python 路径、各功能所需组件是否可用和最近的出错记录写入“诊断”工作表。"
-                        "按钮不能正常工作时，点它并把“诊断”工作表发给维护者。", slot=10, on_tracker=False),),
+                        "按钮不能正常工作时，点它并把“诊断”工作表发给维护者。", slot=10, on_tracker=False, writes=("诊断",)),),
         readme="第一次使用（Windows 与 macOS）", title="Excel 工作簿"),
     Capability("demo", None, commands=(Command("demo", "demo"),), readme="命令行参考", title="演示"),
 )
@@ -172,6 +192,16 @@ def commands() -> tuple[Command, ...]:
 def needs() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(title, modules) of every capability that imports more than reading the tracker needs."""
     return tuple((c.title, c.needs) for c in CAPABILITIES if c.needs)
+
+
+def tables() -> tuple[Table, ...]:
+    """The editable tables the capabilities add, in the order the workbook shows them."""
+    return tuple(t for c in CAPABILITIES for t in c.tables)
+
+
+def sheets() -> frozenset[str]:
+    """Every sheet a capability adds to the workbook (its tables) or writes its results into."""
+    return frozenset({t.sheet for t in tables()} | {s for b in buttons() for s in b.writes})
 
 
 def api() -> tuple[Api, ...]:

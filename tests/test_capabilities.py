@@ -131,3 +131,17 @@ def test_doors_never_guess_at_an_actions_result():
              ROOT / "pyaddin" / "buttons.py", ROOT / "pyaddin" / "__init__.py"]
     guess = re.compile(r"(?:getattr|hasattr|isinstance)\([^)]*\.data\b")
     assert [f"{p.name}: {m.group(0)}" for p in doors for m in guess.finditer(p.read_text(encoding="utf-8"))] == []
+
+
+def test_every_capability_table_is_a_workbook_sheet_from_packaged_data_and_never_the_tracker():
+    from importlib.resources import files
+
+    from pyaddin.excel.build import SHEETS
+    from pyaddin.tracker.reading import OUTPUT_SHEETS
+
+    for table in capabilities.tables():
+        assert SHEETS[table.sheet] == table.code_name
+        header = files("pyaddin.data").joinpath(table.csv).read_text(encoding="utf-8").splitlines()[0].split(",")
+        assert {name for name, _ in table.widths} <= set(header), table.csv
+    assert capabilities.sheets() <= OUTPUT_SHEETS
+    assert {s for b in BUTTONS for s in b.writes} >= {"校验结果", "到期提醒", "材料预检"}

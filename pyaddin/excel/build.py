@@ -19,7 +19,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..capabilities import Button, buttons
+from ..capabilities import Button, buttons, tables
 from ..tracker.book import column_letter
 from . import ovba
 
@@ -98,8 +98,7 @@ SHEETS = {
     "平台规则": "shRules",
     "材料": "shMaterials",
     "行业": "shIndustries",
-    "用语库": "shCopyTerms",
-    "材料规格": "shMaterialSpecs",
+    **{t.sheet: t.code_name for t in tables()},  # the capabilities' own editable tables
     "设置": "shSettings",
     "节假日": "shHolidays",
     "通知": "shNotify",
@@ -175,10 +174,8 @@ def build_workbook(out: Path | io.BytesIO, *, xlwings_source: str | None = None,
                  widths={"材料名称": 16, "文件名关键词": 36, "格式": 24, "说明": 56}, last=("材料键",))
     _table_sheet(sheets["行业"], "industries.csv", fmt,
                  widths={"行业": 12, "别名": 32, "需审查广告": 10, "禁向未成年人": 12, "禁止互联网广告": 14, "依据": 64})
-    _table_sheet(sheets["用语库"], "copy_terms.csv", fmt,
-                 widths={"用语": 14, "类别": 10, "级别": 6, "行业": 14, "平台": 8, "例外": 36, "依据": 48, "建议": 40})
-    _table_sheet(sheets["材料规格"], "material_specs.csv", fmt,
-                 widths={"平台": 10, "材料": 12, "允许格式": 18, "依据": 60, "核对日期": 11})
+    for table in tables():
+        _table_sheet(sheets[table.sheet], table.csv, fmt, widths=dict(table.widths))
     _rule_severity(sheets["平台规则"])
     _industry_flags(sheets["行业"])
     _settings(sheets["设置"], fmt, settings or {})
