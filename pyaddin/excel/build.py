@@ -1,8 +1,10 @@
-"""Build `beian.xlsm` from text sources: VBA modules (pyaddin/excel/vba/*.bas), default tables (CSV) and
-the VBA project xlwings ships (`quickstart_standalone.xlsm`).
+"""Build `beian.xlsm` from text sources: the buttons, their macros and the capabilities' tables
+registered in `pyaddin/capabilities.py`, VBA modules (pyaddin/excel/vba/*.bas; `BeianButtons.bas` is
+only the header of the module whose macros the registry gives), default tables (CSV) and the VBA
+project xlwings ships (`quickstart_standalone.xlsm`).
 
 The build is deterministic (fixed creation date, fixed zip timestamps), so the committed workbook
-can be compared with a fresh build. Run `beian build-workbook` after changing a .bas file, a
+can be compared with a fresh build. Run `beian build-workbook` after changing the registry, a .bas file, a
 default table or the xlwings version.
 """
 
