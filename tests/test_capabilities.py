@@ -145,3 +145,18 @@ def test_every_capability_table_is_a_workbook_sheet_from_packaged_data_and_never
         assert {name for name, _ in table.widths} <= set(header), table.csv
     assert capabilities.sheets() <= OUTPUT_SHEETS
     assert {s for b in BUTTONS for s in b.writes} >= {"校验结果", "到期提醒", "材料预检"}
+
+
+def test_the_imports_the_registry_makes_at_run_time_keep_the_layers_and_make_no_cycle():
+    """The doors import the registered modules by name (`import_module`), which the layer test cannot
+    read in the source: add those edges to its graph and check them the same way."""
+    from test_layers import find_cycle, internal_edges, layer
+
+    edges = internal_edges()
+    added = {("pyaddin", f"pyaddin.actions.{a.function.rsplit('.', 1)[0]}") for a in capabilities.api()}
+    added |= {("pyaddin.cli.commands", f"pyaddin.cli.commands.{c.module}") for c in capabilities.commands()}
+    for importer, target in added:
+        assert target in edges, target
+        edges[importer].add(target)
+        assert layer(importer) == "door" and layer(target) in {"door", "action"}, (importer, target)
+    assert find_cycle(edges) is None, " → ".join(find_cycle(edges) or [])
