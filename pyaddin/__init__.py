@@ -10,17 +10,22 @@ same loader and actions::
     print(result.report.summary(), result.written)
     beian.make_documents(ctx, out_dir="文书")                # 承诺书 and 方案 per filing
 
-Every action returns an `ActionResult(report, written, data)`. The names are verbs so they never
-shadow a submodule (`pyaddin.archive` is the core module). Imports are lazy so that a button's
-cold start pays only for what it uses.
+Each verb is its capability's action itself (`pyaddin/capabilities.py` names them: `run_check`
+is `pyaddin.actions.check.run`, `make_documents` is `pyaddin.actions.documents.run` …), so the
+API takes the same options as the command line and returns the action's typed
+`ActionResult(report, written, data)`. The names are verbs so they never shadow a submodule
+(`pyaddin.archive` is the core package). They are looked up on first use, so that a button's cold
+start pays only for what it uses.
 """
 
 from __future__ import annotations
 
+from .capabilities import api as _api
 from .version import __version__
 
-__all__ = ["__version__", "open_workbook", "run_check", "make_documents", "index_archive", "verify_archive",
-           "weekly_report", "send_notifications", "export_calendar", "find_reusable", "diff_rules", "precheck_materials"]
+_VERBS = {a.verb: a.function for a in _api()}
+
+__all__ = ["__version__", "open_workbook", *_VERBS]
 
 
 def open_workbook(path, *, sheet=None, rules=None, today=None):
@@ -31,73 +36,15 @@ def open_workbook(path, *, sheet=None, rules=None, today=None):
     return open_context(FileReader(), path, sheet=sheet, rules=rules, today=today)
 
 
-def run_check(ctx, *, validation=True, deadlines=True, out_dir=None):
-    """validate and/or deadlines; writes findings.xlsx into `out_dir` when given."""
-    from .actions import check as action
+def __getattr__(name: str):
+    """`pyaddin.<verb>`: the action registered for it, imported on first use."""
+    if name not in _VERBS:
+        raise AttributeError(f"module 'pyaddin' has no attribute {name!r}")
+    from importlib import import_module
 
-    return action.run(ctx, validation=validation, deadlines=deadlines, out_dir=out_dir)
-
-
-def make_documents(ctx, *, out_dir, **options):
-    """安全承诺书 and 营销活动方案 (options as `beian docs`: ids, rows, all_rows, kind, pdf, force,
-    templates_dir; and progress(done, total), called per file)."""
-    from .actions import documents as action
-
-    return action.run(ctx, out_dir=out_dir, **options)
+    module, function = _VERBS[name].rsplit(".", 1)
+    return getattr(import_module(f"{__name__}.actions.{module}"), function)
 
 
-def index_archive(ctx, *, out_dir, root=None, bag=False):
-    """The archive index with hashes (and BagIt bags with `bag`)."""
-    from .actions import archive as action
-
-    return action.run(ctx, out_dir=out_dir, root=root, bag=bag)
-
-
-def verify_archive(ctx, *, out_dir, root=None):
-    """Re-check the archive against the manifest the last `archive` run wrote into `out_dir`."""
-    from .actions import archive as action
-
-    return action.verify(ctx, out_dir=out_dir, root=root)
-
-
-def weekly_report(ctx, *, out_dir, week=None):
-    """The weekly report (xlsx, Markdown, PNG) and this week's snapshot."""
-    from .actions import weekly as action
-
-    return action.run(ctx, out_dir=out_dir, week=week)
-
-
-def send_notifications(ctx, *, channel=None, what=None, dry_run=False):
-    """Post urgent / approved / weekly messages to the group robots of the 通知 sheet."""
-    from .actions import notify as action
-
-    return action.run(ctx, channel=channel, what=what, dry_run=dry_run)
-
-
-def export_calendar(ctx, *, out_dir):
-    """备案日程.ics: one event per deadline, stable UIDs."""
-    from .actions import calendar as action
-
-    return action.run(ctx, out_dir=out_dir)
-
-
-def find_reusable(ctx, *, filing_id, out_dir, copy=False):
-    """The approved filings most like this one, and their archived files still intact."""
-    from .actions import reuse as action
-
-    return action.run(ctx, filing_id=filing_id, out_dir=out_dir, copy=copy)
-
-
-def diff_rules(ctx, *, since=None):
-    """Rules added, removed or changed since a stored snapshot, and the open filings each one hits."""
-    from .actions import rules_diff as action
-
-    return action.run(ctx, since=since)
-
-
-def precheck_materials(ctx, *, out_dir, root=None, ids=None, all_rows=False, ocr=True):
-    """材料预检: every file of the open filings' archive folders (or `ids`, or all rows) against the
-    材料规格, the 用语库 and the tracker row; findings.xlsx with its 材料预检 sheet in `out_dir`."""
-    from .actions import precheck as action
-
-    return action.run(ctx, out_dir=out_dir, root=root, ids=ids, all_rows=all_rows, ocr=ocr)
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_VERBS])

@@ -1,33 +1,32 @@
 """The address the workbook's VBA calls: `RunPython "import pyaddin.buttons; pyaddin.buttons.check_all()"`.
 
 It stays here so that every beian.xlsm ever built keeps working; the Excel door itself lives in
-`pyaddin/excel/buttons.py`. Debug a button without clicking, with beian.xlsm open in Excel:
-`python -m pyaddin.buttons check_all`.
+`pyaddin/excel/buttons.py`, and which functions are buttons is `pyaddin/capabilities.py`'s to say
+(`BUTTONS` and every `pyaddin.buttons.<name>` come from there). Debug a button without clicking,
+with beian.xlsm open in Excel: `python -m pyaddin.buttons check_all`.
 """
 
 from __future__ import annotations
 
 import sys
 
-from .excel.buttons import (
-    build_archive_index,
-    check_all,
-    diagnose,
-    export_calendar,
-    flag_deadlines,
-    generate_documents,
-    precheck_materials,
-    reuse_selected,
-    rules_changes,
-    send_reminders,
-    validate_tracker,
-    weekly_report,
-)
+from . import capabilities
+from .excel import buttons as _door
 
-BUTTONS = {f.__name__: f for f in (
-    validate_tracker, flag_deadlines, generate_documents, build_archive_index, weekly_report, check_all,
-    send_reminders, export_calendar, diagnose, reuse_selected, rules_changes, precheck_materials)}
+BUTTONS = {b.function: getattr(_door, b.function) for b in capabilities.buttons()}
 """Every function a VBA macro calls, by the name the macro uses."""
+
+
+def __getattr__(name: str):
+    """`pyaddin.buttons.<name>()`, the call every workbook's macros make."""
+    try:
+        return BUTTONS[name]
+    except KeyError:
+        raise AttributeError(f"module 'pyaddin.buttons' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *BUTTONS])
 
 
 def debug(argv: list[str], book: str = "beian.xlsm") -> int:

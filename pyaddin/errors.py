@@ -46,7 +46,11 @@ class TemplateProblem(BeianError):
 
 class ValueNotPrintable(TemplateProblem):
     """A template's filter refused one row's value (an amount too large for 大写, a date that is not
-    one): that row is reported and the batch goes on."""
+    one): that row is reported and the batch goes on. `reason` is the filter's own words."""
+
+    def __init__(self, message: str, *, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
 
 
 class TemplateTooCostly(TemplateProblem):

@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pyaddin.buttons
-
-VBA = Path(__file__).resolve().parent.parent / "pyaddin" / "excel" / "vba" / "BeianButtons.bas"
+from pyaddin.excel.build import vba_modules
 
 
 def test_every_macro_names_a_function_the_debug_entry_can_run():
-    called = re.findall(r"pyaddin\.buttons\.(\w+)\(\)", VBA.read_text(encoding="utf-8"))
+    called = re.findall(r"pyaddin\.buttons\.(\w+)\(\)", "".join(vba_modules().values()))
     assert called and set(called) == set(pyaddin.buttons.BUTTONS)
     assert all(callable(pyaddin.buttons.BUTTONS[name]) for name in called)
 

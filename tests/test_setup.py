@@ -17,7 +17,7 @@ from helpers import write_tracker
 from pyaddin.cli.main import main
 from pyaddin.excel import doctor
 from pyaddin.excel import setup as firstrun
-from pyaddin.excel.build import read_bas, vba_dir
+from pyaddin.excel.build import vba_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 30)
@@ -148,8 +148,8 @@ def test_setup_workbook_passes_olevba(with_tracker):
     parser = VBA_Parser(str(folder / "beian.xlsm"))
     found = {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_all_macros()}
     parser.close()
-    for bas in vba_dir().glob("*.bas"):
-        assert found[bas.stem] == read_bas(bas)
+    for name, source in vba_modules().items():
+        assert found[name] == source
 
 
 def test_setup_workbook_opens_in_libreoffice_with_its_modules(with_tracker, soffice, tmp_path):

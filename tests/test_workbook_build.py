@@ -19,9 +19,9 @@ from pyaddin.excel.build import (
     SHEETS,
     build_workbook,
     macro_calls,
-    read_bas,
     tracker_headers,
     vba_dir,
+    vba_modules,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,8 +91,8 @@ def test_every_button_names_an_existing_macro(built):
 
 def test_every_macro_calls_an_existing_button_function():
     calls = {}
-    for bas in vba_dir().glob("*.bas"):
-        calls.update(macro_calls(read_bas(bas)))
+    for source in vba_modules().values():
+        calls.update(macro_calls(source))
     assert calls == {b.macro: b.function for b in BUTTONS}
     for function in calls.values():
         assert callable(getattr(pyaddin.buttons, function)), function
@@ -101,6 +101,8 @@ def test_every_macro_calls_an_existing_button_function():
 def test_vba_sources_are_ascii():
     for bas in vba_dir().glob("*.bas"):
         bas.read_bytes().decode("ascii")
+    for source in vba_modules().values():
+        source.encode("ascii")
 
 
 def test_olevba_returns_each_module_source_exactly(built):
@@ -108,8 +110,8 @@ def test_olevba_returns_each_module_source_exactly(built):
 
     parser = VBA_Parser(str(built))
     found = {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_all_macros()}
-    for bas in vba_dir().glob("*.bas"):
-        assert found[bas.stem] == read_bas(bas)
+    for name, source in vba_modules().items():
+        assert found[name] == source
     assert "xlwings" in found and "Dictionary" in found
     parser.close()
 

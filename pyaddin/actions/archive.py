@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..archive import index as core
+from ..archive.index import ArchiveResult
 from ..run.context import Context
 from .result import ActionResult
 
 Progress = Callable[[int, int], None]
 
 
+@dataclass
+class Verified:
+    """What `verify` checked: the archive root it re-hashed (the findings are the report's)."""
+
+    root: Path
+
+
 def run(ctx: Context, *, out_dir: Path, root: Path | None = None, bag: bool = False,
-        progress: Progress | None = None) -> ActionResult:
+        progress: Progress | None = None) -> ActionResult[ArchiveResult]:
     """Writes archive_index.xlsx, archive_manifest.json and the hash cache into `out_dir` (never
     into the archive); with `bag`, one BagIt bag per 已通过 filing under `<out_dir>/bags/`."""
     from ..adapters.archive_files import load_cache, save_cache, write_manifest
@@ -36,7 +45,7 @@ def run(ctx: Context, *, out_dir: Path, root: Path | None = None, bag: bool = Fa
 
 
 def verify(ctx: Context, *, out_dir: Path, root: Path | None = None, progress: Progress | None = None,
-           name: str = "archive_verify.xlsx") -> ActionResult:
+           name: str = "archive_verify.xlsx") -> ActionResult[Verified]:
     """Re-hash against the manifest of the last run; findings go to `<out_dir>/archive_verify.xlsx`."""
     from ..adapters.archive_files import load_manifest
     from ..adapters.archive_tree import ArchiveTree
@@ -49,4 +58,4 @@ def verify(ctx: Context, *, out_dir: Path, root: Path | None = None, progress: P
     report = core.verify(ctx, archive_root, manifest, ArchiveTree(), progress=progress)
     report.workbook = str(ctx.workbook or ctx.path or "")
     written = [write_findings(out_dir / name, report, ctx.path)]
-    return ActionResult(report, written, archive_root)
+    return ActionResult(report, written, Verified(archive_root))

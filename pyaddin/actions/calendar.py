@@ -22,7 +22,7 @@ class CalendarResult:
     past_days: int = 7
 
 
-def run(ctx: Context, *, out_dir: Path, progress=None) -> ActionResult:
+def run(ctx: Context, *, out_dir: Path, progress=None) -> ActionResult[CalendarResult]:
     from ..adapters import ics
     from ..deadlines.schedule import PAST_DAYS, current, events
     from ..deadlines.workdays import calendar_for

@@ -41,7 +41,7 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
 
 
 def run(ctx: Context, *, validation: bool = True, deadlines: bool = True, out_dir: Path | None = None,
-        name: str = FINDINGS_NAME, keep_history: bool | None = None) -> ActionResult:
+        name: str = FINDINGS_NAME, keep_history: bool | None = None) -> ActionResult[CheckData]:
     """`check` (both), `validate` or `deadlines`; writes `<out_dir>/findings.xlsx` when out_dir is set.
 
     Keeps a snapshot of the rules in the workbook's history (`run.places`) when `keep_history`, or,

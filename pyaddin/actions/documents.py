@@ -9,7 +9,7 @@ PDFs in one converter run, and index what was written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..adapters.docx_templates import Template, load_templates, render
@@ -42,7 +42,7 @@ Progress = Callable[[int, int], None]
 def run(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, rows: Iterable[int] | None = None,
         all_rows: bool = False, kind: str = "all", pdf: bool = False, force: bool = False,
         templates_dir: Path | None = None, checked: check.CheckData | None = None,
-        progress: Progress | None = None) -> ActionResult:
+        progress: Progress | None = None) -> ActionResult[DocsResult]:
     """`generate` as an action: its findings as the report, every file written (index last)."""
     result = generate(ctx, out_dir=out_dir, ids=ids, rows=rows, all_rows=all_rows, kind=kind, pdf=pdf, force=force,
                       templates_dir=templates_dir, checked=checked, progress=progress)
@@ -95,14 +95,13 @@ def generate(ctx: Context, *, out_dir: Path, ids: Iterable[str] | None = None, r
     required = required_materials(ctx, to_render)
     taken: set[str] = set()
     for row in to_render:
-        try:
-            docs = render_row(ctx, row, templates, required=required.get(row, []), taken=taken)
-        except ValueNotPrintable as exc:  # this row's value, not the template: report it, go on
-            result.findings.append(exc.finding)
-            result.refused.append((row, exc.finding.filing_id, exc.finding.message))
+        rendered = render_row(ctx, row, templates, required=required.get(row, []), taken=taken)
+        if rendered.unprintable is not None:  # this row's value, not the template: report it, go on
+            result.findings.append(rendered.unprintable)
+            result.refused.append((row, rendered.unprintable.filing_id, rendered.unprintable.message))
             ticker(len(templates))
             continue
-        for doc in docs:
+        for doc in rendered.docs:
             _write_docx(ctx, out_dir, doc, result)
             ticker()
     if pdf and result.documents:
@@ -127,8 +126,17 @@ class Rendered:
     """empty-placeholder warnings for the values printed as blanks."""
 
 
+@dataclass
+class RowRendered:
+    """One row's documents, or (`unprintable`) the finding that says which of its values a
+    template's filter refused, and no document for that row."""
+
+    docs: list[Rendered] = field(default_factory=list)
+    unprintable: Finding | None = None
+
+
 def render_row(ctx: Context, row: int, templates: dict[str, Template], *, required: Iterable[str],
-               taken: set[str]) -> list[Rendered]:
+               taken: set[str]) -> RowRendered:
     """Every chosen document of one tracker row, in memory; `taken` keeps names unique per batch."""
     record = ctx.tracker.df.loc[row]
     filing_id, platform = text_of(record.get("filing_id")), text_of(record.get("platform"))
@@ -138,14 +146,14 @@ def render_row(ctx: Context, row: int, templates: dict[str, Template], *, requir
         try:
             data, blanks = render(template, context)
         except ValueNotPrintable as exc:
-            exc.finding = unprintable_finding(ctx, record, row, title, context, exc.reason)
-            if exc.finding is None:  # no value fails on its own: the template's expression does
+            finding = unprintable_finding(ctx, record, row, title, context, exc.reason)
+            if finding is None:  # no value fails on its own: the template's expression does
                 raise TemplateProblem(f"模板“{template.name}”无法渲染（{exc.reason}），请检查占位符和过滤器的写法。"
                                       f" / Template {template.name} cannot be rendered.") from None
-            raise
+            return RowRendered(unprintable=finding)
         out.append(Rendered(row, filing_id, platform, title, output_name(filing_id, platform, title, row, taken),
                             data, sha256_bytes(data), blank_findings(ctx, record, row, title, blanks)))
-    return out
+    return RowRendered(out)
 
 
 class _Ticker:

@@ -11,14 +11,15 @@ stays that of one tracker per worker plus the findings.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from ..compliance.cross_tracker import MultiReport, Skipped, TrackerKeys, combine, keys_of
 from ..errors import BeianError, SeveralTrackers, TrackerNotFound
-from ..run.findings import share_values, stamp
+from ..run.findings import Finding, Report, share_values, stamp
 from ..tracker.book import Book
+from .check import CheckData
 from .loader import expand, open_tracker
 from .result import ActionResult
 
@@ -26,9 +27,39 @@ PARALLEL_MIN_BYTES = 2_000_000
 """Below this much input, starting worker processes costs more than it saves."""
 
 
-def _check_one(path: Path, options: dict, home: Book | None = None):
-    """One tracker: ("ok", tracker path, report, keys, shared findings), ("skip", path, reason), or
-    ("expand", path, the trackers its 台账文件 names, the workbook as read).
+@dataclass
+class OneChecked:
+    """One tracker checked (in this process or a worker): what comes back to be combined."""
+
+    tracker: Path
+    report: Report
+    keys: TrackerKeys
+    common: list[Finding] = field(default_factory=list)
+    """Findings about a workbook every tracker shares (home's 设置 and rules, --rules), stamped."""
+
+
+@dataclass
+class Expands:
+    """A workbook whose 设置 台账文件 names other trackers: those, each checked with it as home."""
+
+    path: Path
+    trackers: list[Path]
+    home: Book
+
+
+@dataclass
+class Checked:
+    """The check action over what a door opened. Exactly one part is set: `one` for a single
+    tracker (the validate/deadlines split the buttons show), `several` for several trackers or a
+    shared 资质库 (each workbook's report, the cross-tracker findings, the workbooks skipped)."""
+
+    one: CheckData | None = None
+    several: MultiReport | None = None
+
+
+def _check_one(path: Path, options: dict, home: Book | None = None) -> OneChecked | Skipped | Expands:
+    """One tracker checked, skipped (no tracker, unreadable) with the reason, or expanded into the
+    trackers its 台账文件 names.
 
     With `home`, the tracker is checked as `home` naming only it would check it: 设置, rules and
     (where the tracker has none) 资质库 from `home`. Findings about a workbook every tracker shares
@@ -38,9 +69,9 @@ def _check_one(path: Path, options: dict, home: Book | None = None):
     try:
         ctx = open_tracker(path, home, sheet=options["sheet"], rules=options["rules"], today=options["today"])
     except SeveralTrackers as exc:  # 设置 台账文件 names a folder or several files
-        return "expand", path, exc.paths, exc.book
+        return Expands(path, exc.paths, exc.book)
     except BeianError as exc:
-        return "skip", path, str(exc)
+        return Skipped(path, str(exc))
     shared = options.get("licenses")
     if shared is not None:
         own = {id(f) for f in ctx.licenses.findings}
@@ -59,7 +90,7 @@ def _check_one(path: Path, options: dict, home: Book | None = None):
     result = action.run(ctx, validation=options["validation"], deadlines=options["deadlines"], out_dir=None)
     tracker = Path(ctx.path or ctx.workbook or path)
     share_values(result.report.findings)  # each distinct value pickled once, not once per finding
-    outcome = "ok", tracker, result.report, keys_of(ctx, str(tracker)), common
+    outcome = OneChecked(tracker, result.report, keys_of(ctx, str(tracker)), common)
     if _IN_WORKER:
         del ctx, result
         _give_back_memory()
@@ -117,7 +148,7 @@ def _workers(files: list[Path]) -> int:
 def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, sheet: str | None = None,
         rules: Path | None = None, licenses: Path | None = None, today: date | None = None,
         out_dir: Path | None = None, workers: int | None = None, progress=None,
-        home: Book | None = None) -> ActionResult:
+        home: Book | None = None) -> ActionResult[MultiReport]:
     """Check every tracker in `paths` (files and folders); findings.xlsx over all of them when
     `out_dir` is set. Raises TrackerNotFound when none of them holds a tracker.
 
@@ -142,8 +173,8 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
     shared_objects: dict = {}
 
     def arrived(outcome):
-        if outcome[0] == "ok":  # as each arrives, so its copies are freed before the next one comes
-            share_values(outcome[2].findings, shared_objects)  # rule messages repeat in every tracker
+        if isinstance(outcome, OneChecked):  # as each arrives, so its copies are freed before the next one comes
+            share_values(outcome.report.findings, shared_objects)  # rule messages repeat in every tracker
         return outcome
 
     seen = {p.resolve() for p, _ in files}
@@ -164,22 +195,22 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
                     progress(i + 1, len(files))
         files = []
         for outcome in batch:
-            if outcome[0] != "expand":
+            if not isinstance(outcome, Expands):
                 outcomes.append(outcome)
                 continue
             # the trackers a workbook's 设置 台账文件 names, each checked as that workbook would check it
-            more, more_skipped = expand(outcome[2])
+            more, more_skipped = expand(outcome.trackers)
             skipped.extend(more_skipped)
             for p in more:
                 if p.resolve() not in seen:
                     seen.add(p.resolve())
-                    files.append((p, outcome[3]))
+                    files.append((p, outcome.home))
     reports, keys, trackers, common, homes = [], [], set(), [], set()
     for outcome in outcomes:
-        if outcome[0] == "skip":
-            skipped.append(Skipped(outcome[1], outcome[2]))
+        if isinstance(outcome, Skipped):
+            skipped.append(outcome)
             continue
-        _, tracker, report, k, shared_here = outcome
+        tracker, report, k, shared_here = outcome.tracker, outcome.report, outcome.keys, outcome.common
         if tracker.resolve() in trackers:
             skipped.append(Skipped(tracker, "同一份台账已检查过（另一个工作簿的“台账文件”指向它）。"))
             continue
@@ -209,12 +240,12 @@ def run(paths: list[Path], *, validation: bool = True, deadlines: bool = True, s
     return ActionResult(multi.report, written, multi)
 
 
-__all__ = ["TrackerKeys", "run", "run_opened"]
+__all__ = ["Checked", "TrackerKeys", "run", "run_opened"]
 
 
 def run_opened(opened, *, validation: bool = True, deadlines: bool = True, out: Path | None = None,
                licenses: Path | None = None, keep_history: bool | None = None, workers: int | None = None,
-               progress=None) -> ActionResult:
+               progress=None) -> ActionResult[Checked]:
     """The check action over what the door opened: one tracker as `check.run` (findings.xlsx only into an output
     folder the user asked for: --out or 设置 输出目录); several trackers, or a shared `licenses`
     register, through `actions.many` with the cross-tracker checks (findings.xlsx into `out`)."""
@@ -222,9 +253,11 @@ def run_opened(opened, *, validation: bool = True, deadlines: bool = True, out: 
         from . import check
 
         ctx = opened.ctx
-        return check.run(ctx, validation=validation, deadlines=deadlines, out_dir=ctx.explicit_out(out),
-                   keep_history=keep_history)
+        one = check.run(ctx, validation=validation, deadlines=deadlines, out_dir=ctx.explicit_out(out),
+                        keep_history=keep_history)
+        return ActionResult(one.report, one.written, Checked(one=one.data), one.skipped, one.not_written)
     paths = opened.trackers if opened.several else [Path(opened.ctx.path or opened.ctx.workbook)]
-    return run(paths, validation=validation, deadlines=deadlines, sheet=opened.sheet, rules=opened.rules,
-                    licenses=licenses, today=opened.today, out_dir=out, workers=workers, progress=progress,
-                    home=opened.home)
+    many = run(paths, validation=validation, deadlines=deadlines, sheet=opened.sheet, rules=opened.rules,
+               licenses=licenses, today=opened.today, out_dir=out, workers=workers, progress=progress,
+               home=opened.home)
+    return ActionResult(many.report, many.written, Checked(several=many.data), many.skipped, many.not_written)

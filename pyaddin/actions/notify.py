@@ -125,7 +125,7 @@ def _messages(ctx: Context, wanted: set[str], state: State, channels: list[Chann
 
 def run(ctx: Context, *, channel: str | None = None, what: tuple[str, ...] | None = None,
         dry_run: bool = False, sender=None, deadline_findings: list[Finding] | None = None,
-        progress: Callable[[str], None] | None = None) -> ActionResult:
+        progress: Callable[[str], None] | None = None) -> ActionResult[NotifyData]:
     from ..adapters import robots
     from ..adapters.notify_store import STORE_NAME, open_store
 

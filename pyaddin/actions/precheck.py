@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..archive import index as archive_core
+from ..precheck.run import PrecheckResult
 from ..run.context import Context
 from .result import ActionResult
 
@@ -20,7 +21,7 @@ FINDINGS_NAME = "findings.xlsx"
 
 def run(ctx: Context, *, out_dir: Path | None, root: Path | None = None, ids: list[str] | None = None,
         all_rows: bool = False, ocr: bool = True, progress: Progress | None = None,
-        workers: int | None = None, write: bool = True) -> ActionResult:
+        workers: int | None = None, write: bool = True) -> ActionResult[PrecheckResult]:
     """Pre-check the open filings (or `ids`, or all rows); `data` is the `PrecheckResult`."""
     from ..adapters.archive_tree import scan_tree
     from ..adapters.materials.reader import CACHE_DIR, Job, read_all

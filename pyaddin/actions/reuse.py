@@ -6,17 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..archive.reuse import ReusePlan
 from ..run.context import Context
 from ..run.findings import Report
 from .result import ActionResult
 
 
 @dataclass
+class Copied:
+    """One file copied: its path in the archive (relative to the root) and where it went."""
+
+    rel: str
+    dest: Path
+
+
+@dataclass
 class ReuseResult:
-    plan: object
-    """`reuse.ReusePlan`."""
-    copied: list[tuple[str, Path]] = field(default_factory=list)
-    """(source path in the archive, destination) of each file copied."""
+    plan: ReusePlan
+    copied: list[Copied] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
     """Destinations that already existed and were left untouched."""
     source: str | None = None
@@ -25,7 +32,7 @@ class ReuseResult:
 
 
 def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, source_id: str | None = None,
-        top: int = 5) -> ActionResult:
+        top: int = 5) -> ActionResult[ReuseResult]:
     """Reads the archive manifest of the last `beian archive` run in `out_dir`; with `copy`, copies
     into this filing's folder under the archive root and appends to 复用来源.txt there."""
     from ..adapters.archive_files import load_manifest
@@ -62,7 +69,7 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
             for rel, src, dest in todo.files:
                 try:
                     if copy_new(src, dest, root=root):
-                        result.copied.append((rel, dest))
+                        result.copied.append(Copied(rel, dest))
                         written.append(dest)
                     else:
                         result.kept.append(dest)
@@ -71,7 +78,7 @@ def run(ctx: Context, *, filing_id: str, out_dir: Path, copy: bool = False, sour
             if result.copied or result.kept:
                 text = core.provenance_text(
                     plan.filing_id, todo.source,
-                    [(rel, dest.relative_to(todo.folder).as_posix()) for rel, dest in result.copied],
+                    [(c.rel, c.dest.relative_to(todo.folder).as_posix()) for c in result.copied],
                     [d.relative_to(todo.folder).as_posix() for d in result.kept], ctx.record_day)
                 try:
                     written.append(append_text(todo.folder / core.PROVENANCE, text, root=root))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..compliance.rules_diff import RulesDiff
 from ..run.context import Context
 from ..run.findings import Finding, Report
 from .result import ActionResult
@@ -44,7 +45,7 @@ def rule_changed(ctx: Context, history_dir: Path) -> list[Finding]:
     return out
 
 
-def run(ctx: Context, *, since: str | None = None) -> ActionResult:
+def run(ctx: Context, *, since: str | None = None) -> ActionResult[RulesDiff]:
     """Compare the rules now read with `since` (a date, a snapshot file name, its number or hash),
     else with the previous stored version. Reads and adds to the workbook's `history/rules/`."""
     from ..adapters.rule_history import keep_snapshot, list_snapshots, read_rows

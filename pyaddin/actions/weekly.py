@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..reports.weekly import WeeklyReport
 from ..run.context import Context
 from ..run.findings import Finding, Report
 from ..run.places import tracker_results
@@ -11,7 +12,7 @@ from .result import ActionResult
 
 
 def run(ctx: Context, *, out_dir: Path, week: str | None = None,
-        deadline_findings: list[Finding] | None = None) -> ActionResult:
+        deadline_findings: list[Finding] | None = None) -> ActionResult[WeeklyReport]:
     """Reads the workbook's history, writes the report into `out_dir` and stores this week's snapshot
     in the history."""
     from ..adapters.history import load_history
@@ -31,7 +32,7 @@ def run(ctx: Context, *, out_dir: Path, week: str | None = None,
     return ActionResult(report, written, weekly)
 
 
-def run_opened(opened, *, out: Path | None = None, week: str | None = None) -> ActionResult:
+def run_opened(opened, *, out: Path | None = None, week: str | None = None) -> ActionResult[WeeklyReport]:
     """One weekly report over what the door opened: one tracker's, or one over several (skipped
     workbooks in `skipped`), in the results folder of `run.places`."""
     from .loader import contexts_of
@@ -44,7 +45,7 @@ def run_opened(opened, *, out: Path | None = None, week: str | None = None) -> A
     return outcome
 
 
-def run_many(contexts: list[Context], *, out_dir: Path, week: str | None = None) -> ActionResult:
+def run_many(contexts: list[Context], *, out_dir: Path, week: str | None = None) -> ActionResult[WeeklyReport]:
     """One weekly report over several trackers (SPEC §9) with a 来源 breakdown. Each tracker keeps
     its own snapshot history in `<history>/<tracker file name>/`, so week-over-week compares each
     brand with itself."""

@@ -166,10 +166,8 @@ def render(template: Template, context: dict) -> tuple[bytes, set[str]]:
         raise TemplateProblem(f"模板“{template.name}”访问了不存在的内容（{exc}），请改成 README 模板变量表中的名称。"
                               f" / Template {template.name}: {exc}.") from None
     except ValueError as exc:  # a filter (中文日期, 金额, 大写金额) refused this row's value, not the template
-        problem = ValueNotPrintable(f"模板“{template.name}”中的值无法写出（{exc}），已跳过这一行的文书；请改正台账中的该值。"
-                                    f" / A value cannot be printed in {template.name}.")
-        problem.reason = str(exc)
-        raise problem from None
+        raise ValueNotPrintable(f"模板“{template.name}”中的值无法写出（{exc}），已跳过这一行的文书；请改正台账中的该值。"
+                                f" / A value cannot be printed in {template.name}.", reason=str(exc)) from None
     except (TemplateError, TypeError, ArithmeticError) as exc:
         raise TemplateProblem(f"模板“{template.name}”无法渲染（{exc}），请检查占位符和过滤器的写法。"
                               f" / Template {template.name} cannot be rendered.") from None

@@ -1,8 +1,10 @@
-"""Build `beian.xlsm` from text sources: VBA modules (pyaddin/excel/vba/*.bas), default tables (CSV) and
-the VBA project xlwings ships (`quickstart_standalone.xlsm`).
+"""Build `beian.xlsm` from text sources: the buttons, their macros and the capabilities' tables
+registered in `pyaddin/capabilities.py`, VBA modules (pyaddin/excel/vba/*.bas; `BeianButtons.bas` is
+only the header of the module whose macros the registry gives), default tables (CSV) and the VBA
+project xlwings ships (`quickstart_standalone.xlsm`).
 
 The build is deterministic (fixed creation date, fixed zip timestamps), so the committed workbook
-can be compared with a fresh build. Run `beian build-workbook` after changing a .bas file, a
+can be compared with a fresh build. Run `beian build-workbook` after changing the registry, a .bas file, a
 default table or the xlwings version.
 """
 
@@ -13,13 +15,13 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 
 import xlsxwriter
 
+from ..capabilities import Button, buttons, tables
 from ..tracker.book import column_letter
 from . import ovba
 
@@ -29,48 +31,9 @@ CONF_SHEET = "xlwings.conf"
 BUILD_DATE = datetime(2025, 1, 1, 0, 0, 0)
 
 
-@dataclass(frozen=True)
-class ButtonSpec:
-    macro: str
-    function: str
-    caption: str
-    help: str
-    on_tracker: bool = True  # also on the 备案台账 sheet (every button is on 使用说明)
-
-
-BUTTONS = (
-    ButtonSpec("ValidateTracker", "validate_tracker", "校验台账",
-               "逐行检查台账：必填项、平台要求的材料与字段、日期先后、信用代码、电话邮箱、状态一致性、备案号格式等。"
-               "结果写在台账右侧的“校验结果/问题说明”列和“校验结果”工作表（每条问题可点击跳到单元格）。"),
-    ButtonSpec("FlagDeadlines", "flag_deadlines", "到期与逾期",
-               "检查资质到期、审核逾期、补充材料逾期、来不及提交、未通过先上线、归档逾期。"
-               "结果写在台账右侧的“到期提醒”列和“到期提醒”工作表。"),
-    ButtonSpec("GenerateDocuments", "generate_documents", "生成文书",
-               "按 Word 模板为每个备案生成《安全承诺书》《营销活动方案》（docx，可选 PDF），保存到“设置”中的输出目录。"),
-    ButtonSpec("BuildArchiveIndex", "build_archive_index", "归档索引",
-               "扫描“设置”中的归档根目录，列出每个备案的材料文件（含 SHA-256），写入“归档索引”工作表。"),
-    ButtonSpec("PrecheckMaterials", "precheck_materials", "材料预检",
-               "打开每个未结束备案的归档文件夹中的文件（文档、PDF、图片文字识别），检查上传格式与大小、“用语库”中的违规用语，"
-               "以及与台账不一致的主体、日期和奖金额；结果写入“材料预检”工作表和输出目录中的 findings.xlsx。"),
-    ButtonSpec("WeeklyReport", "weekly_report", "周报",
-               "生成本周备案周报（各平台×状态统计、逾期与风险清单、即将上线未通过等），写入“周报”工作表并另存文件。"),
-    ButtonSpec("CheckAll", "check_all", "全部检查",
-               "依次运行“校验台账”和“到期与逾期”，一次看到全部问题。"),
-    ButtonSpec("SendReminders", "send_reminders", "发送提醒",
-               "把紧急到期事项（按负责人分组并 @ 负责人）和新下号的备案发到“通知”表中的企业微信 / 钉钉 / 飞书群机器人；"
-               "新备案号只通知一次。"),
-    ButtonSpec("ExportCalendar", "export_calendar", "导出日程",
-               "把审核结果应出、补充截止、最晚提交、计划上线、资质到期、归档截止导出为 备案日程.ics，"
-               "可导入 Outlook、飞书日历、钉钉日历（重新导入会更新，不会重复）。"),
-    ButtonSpec("Diagnose", "diagnose", "诊断",
-               "把 Excel 与 Python 的版本、Python 路径、各功能所需组件是否可用和最近的出错记录写入“诊断”工作表。"
-               "按钮不能正常工作时，点它并把“诊断”工作表发给维护者。", on_tracker=False),
-    ButtonSpec("ReuseSelected", "reuse_selected", "复用材料",
-               "先选中台账中一个备案所在的行：列出与它最相似的已通过备案、审核用时、驳回历史、仍与归档清单一致的文件"
-               "和已过期的资质，写入“复用建议”工作表。"),
-    ButtonSpec("RulesChanges", "rules_changes", "规则变化",
-               "与上一版平台规则比较：新增、删除、修改的规则，以及每条变化影响的未结备案和它们现在缺的材料，写入“规则变化”工作表。"),
-)
+ButtonSpec = Button
+BUTTONS = buttons()
+"""The workbook's buttons, in their places (`pyaddin/capabilities.py`)."""
 
 
 def vba_dir() -> Path:
@@ -80,7 +43,30 @@ def vba_dir() -> Path:
 def read_bas(path: Path) -> str:
     """A .bas file as VBA stores it: CRLF line ends, ASCII only."""
     text = path.read_text(encoding="ascii")
+    return _crlf(text)
+
+
+def _crlf(text: str) -> str:
     return "\r\n".join(text.replace("\r\n", "\n").split("\n")).rstrip("\r\n") + "\r\n"
+
+
+def button_macros(specs: tuple[Button, ...] = BUTTONS) -> str:
+    """One `Sub` per registered button, calling `pyaddin.buttons.<function>()` (the address every
+    workbook ever built calls)."""
+    return "".join(f'\nSub {b.macro}()\n    RunPython "import pyaddin.buttons; pyaddin.buttons.{b.function}()"\nEnd Sub\n'
+                   for b in specs)
+
+
+def vba_modules() -> dict[str, str]:
+    """Every standard module of the workbook's VBA project, as VBA stores it: each `vba/*.bas`;
+    `BeianButtons.bas` holds only the module's header, its macros come from the registry."""
+    modules = {}
+    for bas in sorted(vba_dir().glob("*.bas")):
+        text = bas.read_text(encoding="ascii")
+        if bas.stem == VBA_MODULE:
+            text = text.replace("\r\n", "\n").rstrip("\n") + "\n" + button_macros()
+        modules[bas.stem] = _crlf(text)
+    return modules
 
 
 def macro_calls(source: str) -> dict[str, str]:
@@ -114,8 +100,7 @@ SHEETS = {
     "平台规则": "shRules",
     "材料": "shMaterials",
     "行业": "shIndustries",
-    "用语库": "shCopyTerms",
-    "材料规格": "shMaterialSpecs",
+    **{t.sheet: t.code_name for t in tables()},  # the capabilities' own editable tables
     "设置": "shSettings",
     "节假日": "shHolidays",
     "通知": "shNotify",
@@ -129,13 +114,10 @@ TABLE_SHEETS = (
     ("材料", "materials.csv", {"材料名称": 16, "文件名关键词": 36, "格式": 24, "说明": 56}, ("材料键",)),
     ("行业", "industries.csv",
      {"行业": 12, "别名": 32, "需审查广告": 10, "禁向未成年人": 12, "禁止互联网广告": 14, "依据": 64}, ()),
-    ("用语库", "copy_terms.csv",
-     {"用语": 14, "类别": 10, "级别": 6, "行业": 14, "平台": 8, "例外": 36, "依据": 48, "建议": 40}, ()),
-    ("材料规格", "material_specs.csv", {"平台": 10, "材料": 12, "允许格式": 18, "依据": 60, "核对日期": 11}, ()),
 )
-"""Every editable table (the team's copy of a packaged CSV, read back by `tracker.tables.sheet_or_default`):
-sheet, CSV, column widths, internal key columns moved last and hidden. A new table is one line here
-and one in `SHEETS`."""
+"""The core's editable tables (the team's copy of a packaged CSV, read back by
+`tracker.tables.sheet_or_default`): sheet, CSV, column widths, internal key columns moved last and
+hidden. A capability's own tables (用语库, 材料规格) are registered with it in `pyaddin/capabilities.py`."""
 
 CONF_ROWS = (
     ("INTERPRETER_WIN", "", "Windows 上 Python 的完整路径，例如 %USERPROFILE%\\beian\\.venv\\Scripts\\pythonw.exe；"
@@ -160,8 +142,8 @@ def build_vba_project(xlwings_source: str | None = None, template: Path | None =
     modules = [ovba.Module("ThisWorkbook", "document",
                            ovba.document_source("ThisWorkbook", ovba.DOCUMENT_HEADER_WORKBOOK))]
     modules += [ovba.Module(code, "document", ovba.document_source(code)) for code in SHEETS.values()]
-    for bas in sorted(vba_dir().glob("*.bas")):
-        modules.append(ovba.Module(bas.stem, "module", read_bas(bas)))
+    for name, source in vba_modules().items():
+        modules.append(ovba.Module(name, "module", source))
     project.modules = modules + project.modules
     return project.to_bytes()
 
@@ -199,6 +181,8 @@ def build_workbook(out: Path | io.BytesIO, *, xlwings_source: str | None = None,
     _licenses(sheets["资质库"], fmt)
     for name, csv_name, widths, last in TABLE_SHEETS:
         _table_sheet(sheets[name], csv_name, fmt, widths=widths, last=last)
+    for table in tables():
+        _table_sheet(sheets[table.sheet], table.csv, fmt, widths=dict(table.widths))
     _rule_severity(sheets["平台规则"])
     _industry_flags(sheets["行业"])
     _settings(sheets["设置"], fmt, settings or {})

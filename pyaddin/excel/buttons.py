@@ -22,51 +22,55 @@ from pathlib import Path
 
 import xlwings as xw
 
+from .. import capabilities
 from ..adapters import excel
 from ..errors import BeianError
 from ..run.findings import DEADLINE_CODES, Report
 
 TITLE = "备案台账助手"
 LOG_NAME = "beian-error.log"
+CAPTIONS = {b.function: b.caption for b in capabilities.buttons()}
 
 
 # ---------------------------------------------------------------------------------------------
-# the six buttons
+# the buttons (each registered in pyaddin/capabilities.py, which gives its caption and macro)
 
 
 def validate_tracker() -> None:
-    _run("校验台账", lambda xbook: _checks(xbook, validation=True, deadlines=False))
+    _run("validate_tracker", lambda xbook: _checks(xbook, validation=True, deadlines=False))
 
 
 def flag_deadlines() -> None:
-    _run("到期与逾期", lambda xbook: _checks(xbook, validation=False, deadlines=True))
+    _run("flag_deadlines", lambda xbook: _checks(xbook, validation=False, deadlines=True))
 
 
 def check_all() -> None:
-    _run("全部检查", lambda xbook: _checks(xbook, validation=True, deadlines=True))
+    _run("check_all", lambda xbook: _checks(xbook, validation=True, deadlines=True))
 
 
 def generate_documents() -> None:
-    _run("生成文书", _documents)
+    _run("generate_documents", _documents)
 
 
 def build_archive_index() -> None:
-    _run("归档索引", _archive)
+    _run("build_archive_index", _archive)
 
 
 def weekly_report() -> None:
-    _run("周报", _weekly)
+    _run("weekly_report", _weekly)
 
 
 def precheck_materials() -> None:
-    _run("材料预检", _precheck)
+    _run("precheck_materials", _precheck)
 
 
 # ---------------------------------------------------------------------------------------------
 # the work behind them
 
 
-def _run(title: str, work: Callable[[object], str]) -> None:
+def _run(name: str, work: Callable[[object], str]) -> None:
+    """Button `name` (`capabilities.py`): its caption titles the status bar and every message."""
+    title = CAPTIONS[name]
     xbook = xw.Book.caller()
     excel.set_status(xbook, f"{TITLE}：正在{title}……")
     try:
@@ -198,7 +202,7 @@ def _checks_many(xbook, opened, *, validation: bool, deadlines: bool) -> str:
     home = opened.home
     result = many.run_opened(opened, validation=validation, deadlines=deadlines, out=opened.results_dir(),
                               workers=1, progress=excel.status_progress(xbook, "检查台账"))
-    multi = result.data
+    multi = result.data.several
     parts = [("校验结果", lambda f: f.code not in DEADLINE_CODES)] if validation else []
     parts += [("到期提醒", lambda f: f.code in DEADLINE_CODES)] if deadlines else []
     home_label = str(home.path) if home.path is not None else None
@@ -368,7 +372,7 @@ def index_rows(table) -> list[list[object]]:
 
 def diagnose() -> None:
     """诊断 button: the Excel/Python facts a maintainer needs, written to the 诊断 sheet in one block."""
-    _run("诊断", _diagnose)
+    _run("diagnose", _diagnose)
 
 
 def _diagnose(xbook) -> str:
@@ -400,11 +404,11 @@ def _diagnose(xbook) -> str:
 
 
 def reuse_selected() -> None:
-    _run("复用材料", _reuse)
+    _run("reuse_selected", _reuse)
 
 
 def rules_changes() -> None:
-    _run("规则变化", _rules_diff)
+    _run("rules_changes", _rules_diff)
 
 
 def reuse_rows(plan) -> list[list[object]]:
@@ -474,11 +478,11 @@ def _rules_diff(xbook) -> str:
 
 
 def send_reminders() -> None:
-    _run("发送提醒", _send_reminders)
+    _run("send_reminders", _send_reminders)
 
 
 def export_calendar() -> None:
-    _run("导出日程", _export_calendar)
+    _run("export_calendar", _export_calendar)
 
 
 def _send_reminders(xbook) -> str:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..capabilities import needs
 from ..version import __version__
 
 LOG_NAME = "beian-error.log"
@@ -23,13 +24,10 @@ SHEET = "诊断"
 CAPABILITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Excel 按钮", ("xlwings",)),
     ("读取台账", ("pandas", "python_calamine", "openpyxl", "defusedxml")),
-    ("校验台账、到期与逾期", ("pandas", "chinese_calendar")),
-    ("生成文书", ("docxtpl", "docx", "jinja2")),
-    ("归档索引", ("xlsxwriter", "bagit")),
-    ("周报", ("matplotlib", "xlsxwriter")),
-    ("材料预检", ("rapidocr", "onnxruntime", "opencc", "ahocorasick_rs", "pptx", "pypdfium2")),
+    *needs(),
 )
-"""Each capability (as users name it) and the modules it imports."""
+"""Each capability (as users name it) and the modules it imports: the buttons and reading the
+tracker, then each registered capability's own (`pyaddin/capabilities.py`)."""
 
 
 def import_problems(modules: Iterable[str], importer: Callable[[str], object] = importlib.import_module

@@ -14,6 +14,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
+from .. import capabilities
 from ..errors import TrackerNotFound
 from ..run.findings import Finding, make
 from .book import Book, Sheet
@@ -37,9 +38,10 @@ from .values import (
 TRACKER_SHEET = "备案台账"
 HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 4
-OUTPUT_SHEETS = {"校验结果", "到期提醒", "归档索引", "周报", "使用说明", "平台", "平台规则", "材料", "设置", "节假日",
-                 "xlwings.conf", "字段映射", "资质库", "行业资质", "驳回原因分类", "复用建议", "规则变化",
-                 "通知", "人员", "行业", "用语库", "材料规格", "材料预检"}
+OUTPUT_SHEETS = {"使用说明", "平台", "平台规则", "材料", "设置", "节假日", "xlwings.conf", "字段映射", "资质库", "行业资质",
+                 "驳回原因分类", "通知", "人员", "行业", *capabilities.sheets()}
+"""Sheets never taken for the tracker: the workbook's own tables, and every sheet a capability adds or
+writes its results into (`pyaddin/capabilities.py`)."""
 RESULT_HEADERS = ("校验结果", "问题说明", "到期提醒")
 _ERRORS = list(EXCEL_ERRORS)
 """Columns the buttons append right of the user's last column; never read as data."""

@@ -1,17 +1,8 @@
-"""The command modules; `COMMANDS` is what `beian` offers, in the order `beian --help` lists them."""
+"""The command modules; `COMMANDS` is what `beian` offers, one per command registered in
+`pyaddin/capabilities.py` (`beian --help` lists them by name)."""
 
-from .archive import archive
-from .demo import demo
-from .docs import docs
-from .notify import calendar, notify
-from .precheck import precheck
-from .report import report
-from .reuse import reuse
-from .rules_diff import rules_diff
-from .setup import setup
-from .templates import templates
-from .validate import check, deadlines, validate
-from .workbook import build_workbook, doctor
+from importlib import import_module
 
-COMMANDS = [validate, deadlines, check, docs, templates, archive, precheck, report, notify, calendar, demo, setup, build_workbook,
-            doctor, reuse, rules_diff]
+from ...capabilities import commands
+
+COMMANDS = [getattr(import_module(f"{__name__}.{c.module}"), c.attribute) for c in commands()]

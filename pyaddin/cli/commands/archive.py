@@ -81,7 +81,7 @@ def _archive_one(outcome, workbook: str, verify: bool, emit) -> int:
     from ...archive import index as core
 
     if verify:
-        report, archive_root = outcome.report, outcome.data
+        report, archive_root = outcome.report, outcome.data.root
         report.workbook = workbook
         written = outcome.written[0]
         changed = [f for f in report.findings if f.code in VERIFY_CODES]

@@ -31,7 +31,7 @@ def as_json_payload(ctx, data, findings=()) -> dict:
             "expired_licenses": [{"type": x.type, "number": x.number, "valid_until": x.valid_until.isoformat()}
                                  for x in c.expired_licenses],
         } for c in plan.candidates],
-        "copied": [{"from": rel, "to": str(dest)} for rel, dest in data.copied],
+        "copied": [{"from": c.rel, "to": str(c.dest)} for c in data.copied],
         "kept_existing": [str(p) for p in data.kept],
         "copied_from": data.source,
         "skipped": [{"filing_id": fid, "reason": reason} for fid, reason in plan.skipped],
@@ -91,8 +91,8 @@ def reuse(workbook, out, today, sheet, as_json, filing_id, copy, source_id, top)
     for f in findings:
         click.echo(f"[{f.severity}] {f.code}：{f.message}")
     if copy:
-        for rel, dest in data.copied:
-            click.echo(f"已复制 {rel} → {dest}")
+        for c in data.copied:
+            click.echo(f"已复制 {c.rel} → {c.dest}")
         for dest in data.kept:
             click.echo(f"已存在，未覆盖：{dest}")
         for path in outcome.written:

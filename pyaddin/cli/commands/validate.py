@@ -28,7 +28,7 @@ def run(command: str, workbooks, out, today, sheet, as_json, rules, json_lines=F
 
     result = many.run_opened(opened, validation=command != "deadlines", deadlines=command != "validate",
                                out=out, licenses=licenses)
-    multi = result.data if (opened.several or licenses is not None) else None
+    multi = result.data.several
     if multi is None:
         result.report.workbook = str(workbooks[0])
         return present(result.report, result.written, as_json, json_lines, not_written=result.not_written)

@@ -15,7 +15,7 @@ from .common import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK, parse_today
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("beian.xlsm"),
               show_default=True, help="生成的工作簿路径。")
 def build_workbook(out: Path) -> None:
-    """按源文件（pyaddin/excel/vba/*.bas、默认表 CSV、已安装的 xlwings）生成带按钮的 beian.xlsm。
+    """按源文件（功能登记表 pyaddin/capabilities.py、pyaddin/excel/vba/*.bas、默认表 CSV、已安装的 xlwings）生成带按钮的 beian.xlsm。
 
     \b
     升级 xlwings 后请重新运行，使工作簿中的 xlwings 模块与已安装版本一致。
