@@ -51,9 +51,9 @@ def bare_loop(templates: dict[str, Path], contexts: list[dict], out: Path) -> No
     from jinja2 import Environment
 
     from pyaddin.documents import chinese_format
-    from pyaddin.documents import letters as documents
+    from pyaddin.documents.sandbox import _finalize
 
-    env = Environment(autoescape=True, finalize=documents._finalize)
+    env = Environment(autoescape=True, finalize=_finalize)
     env.filters.update({"中文日期": chinese_format.chinese_date, "金额": chinese_format.money,
                         "大写金额": chinese_format.capital_amount})
     for i, ctx in enumerate(contexts):
@@ -71,16 +71,17 @@ def main() -> None:
 
     from pyaddin.actions.documents import generate
     from pyaddin.adapters.files import read_book
-    from pyaddin.documents import letters as documents
+    from pyaddin.documents.context import template_values
+    from pyaddin.documents.kinds import KINDS, TEMPLATES_DIR
     from pyaddin.run.build import build_context
 
-    rows = args.docs // len(documents.KINDS)
+    rows = args.docs // len(KINDS)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         make_tracker(tmp / "t.xlsx", rows)
         ctx = build_context(read_book(tmp / "t.xlsx"), system_today=date(2025, 10, 20))
-        templates = {k.title: documents.TEMPLATES_DIR / k.template for k in documents.KINDS.values()}
-        contexts = [documents.template_values(ctx.tracker.df.loc[r], ctx) for r in ctx.tracker.df.index]
+        templates = {k.title: TEMPLATES_DIR / k.template for k in KINDS.values()}
+        contexts = [template_values(ctx.tracker.df.loc[r], ctx) for r in ctx.tracker.df.index]
 
         beian_times, bare_times = [], []
         for n in range(args.repeat):

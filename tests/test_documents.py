@@ -13,7 +13,17 @@ from pyaddin.actions.documents import generate
 from pyaddin.adapters import docx_templates
 from pyaddin.adapters.files import read_book
 from pyaddin.cli.main import main
-from pyaddin.documents import letters as documents
+from pyaddin.documents.blanks import BLANK
+from pyaddin.documents.context import template_values
+from pyaddin.documents.kinds import KINDS, TEMPLATES_DIR
+from pyaddin.documents.placeholders import (
+    FILTERS,
+    PLACEHOLDER_COLUMNS,
+    VARIABLE_NAMES,
+    VARIABLES,
+    placeholder_rows,
+    variables_markdown,
+)
 from pyaddin.errors import TemplateProblem
 from pyaddin.run.build import build_context
 
@@ -133,8 +143,8 @@ def test_empty_optional_value_renders_visible_blank_and_warns(tmp_path):
     ctx = context(tracker(tmp_path, [row(**{"用户授权机制": None, "联系邮箱": None})]))
     result = generate(ctx, out_dir=tmp_path / "out", force=True)  # PI rules want 用户授权机制
     letter, plan = (text_of(p) for p in result.written)
-    assert "授权方式为：" + documents.BLANK + "。" in letter
-    assert documents.BLANK in plan
+    assert "授权方式为：" + BLANK + "。" in letter
+    assert BLANK in plan
     warned = sorted((f.code, f.severity, f.row, f.field) for f in result.findings if f.code == "empty-placeholder")
     assert warned == [("empty-placeholder", "warning", 2, "用户授权机制"),
                       ("empty-placeholder", "warning", 2, "用户授权机制"),
@@ -235,12 +245,12 @@ def test_a_lock_file_in_the_templates_folder_is_not_a_template(tmp_path):
 
 def test_template_values_are_json_able_and_pure(clean):
     df = clean.tracker.df
-    first = documents.template_values(df.loc[2], clean)
+    first = template_values(df.loc[2], clean)
     assert json.loads(json.dumps(first, ensure_ascii=False)) == first
-    assert documents.template_values(df.loc[2], clean) == first
+    assert template_values(df.loc[2], clean) == first
     assert first["平台"] == "微信" and first["活动开始日期"] == "2025-11-01" and first["预算"] == 12000.0
     assert first["含抽奖"] and first["含H5"] and not first["含直播"]
-    assert set(first) == documents.VARIABLE_NAMES
+    assert set(first) == VARIABLE_NAMES
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -296,9 +306,9 @@ def _template_names(path: Path) -> set[str]:
 
 def test_templates_use_only_documented_variables():
     used = set()
-    for kind in documents.KINDS.values():
-        used |= _template_names(documents.TEMPLATES_DIR / kind.template)
-    assert used <= documents.VARIABLE_NAMES
+    for kind in KINDS.values():
+        used |= _template_names(TEMPLATES_DIR / kind.template)
+    assert used <= VARIABLE_NAMES
     assert {"主体名称", "平台", "预算", "材料清单", "时间安排"} <= used
 
 
@@ -306,23 +316,23 @@ def test_readme_template_section_is_the_generated_placeholder_list():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index("## 模板变量")
     end = text.find("\n## ", start + 1)
-    assert text[start:end] == documents.variables_markdown(), "regenerate with documents.variables_markdown()"
+    assert text[start:end] == variables_markdown(), "regenerate with placeholders.variables_markdown()"
 
 
 def test_placeholder_rows_describe_every_placeholder_the_renderer_accepts():
-    rows = documents.placeholder_rows()
-    assert [r["占位符"] for r in rows] == [f"{{{{ {v.name} }}}}" for v in documents.VARIABLES]
-    assert all(set(r) == set(documents.PLACEHOLDER_COLUMNS) and r["含义"] and r["示例"] for r in rows)
+    rows = placeholder_rows()
+    assert [r["占位符"] for r in rows] == [f"{{{{ {v.name} }}}}" for v in VARIABLES]
+    assert all(set(r) == set(PLACEHOLDER_COLUMNS) and r["含义"] and r["示例"] for r in rows)
     dates = next(r for r in rows if r["占位符"] == "{{ 活动开始日期 }}")
     assert dates["可用过滤器"] == "{{ 活动开始日期|中文日期 }}"
 
 
 def test_variables_markdown_lists_every_variable_and_filter():
-    md = documents.variables_markdown()
+    md = variables_markdown()
     assert md.startswith("## 模板变量")
-    for v in documents.VARIABLES:
+    for v in VARIABLES:
         assert f"`{v.name}`" in md
-    for name in documents.FILTERS:
+    for name in FILTERS:
         assert f"`|{name}`" in md
 
 
@@ -340,8 +350,8 @@ def test_committed_templates_match_the_build_script(tmp_path):
 
 
 def test_templates_are_a4_with_east_asian_fonts_and_page_numbers():
-    for kind in documents.KINDS.values():
-        path = documents.TEMPLATES_DIR / kind.template
+    for kind in KINDS.values():
+        path = TEMPLATES_DIR / kind.template
         doc = Document(str(path))
         section = doc.sections[0]
         assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7

@@ -94,7 +94,7 @@ def test_the_built_workbook_carries_the_industry_sheet_the_catalog_reads(tmp_pat
 
 
 def test_no_letter_for_a_banned_ad(tmp_path):
-    from pyaddin.documents.letters import blocking_errors
+    from pyaddin.documents.refusal import blocking_errors
 
     path = write_tracker(tmp_path / "t.xlsx", [{"行业": "电子烟"}, {"备案编号": "BA-2"}], headers=[*CLEAN, "行业"])
     ctx = build_context(read_book(path), system_today=TODAY)

@@ -11,12 +11,12 @@ from conftest import ROOT
 from helpers import assert_valid_ooxml, ooxml_findings
 
 from pyaddin.cli.main import main
-from pyaddin.documents import letters as documents
+from pyaddin.documents.kinds import KINDS, TEMPLATES_DIR
 
 
-@pytest.mark.parametrize("kind", sorted(documents.KINDS))
+@pytest.mark.parametrize("kind", sorted(KINDS))
 def test_committed_templates_are_valid_ooxml(kind):
-    assert_valid_ooxml(documents.TEMPLATES_DIR / documents.KINDS[kind].template)
+    assert_valid_ooxml(TEMPLATES_DIR / KINDS[kind].template)
 
 
 def test_rebuilt_templates_are_valid_and_carry_no_styles_with_effects(tmp_path):
@@ -69,7 +69,7 @@ def test_the_validator_does_find_a_second_table_layout(tmp_path):
     """The helper can fail: a table with the duplicate w:tblLayout the old builder wrote is reported."""
     import zipfile
 
-    source = documents.TEMPLATES_DIR / documents.KINDS["方案"].template
+    source = TEMPLATES_DIR / KINDS["方案"].template
     broken = tmp_path / "broken.docx"
     with zipfile.ZipFile(source) as z, zipfile.ZipFile(broken, "w") as out:
         for item in z.infolist():

@@ -8,7 +8,7 @@ import pytest
 
 from pyaddin.actions.documents import generate
 from pyaddin.adapters import docx_templates, pdf
-from pyaddin.documents import letters as documents
+from pyaddin.documents.kinds import KINDS, TEMPLATES_DIR
 
 CONTEXT = {
     "备案编号": "BA-009", "活动名称": "春节 A&B<C> 抽奖", "平台": "抖音", "备案入口": "巨量引擎", "创意形式": "H5、抽奖",
@@ -26,8 +26,8 @@ CONTEXT = {
 
 def rendered(tmp_path: Path) -> list[Path]:
     out = []
-    for kind in documents.KINDS.values():
-        data, _ = docx_templates.render(docx_templates.load_template(documents.TEMPLATES_DIR / kind.template), CONTEXT)
+    for kind in KINDS.values():
+        data, _ = docx_templates.render(docx_templates.load_template(TEMPLATES_DIR / kind.template), CONTEXT)
         path = tmp_path / f"BA-009_抖音_{kind.title}.docx"
         path.write_bytes(data)
         out.append(path)
@@ -157,7 +157,7 @@ def glyph_document(path: Path, *, east_asia: str | None = None, lang: str | None
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    doc = Document(str(documents.TEMPLATES_DIR / documents.KINDS["承诺书"].template))
+    doc = Document(str(TEMPLATES_DIR / KINDS["承诺书"].template))
     body = doc.element.body
     for el in list(body):
         if el.tag != qn("w:sectPr"):

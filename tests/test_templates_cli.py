@@ -11,7 +11,7 @@ from docx import Document
 
 from pyaddin.adapters import docx_templates
 from pyaddin.cli.main import main
-from pyaddin.documents import letters as documents
+from pyaddin.documents.placeholders import VARIABLES, placeholder_rows
 from pyaddin.errors import TemplateProblem
 
 
@@ -77,8 +77,8 @@ def test_list_shows_each_placeholder_with_meaning_example_and_filters():
     r = CliRunner().invoke(main, ["templates", "--json"])
     assert r.exit_code == 0
     rows = json.loads(r.stdout)["placeholders"]
-    assert rows == documents.placeholder_rows()
-    assert len(rows) == len(documents.VARIABLES)
+    assert rows == placeholder_rows()
+    assert len(rows) == len(VARIABLES)
 
 
 def test_a_syntax_error_is_chinese_with_its_paragraph_and_the_same_files_undefined_names_are_listed_too(tmp_path):

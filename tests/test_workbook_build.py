@@ -207,7 +207,7 @@ def test_guide_wraps_and_prints_one_page_wide(built):
 
 
 def test_guide_lists_every_template_placeholder_and_filter(built):
-    from pyaddin.documents.letters import FILTERS, VARIABLES
+    from pyaddin.documents.placeholders import FILTERS, VARIABLES
 
     ws = openpyxl.load_workbook(built)["使用说明"]
     column_a = {c.value for c in ws["A"] if c.value}

@@ -15,21 +15,13 @@ from pathlib import Path
 from ..adapters.docx_templates import Template, load_templates, render
 from ..adapters.hashing import sha256_bytes
 from ..adapters.output_files import ensure_folder
-from ..documents.letters import (
-    INDEX_NAME,
-    DocsResult,
-    Document,
-    blank_findings,
-    blocking_errors,
-    locked_finding,
-    output_name,
-    refuse,
-    required_materials,
-    select_rows,
-    template_values,
-    text_of,
-    unprintable_finding,
-)
+from ..documents.cells import text_of
+from ..documents.context import required_materials, template_values
+from ..documents.findings import blank_findings, locked_finding, unprintable_finding
+from ..documents.naming import INDEX_NAME, output_name
+from ..documents.refusal import blocking_errors, refuse
+from ..documents.results import DocsResult, Document
+from ..documents.selection import select_rows
 from ..errors import OutputFailed, OutputLocked, TemplateProblem, ValueNotPrintable
 from ..run.context import Context
 from ..run.findings import Finding, Report

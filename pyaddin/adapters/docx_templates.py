@@ -15,16 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents.letters import (
-    TEMPLATES_DIR,
-    TemplateIssue,
-    begin_render,
-    inspect_source,
-    jinja_env,
-    kinds_for,
-    undefined,
-    wrap_context,
-)
+from ..documents.blanks import wrap_context
+from ..documents.kinds import TEMPLATES_DIR, kinds_for
+from ..documents.sandbox import begin_render, jinja_env
+from ..documents.template_check import TemplateIssue, inspect_source, undefined
 from ..errors import TemplateProblem, TemplateTooCostly, ValueNotPrintable
 
 
@@ -57,7 +51,7 @@ def template_text(data: bytes) -> str:
 
 
 def inspect_template(name: str, data: bytes) -> tuple[frozenset[str], list[TemplateIssue]]:
-    """Every problem of one .docx template at once (see `documents.inspect_source`)."""
+    """Every problem of one .docx template at once (see `documents.template_check.inspect_source`)."""
     try:
         # one paragraph per line, so a syntax error's line number is the paragraph a user counts in Word
         text = template_text(data).replace("</w:p>", "</w:p>\n")

@@ -230,10 +230,10 @@ def _row_height(text: str, width: int, *, minimum: float = 15) -> float:
 
 def placeholder_rows() -> list[tuple[str, str]]:
     """(占位符, 含义) rows of the template placeholder table, as the renderer knows them."""
-    # The single place the workbook takes the placeholder table from: documents.placeholder_rows,
+    # The single place the workbook takes the placeholder table from: documents.placeholders.placeholder_rows,
     # the table the renderer checks templates against (meaning, example and filters in one cell).
-    from ..documents.letters import FILTERS, ITEM_FIELDS
-    from ..documents.letters import placeholder_rows as documented
+    from ..documents.placeholders import FILTERS, ITEM_FIELDS
+    from ..documents.placeholders import placeholder_rows as documented
 
     rows = []
     for r in documented():

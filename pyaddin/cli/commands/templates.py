@@ -25,7 +25,8 @@ def templates(folder: Path | None, check: bool, as_json: bool) -> None:
           beian templates            （列出占位符、含义、示例和过滤器）
     """
     from ...adapters.docx_templates import check_templates
-    from ...documents.letters import PLACEHOLDER_COLUMNS, TEMPLATES_DIR, placeholder_rows
+    from ...documents.kinds import TEMPLATES_DIR
+    from ...documents.placeholders import PLACEHOLDER_COLUMNS, placeholder_rows
 
     if not check:
         rows = placeholder_rows()
