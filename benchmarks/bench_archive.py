@@ -1,4 +1,4 @@
-"""Archive hashing vs `sha256sum` over the same ~1 GB tree (SPEC §7 budget: ≤ 1.3×).
+"""Archive hashing vs `sha256sum` over the same ~1 GB tree (budget ≤ 1.3×, docs/budgets.md).
 
 Builds 20×40 MB + 2000×100 KB + 5000×4 KB files in 20 filing folders in a temp folder, warms
 the page cache, then times, best of `--repeat`:

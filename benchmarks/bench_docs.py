@@ -1,4 +1,4 @@
-"""200 documents through the documents action vs a bare docxtpl render loop (SPEC §7: ≤ 1.3×).
+"""200 documents through the documents action vs a bare docxtpl render loop (docs/budgets.md: ≤ 1.3×).
 
 The bare loop renders the same two templates with the same contexts and saves each file, with a
 plain (unsandboxed) Jinja environment carrying the same filters: what a hand-written script would

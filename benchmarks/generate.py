@@ -1,4 +1,4 @@
-"""Generate realistic trackers of 1k/10k/100k rows for the benchmarks (SPEC §7).
+"""Generate realistic trackers of 1k/10k/100k rows for the benchmarks (docs/budgets.md).
 
 What a team's tracker looks like after a year: a title row, ~40 columns with the team's own
 header words (投放平台, 活动形式, 申报主体, 上线日期, 备案状态 …), dates typed four ways (real dates,

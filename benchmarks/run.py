@@ -1,4 +1,4 @@
-"""Measure every SPEC §7 figure that exists, each against its baseline measured in the same run.
+"""Measure every budget of docs/budgets.md that exists, each against its baseline measured in the same run.
 
 Every figure is end to end in a fresh interpreter (what a user waits for): `beian check` (validate +
 deadlines, file mode) on generated trackers vs `pandas.read_excel(..., sheet_name=None,

@@ -248,10 +248,10 @@ def problem_rows() -> list[dict]:
           status="已提交", submitted_date="", approval_no="", approved_date="", archived="否",
           launch_date=date(2027, 1, 20), start_date=date(2027, 1, 20), end_date=date(2027, 2, 20)),
         # 已驳回 without a resubmission, but its activity ended on 9-30: history, not launch-unapproved
-        # (SPEC §10.1; a rejection whose activity still runs is the 驳回未重提下周上线 row below)
+        # (docs/deadlines.md; a rejection whose activity still runs is the 驳回未重提下周上线 row below)
         P("快手", ["H5"], [("status-inconsistent", H["feedback"])], [], activity="驳回未写原因",
           status="已驳回", approval_no="", approved_date="", archived="否", feedback_date=date(2026, 8, 24)),
-        # no 备案号格式 ships (SPEC §10.1): the format is learned from the tracker's 12 other approved
+        # no 备案号格式 ships (docs/rules.md): the format is learned from the tracker's 12 other approved
         # 微信 numbers (2 letters + 10 digits); 抖音 has too few approved numbers to learn from
         P("微信", ["H5"], [("approval-no-format", H["approval_no"])], activity="备案号格式不对",
           approval_no="WX-2026-001"),
@@ -305,7 +305,7 @@ def problem_rows() -> list[dict]:
           launch_date=date(2026, 12, 18), start_date=date(2026, 12, 18), end_date=date(2027, 1, 18)),
         # ---- issue 12: compliance correctness
         # the lottery cap applies to draws only: a 60,000 元 coupon is not a lottery prize, but its
-        # prize is said (prize-without-draw) and the letters call it a 奖品/权益, not a draw (SPEC §10.1);
+        # prize is said (prize-without-draw) and the letters call it a 奖品/权益, not a draw (docs/rules.md);
         # the activity runs into next year: on a past coupon the note is history and is not said
         P("京东", ["优惠券"], [("prize-without-draw", H["top_prize"])], activity="六万元购物券", top_prize=60000,
           start_date=date(2026, 11, 1), end_date=date(2027, 1, 31), launch_date=date(2026, 11, 1),
@@ -586,7 +586,7 @@ def bad_rule_rows() -> list[tuple[int, str, str]]:
 
 def rule_freshness_rows() -> list[tuple[int, str, str, str]]:
     """(sheet row, code, column, rule id): the rules with 已核实 = 否 that apply to open filings
-    are ONE rule-unverified note listing them (several here, so on no single row; SPEC §10.1);
+    are ONE rule-unverified note listing them (several here, so on no single row; docs/rules.md);
     TEAM-03, checked more than 180 days before TODAY, is rule-stale."""
     rules = _csv("platform_rules.csv")
     out = [("", "rule-unverified", "已核实", "")]

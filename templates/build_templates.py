@@ -32,7 +32,7 @@ LABEL_WIDTHS = (Cm(4.0), Cm(11.0))
 SEAL_WIDTHS = (Cm(2.4), Cm(12.6))
 """The seal block: a narrow left spacer and the lines on the right, the page's 15 cm text width."""
 OWN_APP = "自有APP"
-"""The platform name (SPEC's canonical list) of the company's own app: a letter for it is addressed
+"""The platform name (the canonical list, pyaddin/data/platforms.csv) of the company's own app: a letter for it is addressed
 to the company's own 法务与安全审核 (the 备案入口 of 自有APP in platforms.csv), not to a platform."""
 FIXED_DATE = "2025-01-01T00:00:00Z"
 """Core-property timestamps are pinned so rebuilding gives the same files."""

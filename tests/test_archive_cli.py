@@ -38,7 +38,7 @@ def test_archive_writes_index_and_manifest_and_exits_0_despite_missing_materials
     assert "缺失材料 2" in result.stdout and "格式不符 1" in result.stdout and "孤立文件夹 1" in result.stdout
     assert (out / "archive_index.xlsx").is_file()
     manifest = json.loads((out / "archive_manifest.json").read_text(encoding="utf-8"))
-    assert manifest["created"] == date.today().isoformat()  # a record: the real day, not --today (SPEC §10.1)
+    assert manifest["created"] == date.today().isoformat()  # a record: the real day, not --today (docs/deadlines.md)
     assert len(manifest["files"]) == sum(1 for p in SAMPLE_ARCHIVE.rglob("*") if p.is_file())
     assert {"path", "size", "mtime", "sha256", "filing", "material"} <= set(manifest["files"][0])
     assert tree_digest(SAMPLE_ARCHIVE) == before

@@ -35,7 +35,7 @@ def test_without_team_sheets_the_packaged_platforms_and_materials_are_used():
     assert catalog.findings == []
     wechat = catalog.platforms["微信"]
     assert (wechat.review_days, wechat.lead_days) == (7, 2)
-    # no invented 备案号 pattern ships (SPEC §10.1): every shipped 备案号格式 is empty
+    # no invented 备案号 pattern ships (docs/rules.md): every shipped 备案号格式 is empty
     assert all(p.pattern is None for p in catalog.platforms.values())
 
 

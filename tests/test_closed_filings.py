@@ -1,6 +1,6 @@
-"""A filing whose activity is over is closed for every output (SPEC §10.1), on a tracker with years
+"""A filing whose activity is over is closed for every output (docs/deadlines.md), on a tracker with years
 of history: check, the robots' urgent reminder and the calendar agree, and a row whose activity is
-still running keeps the SPEC §9 behaviour."""
+still running keeps the behaviour of an open filing."""
 
 from __future__ import annotations
 

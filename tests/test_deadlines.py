@@ -1,4 +1,4 @@
-"""Each deadline code on a minimal workbook, with the boundaries of SPEC §5.
+"""Each deadline code on a minimal workbook, with the boundaries of docs/deadlines.md.
 
 Today is fixed at Friday 2026-11-20 (the sample tracker's 今天); late November 2026 has no
 holidays, so working days there are plain weekdays and the expected numbers can be checked by hand.

@@ -67,7 +67,7 @@ def test_json_shape_is_stable_and_serialisable():
         "sheet": "备案台账", "row": 4, "column": 8, "cell": "H4",  # 0-based column 7 is the 8th: H
         "field": "有效期至", "filing_id": "BA-4", "activity": "双11",
         "value": "2026-12-01", "rule": "R1", "due": "2026-12-01", "days_left": 8, "workbook": None,
-        "file": None, "location": None, "snippet": None,  # 材料预检 fields (SPEC §10.2), null elsewhere
+        "file": None, "location": None, "snippet": None,  # 材料预检 fields (docs/precheck.md), null elsewhere
     }]
 
 

@@ -1,4 +1,4 @@
-"""Hard bans and minors (SPEC §10.3, issue 23 item 3): 处方药 and 烟草/电子烟 never on the internet,
+"""Hard bans and minors (docs/rules.md, issue 23 item 3): 处方药 and 烟草/电子烟 never on the internet,
 the minors list with 特医食品, 美容 and (as a warning) 游戏, children's data under the sensitive-data
 rules, and the 行业 table as a sheet the team edits. Each case on a minimal workbook in tmp_path."""
 

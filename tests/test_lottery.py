@@ -1,4 +1,4 @@
-"""Lottery = chance (SPEC §10.1): the cap and the lottery wording follow the 创意形式 table's 抽奖性质,
+"""Lottery = chance (docs/rules.md): the cap and the lottery wording follow the 创意形式 table's 抽奖性质,
 not the word 抽奖; a prize on a row that is no draw is an info finding and the letters call it the
 highest value of a 奖品/权益. Documents are read back with python-docx."""
 

@@ -1,4 +1,4 @@
-"""Several trackers in one run (SPEC §9): a folder of brand trackers checked as one."""
+"""Several trackers in one run (docs/cli.md): a folder of brand trackers checked as one."""
 
 from __future__ import annotations
 

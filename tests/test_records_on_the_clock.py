@@ -1,4 +1,4 @@
-"""Records of when something was done use the real clock even when 今天 is pinned (SPEC §10.1):
+"""Records of when something was done use the real clock even when 今天 is pinned (docs/deadlines.md):
 the archive manifest's `created`, BagIt's `Bagging-Date` and 复用来源.txt."""
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def changed(payload: dict) -> list[tuple[str, str]]:
 EXPECTED_WARNINGS = [("R-NEW", "O-4"), ("R-OLD", "O-3"), ("R-OLD", "O-5"), ("R-OLD", "O-6")]
 """Only what leaves a filing short (R-NEW: O-4 has no 隐私政策链接) or takes away a requirement it had
 (R-OLD removed). R-DY now reaching O-2 and R-SEV's new level reach filings that already have the
-material (every row ticks it): nothing to do, so no warning (SPEC §10.1); rules-diff still lists them."""
+material (every row ticks it): nothing to do, so no warning (docs/rules.md); rules-diff still lists them."""
 
 
 def test_check_warns_rule_changed_once_per_change_and_affected_open_filing(tmp_path):

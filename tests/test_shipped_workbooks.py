@@ -1,4 +1,4 @@
-"""A new user's first 全部检查 shows no error they did not cause (SPEC §10.1): the committed beian.xlsm
+"""A new user's first 全部检查 shows no error they did not cause (docs/rules.md): the committed beian.xlsm
 and the workbook `beian setup` writes check clean on every sheet, their example rows included."""
 
 from __future__ import annotations

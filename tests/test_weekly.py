@@ -74,13 +74,13 @@ def sheet() -> pd.DataFrame:
         "status": raw["备案状态"].map(lambda s: s if s in STATUSES else UNKNOWN),
         "approval_no": raw["备案号"],
     })
-    # 已驳回 with no row naming it in 原备案编号 is still headed for launch (SPEC §9)
+    # 已驳回 with no row naming it in 原备案编号 is still headed for launch (docs/deadlines.md)
     resubmitted = set(raw["原备案编号"].dropna())
     out["rejected_open"] = (out["status"] == "已驳回") & ~out["id"].isin(resubmitted)
     for col, src in (("submitted", "提交日期"), ("approved", "通过日期"), ("feedback", "反馈日期"),
                      ("launch", "上线日期"), ("supplement_due", "补充截止日期"), ("end", "活动结束日期")):
         out[col] = raw[src].map(to_date)
-    # an activity over before today is history whatever its status (SPEC §10.1)
+    # an activity over before today is history whatever its status (docs/deadlines.md)
     out["ended"] = out["end"].map(lambda d: d is not None and d < TODAY).astype(bool)
     out["closed"] = ((out["status"] == "已撤回") | ((out["status"] == "已驳回") & out["id"].isin(resubmitted))
                      | out["ended"])

@@ -1,4 +1,4 @@
-"""check / validate / deadlines over several trackers in one run (SPEC §9).
+"""check / validate / deadlines over several trackers in one run (docs/cli.md, 多个台账).
 
 Folders are expanded to the .xlsx/.xlsm files in them; a file without a tracker (or unreadable) is
 listed as skipped, not fatal. Each tracker is opened with the one loader and checked by the check

@@ -1,4 +1,4 @@
-"""材料预检: read every file of the selected filings' archive folders and check it (SPEC §10.2).
+"""材料预检: read every file of the selected filings' archive folders and check it (docs/precheck.md).
 
 Shared by `beian precheck`, the 材料预检 button and `pyaddin.precheck_materials`. Reads the archive
 (never writes there), keeps the extracted-text cache in the workbook's `history/precheck/`, and writes

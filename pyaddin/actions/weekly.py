@@ -46,7 +46,7 @@ def run_opened(opened, *, out: Path | None = None, week: str | None = None) -> A
 
 
 def run_many(contexts: list[Context], *, out_dir: Path, week: str | None = None) -> ActionResult[WeeklyReport]:
-    """One weekly report over several trackers (SPEC §9) with a 来源 breakdown. Each tracker keeps
+    """One weekly report over several trackers (docs/cli.md, 多个台账) with a 来源 breakdown. Each tracker keeps
     its own snapshot history in `<history>/<tracker file name>/`, so week-over-week compares each
     brand with itself."""
     from ..adapters.history import load_history, store

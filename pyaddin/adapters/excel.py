@@ -310,7 +310,7 @@ def write_result_block(xsheet, block: ResultBlock) -> None:
 
     Both label columns start with a severity mark (✖ 错误, ⚠ 到期…), so one rule per severity
     serves them both, and the rules reach the last Excel row so a re-run needs none: a click
-    stays within SPEC §7's ten writes even for 全部检查."""
+    stays within the ten writes of docs/budgets.md even for 全部检查."""
     top = block.first_row
     bottom = top + len(block.values) - 1
     first = block.first_col

@@ -1,7 +1,7 @@
 """Reading workbook files into the core's `Book`, with python-calamine (fast, read-only).
 
 Calamine reads cached formula values and gives merged cells' value to the top-left cell only,
-as SPEC §3 wants; it drops Excel error values, so a cheap scan of the sheet XML puts them back
+as docs/tracker.md wants; it drops Excel error values, so a cheap scan of the sheet XML puts them back
 (#N/A must be a finding on a required field, not an empty cell). Any file that cannot be read
 raises `UnreadableWorkbook` with a one-line reason naming the file.
 """

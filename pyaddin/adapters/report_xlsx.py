@@ -174,7 +174,7 @@ def write_report_xlsx(report: WeeklyReport, path: Path) -> Path:
         w.frame(cross, table, index=True)
         cross.freeze_panes(1, 1)
 
-        if report.by_source is not None:  # several trackers: each one's counts (SPEC §9)
+        if report.by_source is not None:  # several trackers: each one's counts (docs/cli.md, 多个台账)
             by_source = wb.add_worksheet(BY_SOURCE)
             w.frame(by_source, report.by_source, index=True)
             by_source.freeze_panes(1, 1)

@@ -1,4 +1,4 @@
-"""备案号 formats learned from the tracker's own approved numbers (SPEC §10.1).
+"""备案号 formats learned from the tracker's own approved numbers (docs/rules.md, 备案号格式).
 
 No platform publishes the format of its filing numbers in a source we could verify, so none ships:
 an invented pattern (`^WX\\d{10}$`) turns every real number into a warning. Instead, the numbers a

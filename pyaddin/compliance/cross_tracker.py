@@ -1,4 +1,4 @@
-"""Several trackers in one run (SPEC §9): one report over all of them, and the checks that only
+"""Several trackers in one run (docs/cli.md, 多个台账): one report over all of them, and the checks that only
 make sense across them.
 
 A group keeps one tracker per brand or agency; compliance wants one view. Each tracker is checked

@@ -59,7 +59,7 @@ def load_rules(book: Book | None, catalog: Catalog) -> RuleSet:
 
 def freshness(rules: RuleSet, df: pd.DataFrame, open_rows: pd.Series, today: date,
               review_days: int) -> list[Finding]:
-    """The rules' own state, said without drowning the rows' problems (SPEC §10.1):
+    """The rules' own state, said without drowning the rows' problems (docs/rules.md, 规则表的提示不刷屏):
     - `rule-unverified`: ONE finding per run listing the rules with 已核实 = 否 that apply to at
       least one open filing, each with how many (none when none apply: a rule no open filing
       meets is nobody's concern today). With one such rule it points at that rule's 已核实 cell.

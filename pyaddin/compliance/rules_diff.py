@@ -25,7 +25,7 @@ Definitions:
   records the current version, so the same change is reported once, not on every run. A warning
   goes only to an open filing the change leaves short (the rule now applies, or its 要求/级别
   changed, and the filing misses what it asks) or that loses a requirement it relied on (the rule
-  no longer applies to it); a filing that already meets the new rule hears nothing (SPEC §10.1:
+  no longer applies to it); a filing that already meets the new rule hears nothing (docs/rules.md:
   one level change over 46 satisfied filings is not 46 warnings). `beian rules-diff` still lists
   every affected filing, satisfied or not.
 """

@@ -103,7 +103,7 @@ def applies(rule: Rule, df: pd.DataFrame, dates: pd.Series, exploded_forms: pd.S
             mask &= df[key].eq(wanted).fillna(False).astype(bool)
     if rule.sensitive_pi is not None:
         # the data of children under 14 is sensitive personal information (《个人信息保护法》第28条):
-        # a row aimed at minors that collects data gets the sensitive-data rules (SPEC §10.3)
+        # a row aimed at minors that collects data gets the sensitive-data rules (docs/rules.md)
         children = (df["minors"].eq(True).fillna(False) & df["collects_pi"].eq(True).fillna(False)).astype(bool)
         if rule.sensitive_pi:
             mask &= df["sensitive_pi"].eq(True).fillna(False).astype(bool) | children

@@ -146,7 +146,7 @@ def _contacts(df: pd.DataFrame, f: RowFindings) -> None:
 
 
 def _prize(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
-    """The lottery cap (SPEC §4, §9, §10.1) is about chance: it applies to every row with a draw
+    """The lottery cap (docs/rules.md, 抽奖即随机) is about chance: it applies to every row with a draw
     form (创意形式 table 抽奖性质 = 是: 抽奖, 福袋, 刮刮卡, 随机红包 …), at the lower of 设置
     抽奖最高金额 and the platform's 单奖上限(元) when the team has filled one in. A 最高奖金额 on a
     row with no draw form (a coupon, a fixed 红包) is not capped but said once (`prize-without-draw`,
@@ -208,7 +208,7 @@ def _personal_info(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
 
 
 def _prohibited(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
-    """Ads no filing can make lawful on the internet (SPEC §10.3): the 行业 table's 禁止互联网广告
+    """Ads no filing can make lawful on the internet (docs/rules.md): the 行业 table's 禁止互联网广告
     industries (处方药, 烟草, 电子烟) and a row marked 处方药 = 是. Every platform here is on the
     internet, so the row cannot be filed: an error, and documents refuse it."""
     catalog = ctx.catalog

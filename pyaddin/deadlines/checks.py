@@ -5,13 +5,13 @@ it (`days_left`, negative when overdue), so the 到期提醒 sheet and the butto
 by urgency. "Today" is `ctx.today` (--today, 设置 今天, or the date the CLI passed in); nothing
 here reads the system clock, so a run can be reproduced later.
 
-Scoping decisions (SPEC §5 leaves them open):
+Scoping decisions (docs/deadlines.md states them for users):
 - Licenses are checked only when the workbook has a 资质库 sheet; without one every row would be
   "missing" and the list would drown the real problems. A row's licenses are those with its
   统一社会信用代码; when none carry that code, those filed under its 主体名称 without a code.
   license-missing covers the types its 行业 requires (行业资质 table, with its level);
   license-expired / license-expiring / license-gap cover every dated license of the company
-  (SPEC §9), judged on the one valid longest per type, and are reported on each open filing
+  (docs/deadlines.md), judged on the one valid longest per type, and are reported on each open filing
   (filings.open_filings: not 已撤回, not a resubmitted 已驳回, activity not ended). A license
   of a company with no open filing is reported once, on its 资质库 row. The list of due
   licenses is `licenses.alerts`, the same the weekly report shows. An expired license gets
@@ -21,7 +21,7 @@ Scoping decisions (SPEC §5 leaves them open):
 - 已驳回 without a resubmission (no row's 原备案编号 names it) counts as not yet submitted for
   submit-late-risk and as pending for launch-unapproved; with one, it is closed.
 - A filing whose activity has ended (活动结束日期 before today) is closed whatever its status
-  (SPEC §10.1): no review-overdue, supplement-overdue, submit-late-risk or launch-unapproved for
+  (docs/deadlines.md): no review-overdue, supplement-overdue, submit-late-risk or launch-unapproved for
   it, so neither the robots' reminders (built from these findings) nor the calendar (which asks
   the same `open_filings`) nag about history. archive-overdue, the duty that follows the end,
   stays.

@@ -11,7 +11,7 @@ days with the 节假日 sheet):
 - 资质到期 (license expiry): each dated 资质库 license (长期 never expires).
 The first four are only for open filings (`filings.open_filings`, as the deadline checks ask it):
 a filing withdrawn, resubmitted, or whose activity has ended has no review, submission or launch
-left to remind of (SPEC §10.1); archiving, which follows the end, stays.
+left to remind of (docs/deadlines.md); archiving, which follows the end, stays.
 Each event has a key that stays the same while the filing (备案编号 + 平台) or the license (主体 +
 资质类型 + 证书编号) does, so the .ics writer can give it a stable UID and re-importing the file
 updates the event instead of adding a copy. A deadline up to `PAST_DAYS` days past stays in (an

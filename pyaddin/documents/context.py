@@ -18,7 +18,7 @@ def template_values(row: Mapping, ctx, *, required: Iterable[str] | None = None)
     forms = [str(f) for f in (clean(get("forms")) or []) if str(f).strip()]
     platform = text_of(get("platform"))
     top_prize = amount(get("top_prize"))
-    # chance decides a draw (SPEC §10.1): a coupon or fixed 红包 with a prize is not a lottery
+    # chance decides a draw (docs/rules.md): a coupon or fixed 红包 with a prize is not a lottery
     draw = any(f in ctx.catalog.chance_forms for f in forms)
     sensitive = yes_no(get("sensitive_pi"))
     entry = None
@@ -82,7 +82,7 @@ def _row_number(row: Mapping) -> int | None:
 def required_materials(ctx, rows: Iterable[int] | None = None) -> dict[int, list[str]]:
     """Excel row → the materials the 平台规则 table requires for it (catalogue order), computed over
     all chosen rows at once with the same masks `validate` uses."""
-    from ..compliance.rules import applies, row_dates
+    from ..compliance.ruleset import applies, row_dates
 
     df = ctx.tracker.df
     if rows is not None:
@@ -106,7 +106,7 @@ MATERIAL_READY, MATERIAL_MISSING, MATERIAL_NOT_APPLICABLE = "已备", "未备", 
 def _materials(row: Mapping, ctx, required: Iterable[str]) -> list[dict]:
     """What the rules require for this row plus what the row ticks, each 已备 / 未备 / 不适用: a
     platform reads this table as the list of what is attached, so nothing no rule asks for and the
-    row does not have is listed. A row without a draw form is no lottery (SPEC §10.1): the rules
+    row does not have is listed. A row without a draw form is no lottery (docs/rules.md): the rules
     still ask it for the prize rules (LOT-01 covers every 有奖销售), which the letter then calls
     有奖活动规则 instead of 抽奖规则, so a signed document never claims a draw that is not there."""
     described = {m.name: m.description for m in ctx.catalog.materials}

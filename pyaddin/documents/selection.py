@@ -20,7 +20,7 @@ def in_filing_loop(df, today: date | None = None) -> list[int]:
     """Rows that still need documents: 草稿, 待提交, 需补充, an empty status (refused later with its
     reason rather than silently passed over), and 已驳回 unless another row's 原备案编号 names it
     (resubmitted: the new row carries the filing on; links as `chains` reads them). With `today`,
-    not a row whose activity has ended: it is closed whatever its status (SPEC §10.1), a letter for
+    not a row whose activity has ended: it is closed whatever its status (docs/deadlines.md), a letter for
     it could not be filed (`--ids`/`--rows`/`--all` still reach it)."""
     resubmitted: set[int] = set()
     if "original_id" in df.columns and df["original_id"].notna().any():

@@ -1,5 +1,5 @@
 """One filing's materials against the 材料规格, the 用语库 and the tracker row: the findings of
-SPEC §10.2 and one summary line per file."""
+docs/precheck.md and one summary line per file."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def _date(v) -> date | None:
 
 def filing_facts(ctx: Context, *, ids: list[str] | None = None, all_rows: bool = False) -> dict[str, FilingFacts]:
     """The filings to check: `ids` when given (in the tracker's spelling or any case), every row
-    with `all_rows`, else the open filings (SPEC §10.1). The first row of a duplicated ID stands."""
+    with `all_rows`, else the open filings (docs/deadlines.md). The first row of a duplicated ID stands."""
     df = ctx.tracker.df
     if df.empty:
         return {}

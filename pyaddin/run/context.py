@@ -96,7 +96,7 @@ TRACKER_LIST_SEPARATORS = re.compile(r"[\r\n；;]+")
 
 
 def tracker_paths(value: str | None, base: Path | None) -> list[Path]:
-    """设置 台账文件 as a list (SPEC §9): one file, several separated by a newline or ；, or a folder
+    """设置 台账文件 as a list (docs/cli.md, 多个台账): one file, several separated by a newline or ；, or a folder
     (kept as the folder; `actions.loader.expand` lists its workbooks). Relative to the workbook's folder."""
     if value is None:
         return []

@@ -102,7 +102,7 @@ class Catalog:
     """Industries whose ads may not target minors (《广告法》第40条), from industries.csv."""
     chance_forms: frozenset[str] = frozenset()
     """Forms whose prize is decided by chance (创意形式 table 抽奖性质 = 是: 抽奖, 福袋, 随机红包 …):
-    a 抽奖式有奖销售, so the lottery cap and the lottery wording of the letters apply (SPEC §10.1)."""
+    a 抽奖式有奖销售, so the lottery cap and the lottery wording of the letters apply (docs/rules.md)."""
     """Industries whose ads may not target minors (《广告法》第40条), from the 行业 table (禁向未成年人 = 是)."""
     minors_warned: frozenset[str] = frozenset()
     """Industries a person must judge for minors (禁向未成年人 = 警告: 游戏, only games harmful to minors are banned)."""

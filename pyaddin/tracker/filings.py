@@ -2,7 +2,7 @@
 
 `open_filings` is the one answer to "is this filing still open?": the deadline checks (and so
 the robots' reminders), the calendar, the licenses check, rule freshness, rules-diff and the
-weekly report all ask it, so no two outputs draw the line in different places (SPEC §9, §10.1):
+weekly report all ask it, so no two outputs draw the line in different places (docs/deadlines.md):
 - 已撤回 is closed.
 - 已驳回 is closed once another row resubmits it (its 原备案编号 names this row's 备案编号);
   without a resubmission the filing is still headed for launch: "not yet submitted" for

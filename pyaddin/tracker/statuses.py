@@ -1,6 +1,6 @@
 """The filing statuses that mean something to a rule, in one place.
 
-SPEC §3: "pending" = 草稿, 待提交, 已提交, 审核中, 需补充; "not yet submitted" = 草稿, 待提交 or
+docs/tracker.md: "pending" = 草稿, 待提交, 已提交, 审核中, 需补充; "not yet submitted" = 草稿, 待提交 or
 empty. "Is this filing still open?" needs the rows too (a 已驳回 is closed only once resubmitted):
 every module asks `filings.open_filings` / `filings.closed`, built on these sets, so it cannot drift.
 """

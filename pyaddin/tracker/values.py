@@ -38,7 +38,7 @@ _LONG_TERM_WORDS = {"长期", "长期有效", "永久", "永久有效", "无固�
 
 
 def parse_date(value: object, *, allow_long_term: bool = False) -> date:
-    """A date from a real Excel date, a serial number, or text in the forms SPEC §3 lists."""
+    """A date from a real Excel date, a serial number, or text in the forms docs/tracker.md lists."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -191,7 +191,7 @@ def old_xls(path: Path) -> bool:
 
 def merged_header(path: Path) -> None:
     """Row 1: a merged title. Row 2: the header, 计划上线日期 merged over two columns. A merged
-    活动名称 spanning rows 3–4: only row 3 holds it, so row 4 lacks its 活动名称 (SPEC §3)."""
+    活动名称 spanning rows 3–4: only row 3 holds it, so row 4 lacks its 活动名称 (docs/tracker.md)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "备案台账"

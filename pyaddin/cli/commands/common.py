@@ -61,7 +61,7 @@ def check_out_dir(_ctx, _param, value: Path | None) -> Path | None:
 def common_options(func=None, *, many: bool = False):
     """WORKBOOK, --out, --today, --sheet and --json, shared by every workbook command.
 
-    `many`: WORKBOOK... (several workbooks and folders, SPEC §9), passed as `workbooks`."""
+    `many`: WORKBOOK... (several workbooks and folders, docs/cli.md), passed as `workbooks`."""
     if func is None:
         return functools.partial(common_options, many=many)
 
@@ -153,7 +153,7 @@ def print_findings(findings: list[Finding], *, more_hint: str = "完整列表请
 
 
 def pinned_notice(report: Report) -> str | None:
-    """The first line a terminal shows when "today" is not the machine's date (SPEC §9)."""
+    """The first line a terminal shows when "today" is not the machine's date (docs/deadlines.md)."""
     if not report.today_pinned:
         return None
     return (f"注意：本次按 {report.today:%Y-%m-%d} 计算（设置“今天”或 --today），系统日期为 "

@@ -1,4 +1,4 @@
-"""`beian precheck`: open every file of the filings' archive folders before submission (SPEC §10.2).
+"""`beian precheck`: open every file of the filings' archive folders before submission (docs/precheck.md).
 
 Exit status as §5: 0 no error findings, 1 error findings, 2 could not run (no archive root, output
 folder inside the archive). The door only parses, calls `actions.precheck` and presents.
