@@ -26,6 +26,14 @@ TERMINAL_LIMIT = 40
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+_ID_SEPARATORS = re.compile(r"[,，;；、\s]+")
+
+
+def split_ids(values: tuple[str, ...]) -> list[str]:
+    """`--ids A,B --ids C` and `--ids "A B"` all name A, B and C (docs and precheck alike)."""
+    return [part for v in values for part in _ID_SEPARATORS.split(v) if part]
+
+
 def parse_today(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None

@@ -14,15 +14,9 @@ from .common import (
     common_options,
     open_named,
     present_batch,
+    split_ids,
 )
 from .progress import terminal_progress
-
-_SPLIT = re.compile(r"[,，;；、\s]+")
-
-
-def split_ids(values: tuple[str, ...]) -> list[str]:
-    """`--ids A,B --ids C` and `--ids "A B"` all name A, B and C."""
-    return [part for v in values for part in _SPLIT.split(v) if part]
 
 
 def parse_rows(values: tuple[str, ...]) -> list[int]:

@@ -19,16 +19,9 @@ from .common import (
     open_named,
     present_batch,
     print_findings,
+    split_ids,
 )
 from .progress import terminal_progress
-
-
-def _ids(text: str | None) -> list[str] | None:
-    if not text:
-        return None
-    import re
-
-    return [p for p in re.split(r"[,，;；\s]+", text) if p]
 
 
 @click.command()
@@ -54,7 +47,7 @@ def precheck(workbooks, out, today, sheet, as_json, ids, all_rows, root, no_ocr)
     opened = open_named(workbooks, sheet=sheet, today=today)
     with terminal_progress("读取材料", as_json=as_json) as progress:
         batch = each_tracker(opened, out, lambda c, folder: action.run(
-            c, out_dir=folder, root=root, ids=_ids(ids), all_rows=all_rows, ocr=not no_ocr, progress=progress))
+            c, out_dir=folder, root=root, ids=split_ids((ids,)) if ids else None, all_rows=all_rows, ocr=not no_ocr, progress=progress))
     present_batch("precheck", batch, workbooks, lambda r, w, emit: _one(r, w, not no_ocr, emit), as_json=as_json)
 
 
