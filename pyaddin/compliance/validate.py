@@ -350,8 +350,9 @@ def _table_rules(ctx: Context, df: pd.DataFrame, f: RowFindings) -> None:
                        f"请补齐后在“{rule.target_name}”列填“是”。（{rule.description}）")
             ids = f.column("filing_id")
             if archive is not None:
-                unmet = [row for row in unmet
-                         if rule.target_name not in archive.get(as_text(ids.get(row)) if ids.get(row) else "", set())]
+                filed = [ids.get(row) for row in unmet]
+                unmet = [row for row, fid in zip(unmet, filed, strict=True)
+                         if rule.target_name not in archive.get(as_text(fid) if fid else "", set())]
             if col not in ctx.tracker.columns and rule.severity != "error" and len(unmet) > 1:
                 _absent_material(ctx, f, rule, unmet, ids)
                 continue
