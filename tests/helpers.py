@@ -63,3 +63,19 @@ def assert_valid_ooxml(path: Path) -> None:
     """Zero findings from openxml-audit: Word/Excel will open the file without offering a repair."""
     findings = ooxml_findings(path)
     assert findings == [], f"{Path(path).name}: {len(findings)} OOXML finding(s):\n" + "\n".join(findings[:20])
+
+
+def docx_text(path: Path) -> str:
+    """Everything a reader sees in a .docx, read back with python-docx: body paragraphs, table
+    cells and the section headers, one per line."""
+    from docx import Document
+
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for r in table.rows:
+            parts.extend(c.text for c in r.cells)
+    for section in doc.sections:
+        parts.extend(p.text for p in section.header.paragraphs)
+    return "\n".join(parts)
+

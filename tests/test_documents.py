@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from helpers import docx_text as text_of
 
 import pyaddin.cli.commands.docs  # noqa: F401  (registers `beian docs`)
 from pyaddin.actions.documents import generate
@@ -68,17 +69,6 @@ def tracker(tmp_path: Path, rows: list[list], name="台账.xlsx") -> Path:
 
 def context(path: Path):
     return build_context(read_book(path), system_today=TODAY)
-
-
-def text_of(path: Path) -> str:
-    doc = Document(str(path))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for r in table.rows:
-            parts.extend(c.text for c in r.cells)
-    for section in doc.sections:
-        parts.extend(p.text for p in section.header.paragraphs)
-    return "\n".join(parts)
 
 
 CLEAN_ROWS = [

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from helpers import CLEAN, write_tracker
+from helpers import docx_text as text_of
 
 from pyaddin.actions.documents import generate
 from pyaddin.adapters.files import read_book
@@ -59,15 +60,6 @@ def table(path: Path, first_header: str, second_header: str) -> list[list[str]]:
         if head[:3] == ["序号", first_header, second_header]:
             return [[c.text for c in r.cells] for r in t.rows[1:]]
     raise AssertionError(f"no table {first_header}/{second_header} in {path.name}")
-
-
-def text_of(path: Path) -> str:
-    doc = Document(str(path))
-    parts = [p.text for p in doc.paragraphs]
-    for t in doc.tables:
-        for r in t.rows:
-            parts.extend(c.text for c in r.cells)
-    return "\n".join(parts)
 
 
 def generated(tmp_path: Path, rows: list[dict], kind: str = "all", **options) -> dict[str, Path]:

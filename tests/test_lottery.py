@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from docx import Document
 from helpers import CLEAN, write_tracker
+from helpers import docx_text as text_of
 
 from pyaddin.actions.documents import generate
 from pyaddin.adapters.files import read_book
@@ -36,15 +36,6 @@ def codes_on(ctx, row=2) -> dict[str, list]:
         if f.row == row:
             out.setdefault(f.code, []).append(f)
     return out
-
-
-def text_of(path) -> str:
-    doc = Document(str(path))
-    parts = [p.text for p in doc.paragraphs]
-    for t in doc.tables:
-        for r in t.rows:
-            parts.extend(c.text for c in r.cells)
-    return "\n".join(parts)
 
 
 def test_the_forms_table_marks_every_chance_form_and_red_packet_is_no_coupon():
