@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import OutputLocked
 from ..run.context import Context
-from ..run.findings import DEADLINE_CODES, Report
+from ..run.findings import DEADLINE_CODES, Report, sort_findings
 from .result import ActionResult
 
 FINDINGS_NAME = "findings.xlsx"
@@ -31,7 +31,9 @@ def findings(ctx: Context, *, validation: bool = True, deadlines: bool = True) -
     v = validate(ctx) if validation else None
     d = deadline_findings(ctx) if deadlines else None
     if v is not None and d is not None:
-        merged = v.merged(d, "check").sorted()
+        merged = v.merged(d, "check")
+        sort_findings(merged.findings)  # merged's own list
+        del v, d
         v = Report("validate", merged.workbook, merged.today, merged.rows,
                    [f for f in merged.findings if f.code not in DEADLINE_CODES])
         d = Report("deadlines", merged.workbook, merged.today, merged.rows,

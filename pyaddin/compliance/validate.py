@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..run.context import Context
-from ..run.findings import Report, sort_key
+from ..run.findings import Report, sort_findings
 from ..run.row_findings import RowFindings, each_distinct
 from ..tracker import credit_code
 from ..tracker.filings import open_filings
@@ -54,9 +54,11 @@ def validate(ctx: Context) -> Report:
     notes = [x for x in ctx.setup_findings if x.code in TRAILING_NOTES]
     structural = [*[x for x in ctx.setup_findings if x.code not in TRAILING_NOTES],
                   *[x for x in ctx.tracker.findings if x.row == ctx.tracker.header_row and x.code == "missing-column"]]
-    data = [x for x in ctx.tracker.findings if x not in structural] + f.out
+    data = [x for x in ctx.tracker.findings if x not in structural]
+    data += f.out
+    f.out = []  # one list of the run's findings at a time: ~2 MB each at 280k findings
     return Report("validate", str(ctx.path or ""), ctx.today, ctx.tracker.rows,
-                  structural + sorted(data, key=sort_key) + notes)
+                  structural + sort_findings(data) + notes)
 
 
 def _required(ctx: Context, f: RowFindings) -> None:

@@ -13,17 +13,40 @@ from ..tracker.catalog import Catalog
 from ..tracker.frame import Tracker
 from .findings import Finding, codes
 
-FULL_DICTS = frozenset({"filing_id", "activity"})
-"""Columns every finding names (备案编号, 活动名称); the others are looked up for a few rows each."""
+class RowIndex:
+    """Excel row → position in the tracker's frames. Rows are almost always contiguous (header + 1,
+    + 2, …), and then the position is a subtraction; a dict of every row (~100 B a row) is built
+    only for a frame whose rows are not."""
+
+    __slots__ = ("_start", "_stop", "_table")
+
+    def __init__(self, index: pd.Index):
+        self._start = self._stop = 0
+        self._table = None
+        n = len(index)
+        if n and index.dtype.kind in "iu" and int(index[-1]) - int(index[0]) == n - 1 and index.is_monotonic_increasing:
+            self._start, self._stop = int(index[0]), int(index[-1]) + 1
+        elif n:
+            self._table = dict(zip(index, range(n), strict=True))
+
+    def get(self, row, default=None):
+        if self._table is not None:
+            return self._table.get(row, default)
+        try:
+            if self._start <= row < self._stop:
+                return int(row) - self._start
+        except TypeError:  # not a row number
+            pass
+        return default
 
 
 class RowValues:
-    """{Excel row: value} of one column, read through a row → position table shared by every column:
-    a dict per column would cost 100k entries each at 100k rows, for a few hundred findings."""
+    """{Excel row: value} of one column, read through the `RowIndex` every column shares, over the
+    frame's own array (no copy): a dict per column would cost ~100 B a row for each column asked."""
 
     __slots__ = ("_positions", "_values")
 
-    def __init__(self, positions: dict, values: np.ndarray):
+    def __init__(self, positions: RowIndex, values: np.ndarray):
         self._positions = positions
         self._values = values
 
@@ -35,7 +58,7 @@ class RowValues:
 class RowFindings:
     """Builds findings for tracker rows, filling sheet, cell, 备案编号 and 活动名称 consistently.
 
-    Column lookups are cached as dicts: `DataFrame.at` costs ~50 µs a call, which over 100k
+    Column lookups are cached (`RowValues`): `DataFrame.at` costs ~50 µs a call, which over 100k
     findings would be most of a run.
     """
 
@@ -46,7 +69,7 @@ class RowFindings:
         self._columns: dict[str, dict] = self.t.row_values
         self._where: dict[str | None, tuple[int | None, str | None, dict | None]] = {}
         self._ids: tuple[dict, dict] | None = None
-        self._messages: dict[str, str] = {}
+        self._kinds: dict[tuple, tuple] = {}
         self._rows: dict = {}
         self._codes = codes()
 
@@ -57,17 +80,15 @@ class RowFindings:
             name = key[4:] if key.startswith("raw:") else key
             if name not in frame.columns:
                 self._columns[key] = {}
-            elif key in FULL_DICTS:  # asked for by every finding: a plain dict's C lookup pays off
-                self._columns[key] = dict(zip(frame.index, frame[name], strict=True))
             else:
                 self._columns[key] = RowValues(self._positions(frame), frame[name].to_numpy(dtype=object))
         return self._columns[key]
 
-    def _positions(self, frame: pd.DataFrame) -> dict:
-        """Excel row → position in `frame`, one table for the normalised and the raw frame (same rows)."""
+    def _positions(self, frame: pd.DataFrame) -> RowIndex:
+        """One row index for the normalised and the raw frame (same rows)."""
         cached = self._columns.get(" positions")
         if cached is None or not (cached[0] is frame.index or cached[0].equals(frame.index)):
-            cached = self._columns[" positions"] = (frame.index, dict(zip(frame.index, range(len(frame)), strict=True)))
+            cached = self._columns[" positions"] = (frame.index, RowIndex(frame.index))
         return cached[1]
 
     def add(self, code: str, row: int, key: str | None, message: str, *, severity=None, rule=None,
@@ -85,16 +106,21 @@ class RowFindings:
             self._ids = self.column("filing_id"), self.column("activity")
         ids, activities = self._ids
         known = self._codes[code]  # KeyError for an unregistered code, like findings.make
-        # one string object per distinct message: a rule's missing-material message repeats on
-        # thousands of rows, and a run over many trackers holds every finding
-        message = self._messages.setdefault(message, message)
-        # positional, in field order: ~12k findings at 10k rows, where keyword passing shows
+        # one `_kind` tuple (and so one message string) for every finding of a rule on a column:
+        # a rule's missing-material message repeats on thousands of rows
+        severity = severity or known.severity
+        kind = self._kinds.get((code, message, severity, key, rule))
+        if kind is None:
+            kind = self._kinds[(code, message, severity, key, rule)] = Finding.kind(
+                code, message, severity, self.t.sheet, column, header, rule)
         # one int object per row too: ten findings on a row otherwise hold ten copies of its number
         number = self._rows.get(row)
         if number is None:
             number = self._rows[row] = int(row)
-        self.out.append(Finding(code, message, severity or known.severity, self.t.sheet, number, column, header,
-                                ids.get(row), activities.get(row), value, rule, due, days_left))
+        finding = Finding.of(kind, number, ids.get(row), activities.get(row), value)
+        if due is not None or days_left is not None:
+            finding.due, finding.days_left = due, days_left
+        self.out.append(finding)
 
     def header(self, key: str) -> str:
         """The header as the user's sheet spells it, else the canonical name."""
