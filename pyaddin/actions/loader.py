@@ -70,6 +70,9 @@ def open_context(reader: Reader, path: str | Path | None = None, *, sheet: str |
     elif ctx.rules.source == "workbook":
         ctx.rules_source = f"工作簿自带的“平台规则”表（{workbook}）" if workbook else "工作簿自带的“平台规则”表"
     attach_archive(ctx)
+    from ..adapters.files import release_freed
+
+    release_freed()  # what reading and building left free, before the checks make their findings
     return ctx
 
 

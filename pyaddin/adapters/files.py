@@ -187,11 +187,32 @@ def workbooks_in(folder: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
 
 
+def release_freed() -> None:
+    """Hand the heap's free pages back to the system (glibc's `malloc_trim`).
+
+    Reading and building the tracker's frames leave calamine's parse buffers, the XML pieces and
+    pandas' temporaries freed but resident in glibc's heaps (below `bound_heap`'s threshold they
+    are not separate mappings), and Python's own small objects — the findings — come from other
+    memory, so they land on top of it. The loader calls this once the Context is built: on a
+    1 MB file of near-empty rows it was ~10 MB of the run's peak; the call takes about a millisecond."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):  # not glibc: nothing to hand back this way
+        pass
+
+
 def read_book(path: str | Path) -> Book:
     ahead = _AHEAD.pop(Path(path), None)
-    if ahead is not None:
-        return ahead.result()
-    return _read_book_quietly(Path(path))
+    try:
+        if ahead is not None:
+            return ahead.result()
+        return _read_book_quietly(Path(path))
+    finally:
+        release_freed()  # before the frames are built on top of what the parse left free
 
 
 def _read_book_quietly(path: Path) -> Book:

@@ -195,9 +195,15 @@ def read_tracker(book: Book, catalog: Catalog, settings: Settings, *, sheet_name
             df["platform"], df["platforms"] = normaliser.platform(key)
         else:
             df[key] = normaliser.column(key, kind)
+    absent = None
     for spec in catalog.fields:
         if spec.key not in df.columns:
-            df[spec.key] = pd.Series([None] * len(df), index=df.index, dtype=object)
+            if absent is None:
+                # one read-only array of None behind every field the sheet lacks: a short tracker
+                # lacks ~30 of them, 8 bytes a row each, and nothing writes into the frame in place
+                absent = np.full(len(df), None, dtype=object)
+                absent.flags.writeable = False
+            df[spec.key] = pd.Series(absent, index=df.index, dtype=object, copy=False)
     if "platforms" not in df.columns:
         df["platforms"] = pd.Series([[] for _ in range(len(df))], index=df.index, dtype=object)
     df["draw"], df["prize_sale"] = prize_kinds(df, catalog.chance_forms)
