@@ -14,7 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyaddin.run.findings import FIELDS, Finding, Report, _first_of_each, share_values, sort_findings, sort_key, stamp
+from pyaddin.run.findings import (
+    FIELDS,
+    Finding,
+    Report,
+    _first_of_each,
+    share_values,
+    sort_findings,
+    sort_key,
+    stamp,
+)
 
 TODAY = date(2026, 11, 20)
 

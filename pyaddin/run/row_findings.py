@@ -13,6 +13,7 @@ from ..tracker.catalog import Catalog
 from ..tracker.frame import Tracker
 from .findings import Finding, codes
 
+
 class RowIndex:
     """Excel row → position in the tracker's frames. Rows are almost always contiguous (header + 1,
     + 2, …), and then the position is a subtraction; a dict of every row (~100 B a row) is built
