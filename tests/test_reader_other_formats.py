@@ -11,11 +11,13 @@ import json
 import subprocess
 import sys
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
+from xlsb_build import write_xlsb
 
 from pyaddin.adapters import files
 from pyaddin.cli.main import main
@@ -142,3 +144,43 @@ def test_a_far_cell_in_an_xls_from_libreoffice_is_refused_and_a_plain_one_read(t
     assert files.read_book(tmp_path / "好.xls").sheets["备案台账"].rows[1][0] == "BA-0001"
     result = invoke("check", tmp_path / "远.xls", "--today", "2026-11-20")
     assert result.exit_code == 2 and "远处" in result.stderr, result.output
+
+
+# ------------------------------------------------------------------------------------------ .xlsb
+XLSB_VALUES = [["备案编号", "空", "短", "整数", "百分之一", "小数", "大数", "真假", "日期", "时刻"],
+               ["BA-0001", None, 42, 12345678, 12345.67, 0.1, 13800138000, True, date(2026, 12, 1),
+                datetime(2026, 12, 2, 9, 30)],
+               ["中文𠀀", None, -0.5, -7654321, 1.1, 1e300, 2.0 ** 40, False, date(1900, 3, 1),
+                datetime(2027, 1, 1, 0, 0, 30)]]
+"""Every cell encoding the builder has: a shared (or inline) string, the four RkNumber forms (a
+short double: 42, -0.5, 2**40 and the dates; a 30-bit integer; either of them / 100: 0.1, 12345.67),
+whole doubles (1.1, 1e300, 13800138000, the date-times), bools and an empty column."""
+
+
+@pytest.mark.parametrize("shared_strings", [True, False], ids=["shared-strings", "inline-strings"])
+def test_the_xlsb_builder_writes_what_calamine_reads_back_cell_for_cell(tmp_path, shared_strings):
+    import python_calamine as pc
+
+    path = write_xlsb(tmp_path / "值.xlsb", {"备案台账": XLSB_VALUES, "设置": [["项目", "值"]]},
+                      hidden=["设置"], shared_strings=shared_strings)
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    assert [(m.name, str(m.visible).endswith("Visible")) for m in wb.sheets_metadata] == [("备案台账", True), ("设置", False)]
+    expected = [[v if v is not None else "" for v in row] for row in XLSB_VALUES]
+    assert wb.get_sheet_by_name("备案台账").to_python(skip_empty_area=False) == expected
+    assert wb.get_sheet_by_name("设置").to_python() == [["项目", "值"]]
+
+
+def test_pyxlsb_a_second_reader_reads_the_same_cells_from_the_xlsb_builder(tmp_path):
+    """pyxlsb shares no code with calamine; it reads no inline strings (BrtCellSt) and gives dates as
+    serial numbers, so it checks the shared-string form against the cells' raw values."""
+    import pyxlsb
+
+    path = write_xlsb(tmp_path / "值.xlsb", {"备案台账": XLSB_VALUES, "设置": [["项目", "值"]]})
+    with pyxlsb.open_workbook(str(path)) as wb:
+        assert wb.sheets == ["备案台账", "设置"]
+        with wb.get_sheet("备案台账") as ws:
+            rows = [[c.v for c in row] for row in ws.rows()]
+    epoch = datetime(1899, 12, 30)
+    raw = [[(datetime.combine(v, datetime.min.time()) if type(v) is date else v) for v in row] for row in XLSB_VALUES]
+    raw = [[(v - epoch).total_seconds() / 86400 if isinstance(v, datetime) else v for v in row] for row in raw]
+    assert rows == raw
