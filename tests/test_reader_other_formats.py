@@ -264,6 +264,8 @@ CORRUPT_XLSB = {
     "relationships-gone": "文件已损坏或格式不正确",
     "sheet-cut": "工作表“备案台账”无法读取",  # the book opens; its one sheet cannot be parsed
     "string-index-past-table": "工作表“备案台账”无法读取",
+    # calamine stops before the end of a part, where zip compares the checksum: the reader must
+    "string-changed-under-its-checksum": "文件已损坏或不完整",
 }
 """How each corruption is refused: what the one line on stderr says."""
 
@@ -282,6 +284,11 @@ def test_a_truncated_or_corrupt_xlsb_is_one_chinese_refusal_and_exit_2(tmp_path,
         _rewrite(good, bad, "xl/_rels/workbook.bin.rels", lambda data: None)
     elif breaks == "sheet-cut":
         _rewrite(good, bad, "xl/worksheets/sheet1.bin", half)
+    elif breaks == "string-changed-under-its-checksum":  # stored, so the text is there to change
+        raw = _rewrite(good, bad, "xl/sharedStrings.bin", lambda data: data).read_bytes()
+        was, now = "BA-0001".encode("utf-16-le"), "BA-0009".encode("utf-16-le")
+        assert raw.count(was) == 1
+        bad.write_bytes(raw.replace(was, now))
     else:  # one more row, its string number 9999 of a table of 14: calamine panics on the index
         end = record(END_SHEET_DATA)
         stray = row_header(9) + record(CELL_ISST, cell_head(0) + struct.pack("<I", 9999))
