@@ -392,6 +392,8 @@ def _read_in_child(path: Path) -> Book:
 
     limit = max(CHILD_MEMORY, path.stat().st_size * CHILD_MEMORY_PER_BYTE)
     child = Path(__file__).with_name("calamine_child.py")
+    # checked here while the child reads (zlib and the wait for the child both release the GIL)
+    damage = _pool().submit(_damaged_record_part, path) if path.suffix.lower() == ".xlsb" else None
     try:
         proc = subprocess.run([sys.executable, str(child), str(path), str(limit), str(DENSE_FLOOR)],
                               capture_output=True, timeout=CHILD_SECONDS, stdin=subprocess.DEVNULL,
@@ -401,6 +403,9 @@ def _read_in_child(path: Path) -> Book:
                     f"请在 Excel 中删除远处零散的单元格后另存为 .xlsx 再试。", "reading timed out.") from None
     except OSError as exc:
         raise _fail(path, f"无法启动读取进程（{exc.strerror or exc}），请稍后再试。", f"cannot start the reader ({exc}).") from exc
+    damaged = damage.result() if damage is not None else None
+    if damaged:  # whatever the child read from it, it is not what was saved
+        raise _fail(path, "文件已损坏或不完整，请重新保存或从备份恢复。", f"the file is corrupt ({damaged}).")
     try:
         result = pickle.loads(proc.stdout) if proc.returncode == 0 else None
     except Exception:  # noqa: BLE001 - a truncated answer is the same as none
@@ -428,6 +433,32 @@ def _read_in_child(path: Path) -> Book:
         _within_budget(path, name, payload, budget)
         sheets[name] = Sheet(name, payload, not visible)
     return Book(sheets, path, unreadable)
+
+
+XLSB_RECORD_PARTS = re.compile(r"xl/(workbook|sharedStrings|styles)\.bin|xl/worksheets/[^/]+\.bin", re.IGNORECASE)
+"""The parts of an .xlsb that calamine parses: the workbook, its shared strings and styles, the sheets."""
+
+
+def _damaged_record_part(path: Path) -> str | None:
+    """The first record part of an .xlsb whose bytes do not match their zip checksum, with why
+    (None: all match). calamine stops reading each part at its last record it needs (BrtEndSheetData,
+    the last shared string), before the end of the entry where the checksum is compared, so a
+    damaged part is otherwise read as whatever its bytes now say: a changed digit or name, a sheet
+    cut short. .xlsx and .ods parts are read to their ends (and so checked) as they are parsed."""
+    name = ""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                name = info.filename
+                if XLSB_RECORD_PARTS.fullmatch(name):
+                    with zf.open(info) as part:
+                        while part.read(1 << 20):
+                            pass
+    except (NotImplementedError, RuntimeError):
+        return None  # a compression method or encryption zipfile lacks: calamine decides alone
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+        return f"{name}: {_first_line(exc)}"
+    return None
 
 
 def _read_unsplit(path: Path, name: str, part: str, errors: list) -> list | None:
