@@ -17,7 +17,7 @@ from pathlib import Path
 from ...errors import MaterialUnreadable as Unreadable
 from ...precheck.material import NOT_READ, OCR_SKIPPED, UNREADABLE, Extracted, Segment
 
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 """Bumped whenever a reader's output changes, so cached text from an older reader is not reused."""
 IMAGE_TYPES = frozenset({"jpg", "jpeg", "png", "bmp", "webp", "gif"})
 TEXT_TYPES = frozenset({"txt", "md", "csv", "html", "htm"})
@@ -30,6 +30,8 @@ MAX_RATIO = 200
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 64_000_000
 """Pillow's decompression-bomb limit for this run: 8000×8000. Larger images are refused, not decoded."""
+MEMORY_REASON = "读取所需内存超出上限，已停止读取；文件可能异常构造，请缩小图片尺寸或拆分文件后再试"
+"""Said of a file whose reading ran out of memory (in a worker: `pool.WORKER_MEMORY`)."""
 MAX_OCR_PAGES = 20
 """PDF pages without a text layer rendered and OCR'd per file; the rest are named in a finding."""
 MAX_TEXT_PAGES = 2000
@@ -75,8 +77,10 @@ def extract(path: Path, ext: str, *, ocr: bool = True) -> Extracted:
     except Unreadable as exc:
         out.status, out.reason, out.segments = UNREADABLE, str(exc), []
     except MemoryError:
-        out.status, out.reason, out.segments = UNREADABLE, "文件内容过大，读取时内存不足", []
-    except Exception as exc:  # noqa: BLE001 - a reader's failure on a bad file is a finding, not a crash
+        out.status, out.reason, out.segments = UNREADABLE, MEMORY_REASON, []
+    except BaseException as exc:  # noqa: BLE001 - a reader's failure on a bad file is a finding, not a crash
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit; a Rust panic (BaseException) is the file's fault
         out.status, out.reason, out.segments = UNREADABLE, _reason(exc), []
     return out
 
@@ -269,12 +273,22 @@ def _shape_texts(shapes):
 
 
 def _xlsx(path: Path, out: Extracted) -> None:
+    """Through the tracker reader's per-sheet path: each sheet is surveyed before calamine parses
+    it, so a cell at XFD1048576 is read on its own instead of as a dense 17-billion-cell grid."""
     _zip(path).close()
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
-    for name in wb.sheet_names:
-        for r, row in enumerate(wb.get_sheet_by_name(name).to_python(skip_empty_area=False), 1):
+    from ...errors import UnreadableSheet
+    from ..files import read_sheet_values, rust_panics_quiet
+
+    with rust_panics_quiet():
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    for name in names:
+        try:
+            rows = read_sheet_values(path, name) or []
+        except UnreadableSheet as exc:
+            raise Unreadable(str(exc).split(" / ")[0].rstrip("。 ")) from None
+        for r, row in enumerate(rows, 1):
             text = " ".join(str(v) for v in row if v not in (None, ""))
             if text.strip():
                 out.segments.append(Segment(f"工作表“{name}”第 {r} 行", text))

@@ -36,6 +36,13 @@ def engine():
     """The process's one OCR engine."""
     from rapidocr import RapidOCR
 
+    try:  # OpenCV's own thread pool (one thread per core, each with a malloc arena) buys nothing
+        import cv2  # here: the pool already runs one worker per core
+
+        cv2.setNumThreads(1)
+    except (ImportError, AttributeError):
+        pass
+
     params = {"Global.log_level": "critical", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
               "EngineConfig.onnxruntime.inter_op_num_threads": 1,
               # detection on the image scaled so its longer side is 960 px: a 1080×1920 poster costs
