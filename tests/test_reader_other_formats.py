@@ -72,6 +72,14 @@ def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+def assert_one_refusal(result, name: str, says: str) -> None:
+    """Exit 2 and one stderr line naming the file and saying why; never a traceback."""
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and says in lines[0], result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_a_plain_ods_reads_the_same_cells_as_calamine_in_this_process(tmp_path):
     import python_calamine as pc
 
@@ -85,10 +93,7 @@ def test_a_plain_ods_reads_the_same_cells_as_calamine_in_this_process(tmp_path):
 def test_a_far_cell_in_an_ods_is_one_chinese_refusal_and_exit_2(tmp_path):
     path = ods(tmp_path / "远.ods", TRACKER_ROWS, far=(65536, 256))  # IV65536: a 1.2 GB grid
     result = invoke("check", path, "--today", "2026-11-20")
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "远.ods" in lines[0] and "远处" in lines[0], result.stderr
-    assert "Traceback" not in result.output
+    assert_one_refusal(result, "远.ods", "远处")
 
 
 def test_a_far_cell_ods_among_several_files_is_skipped_and_the_others_checked(tmp_path):
@@ -211,10 +216,7 @@ def test_a_far_cell_in_an_xlsb_is_one_chinese_refusal_and_exit_2(tmp_path):
     """XFD1048576 asks calamine for a 17-billion-cell grid (~550 GB): the child dies, the run does not."""
     path = write_xlsb(tmp_path / "远.xlsb", {"备案台账": grid(TRACKER_ROWS, {(1_048_575, 16_383): "远"})})
     result = invoke("check", path, "--today", "2026-11-20")
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "远.xlsb" in lines[0] and "远处" in lines[0], result.stderr
-    assert "Traceback" not in result.output
+    assert_one_refusal(result, "远.xlsb", "远处")
 
 
 def test_a_far_cell_xlsb_among_several_files_is_skipped_and_the_others_checked(tmp_path):
@@ -294,7 +296,4 @@ def test_a_truncated_or_corrupt_xlsb_is_one_chinese_refusal_and_exit_2(tmp_path,
         stray = row_header(9) + record(CELL_ISST, cell_head(0) + struct.pack("<I", 9999))
         _rewrite(good, bad, "xl/worksheets/sheet1.bin", lambda data: data.replace(end, stray + end))
     result = invoke("check", bad, "--today", "2026-11-20")
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "坏.xlsb" in lines[0] and CORRUPT_XLSB[breaks] in lines[0], result.stderr
-    assert "Traceback" not in result.output
+    assert_one_refusal(result, "坏.xlsb", CORRUPT_XLSB[breaks])
