@@ -11,6 +11,7 @@ platform), said in words a team can check against the receipt, never as a regex.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -25,12 +26,17 @@ Shape = tuple[tuple[str, int], ...]
 _KIND_WORDS = {"A": "个字母", "9": "位数字", "汉": "个汉字"}
 
 
+_RUNS = re.compile(r"[A-Za-z]+|[0-9]+|[\u4e00-\u9fff]+|(.)\1*", re.DOTALL)
+
+
 def shape(number: str) -> Shape:
     """Runs of (kind, length): A = ASCII letter (any case), 9 = digit, 汉 = Chinese character,
     any other character stands for itself. Full-width characters count as their ASCII forms."""
     text = unicodedata.normalize("NFKC", number.strip())
-    runs: list[list] = []
-    for ch in text:
+    out = []
+    for m in _RUNS.finditer(text):
+        run = m.group()
+        ch = run[0]
         if ch.isascii() and ch.isalpha():
             kind = "A"
         elif ch.isascii() and ch.isdigit():
@@ -39,11 +45,8 @@ def shape(number: str) -> Shape:
             kind = "汉"
         else:
             kind = ch
-        if runs and runs[-1][0] == kind:
-            runs[-1][1] += 1
-        else:
-            runs.append([kind, 1])
-    return tuple((k, n) for k, n in runs)
+        out.append((kind, len(run)))
+    return tuple(out)
 
 
 def words(s: Shape) -> str:
