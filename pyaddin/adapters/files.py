@@ -579,21 +579,37 @@ def read_sheet_values(path: str | Path, name: str) -> list[list[object]] | None:
             raise UnreadableSheet(f"工作表“{name}”无法读取：{book.unreadable[name]}。 / Sheet {name!r} cannot be read.")
         sheet = book.sheets.get(name)
         return sheet.rows if sheet is not None else None
+    got = read_sheets_values(path, [name])
+    return got[0][1] if got else None
+
+
+def read_sheets_values(path: str | Path, names: list[str] | None = None) -> list[tuple[str, list[list[object]]]]:
+    """(name, values) of the named sheets that exist (every sheet when None), the workbook opened
+    once, each sheet surveyed before calamine may parse it; the first sheet that cannot be parsed
+    raises `UnreadableSheet` naming it (a Rust panic too). Uses no thread pool, so a process forked
+    after the pool started (a pre-check worker) can call it."""
+    path = Path(path)
+    name = ""
     with rust_panics_quiet():
         try:
             wb = pc.CalamineWorkbook.from_path(str(path))
-            if name not in wb.sheet_names:
-                return None
-            survey = None
+            present = wb.sheet_names
+            wanted = present if names is None else [n for n in names if n in present]
+            surveys: dict[str, Survey | str] = {}
             if path.suffix.lower() in {".xlsx", ".xlsm"}:
                 with zipfile.ZipFile(path) as zf:
-                    part = _sheet_parts(zf).get(name)
-                    survey = _survey(zf, part) if part in zf.namelist() else None
-            if isinstance(survey, str):
-                raise UnreadableSheet(f"工作表“{name}”无法读取：{survey}。 / Sheet {name!r} cannot be read.")
-            if survey is not None and survey.sparse:
-                return _read_sparse(path, name, survey, [])
-            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    parts, stored = _sheet_parts(zf), set(zf.namelist())
+                    surveys = {n: _survey(zf, parts[n]) for n in wanted if parts.get(n) in stored}
+            out = []
+            for name in wanted:
+                survey = surveys.get(name)
+                if isinstance(survey, str):
+                    raise UnreadableSheet(f"工作表“{name}”无法读取：{survey}。 / Sheet {name!r} cannot be read.")
+                if survey is not None and survey.sparse:
+                    out.append((name, _read_sparse(path, name, survey, [])))
+                else:
+                    out.append((name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+            return out
         except BaseException as exc:
             if not is_panic(exc):
                 raise

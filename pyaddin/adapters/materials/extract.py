@@ -79,7 +79,9 @@ def extract(path: Path, ext: str, *, ocr: bool = True) -> Extracted:
     except MemoryError:
         out.status, out.reason, out.segments = UNREADABLE, MEMORY_REASON, []
     except BaseException as exc:  # noqa: BLE001 - a reader's failure on a bad file is a finding, not a crash
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        from ..files import is_panic
+
+        if not isinstance(exc, Exception) and not is_panic(exc):
             raise  # KeyboardInterrupt, SystemExit; a Rust panic (BaseException) is the file's fault
         out.status, out.reason, out.segments = UNREADABLE, _reason(exc), []
     return out
@@ -276,18 +278,14 @@ def _xlsx(path: Path, out: Extracted) -> None:
     """Through the tracker reader's per-sheet path: each sheet is surveyed before calamine parses
     it, so a cell at XFD1048576 is read on its own instead of as a dense 17-billion-cell grid."""
     _zip(path).close()
-    from python_calamine import CalamineWorkbook
-
     from ...errors import UnreadableSheet
-    from ..files import read_sheet_values, rust_panics_quiet
+    from ..files import read_sheets_values
 
-    with rust_panics_quiet():
-        names = CalamineWorkbook.from_path(str(path)).sheet_names
-    for name in names:
-        try:
-            rows = read_sheet_values(path, name) or []
-        except UnreadableSheet as exc:
-            raise Unreadable(str(exc).split(" / ")[0].rstrip("。 ")) from None
+    try:
+        sheets = read_sheets_values(path)
+    except UnreadableSheet as exc:
+        raise Unreadable(str(exc).split(" / ")[0].rstrip("。 ")) from None
+    for name, rows in sheets:
         for r, row in enumerate(rows, 1):
             text = " ".join(str(v) for v in row if v not in (None, ""))
             if text.strip():

@@ -165,7 +165,7 @@ class _Worker:
             self.stderr.close()
 
 
-STOPPED = ("读取超时", "读取时程序异常退出", MEMORY_REASON[:10])
+STOPPED = ("读取超时", "读取时程序异常退出", MEMORY_REASON)
 """How the reasons of a file whose worker was stopped begin (such a file is not cached)."""
 
 
